@@ -97,6 +97,16 @@ class Field:
     show_if: ShowIf | None = None
     personal: bool = True
     """Personal data: never printed on a receipt beyond what the citizen needs, never logged."""
+    errors: tuple[tuple[str, Text], ...] = ()
+    """Error messages written for this field, by code (``required``, ``too_late``…); they replace
+    the generic ones. A tuple of pairs rather than a dict so that the field stays hashable."""
+
+    def error_text(self, code: str) -> Text | None:
+        """The message staff wrote for ``code`` on this field, if any."""
+        for key, text in self.errors:
+            if key == code:
+                return text
+        return None
 
 
 @dataclass(frozen=True)
