@@ -1,0 +1,54 @@
+"""Which emulators exist and which fault switches each understands.
+
+Factories are imported lazily ("module:Class"), so listing emulators (CLI help, config checks) does
+not import Pillow or qrcode. To add an emulator: one line in EMULATORS and one in FAULTS.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from peripherals.emulators.pty_host import COMMON_FAULTS, EmulatedDevice
+
+__all__ = ["COMMON_FAULTS", "EMULATORS", "FAULTS", "create_emulator", "faults_for"]
+
+
+def _lazy(target: str) -> Callable[[], EmulatedDevice]:
+    module_name, _, attr = target.partition(":")
+
+    def factory() -> EmulatedDevice:
+        cls = getattr(importlib.import_module(module_name), attr)
+        return cls()
+
+    factory.__qualname__ = factory.__name__ = f"lazy({target})"
+    return factory
+
+
+#: device name (as typed after `kiosk emulate`) → factory of its EmulatedDevice
+EMULATORS: dict[str, Callable[[], EmulatedDevice]] = {
+    "receipt-printer": _lazy("peripherals.emulators.escpos_printer:ReceiptPrinterEmulator"),
+    "card-reader": _lazy("peripherals.emulators.magstripe_reader:CardReaderEmulator"),
+    "scanner": _lazy("peripherals.emulators.scanner:ScannerEmulator"),
+    "scanner-ssi": _lazy("peripherals.emulators.scanner:SsiScannerEmulator"),
+}
+
+#: device name → its own fault switches (COMMON_FAULTS apply to every device as well)
+FAULTS: dict[str, frozenset[str]] = {
+    "receipt-printer": frozenset(
+        {"paper_near_end", "paper_out", "cover_open", "cutter_error", "clone_no_status"}
+    ),
+    "card-reader": frozenset({"bad_lrc", "e_tracks", "e_track1", "no_lrc"}),
+    "scanner": frozenset(),
+    "scanner-ssi": frozenset({"nak", "bad_checksum"}),
+}
+
+
+def faults_for(device: str) -> frozenset[str]:
+    """Every fault name `device` accepts (its own plus the common ones)."""
+    return FAULTS.get(device, frozenset()) | COMMON_FAULTS
+
+
+def create_emulator(device: str) -> EmulatedDevice:
+    """A new emulator by name; KeyError for unknown names."""
+    return EMULATORS[device]()

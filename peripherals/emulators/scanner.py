@@ -1,0 +1,142 @@
+"""QR/barcode scanners on a pseudo-terminal: line mode ("scanner") and Zebra SSI ("scanner-ssi").
+
+What to scan comes through the control socket (peripherals.emulators.control):
+
+    scan TEXT          the scanner decodes TEXT (as a QR code in SSI mode)
+
+Line mode sends TEXT + CR LF and ignores the host. SSI mode sends DECODE_DATA packets (split when
+long), waits for the host's ACK/NAK (NAK "resend" → sent again with the retransmit bit), and answers
+BEEP / SCAN_ENABLE / SCAN_DISABLE with an ACK; while disabled it decodes nothing.
+
+Faults (besides unplug, garbled, slow, offline of every emulator):
+    garbled        (both) bytes 0xFF are put inside the code (and PtyHost adds random junk)
+    offline        (both) nothing is scanned and, in SSI mode, no command is answered
+    nak            (SSI)  every command is refused: NAK with cause 06 (denied)
+    bad_checksum   (SSI)  a decode packet goes out with a wrong checksum the first time
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import ClassVar
+
+from peripherals.emulators.control import ControllableEmulator
+from peripherals.scanner import ssi
+
+__all__ = ["ScannerEmulator", "SsiScannerEmulator"]
+
+
+class ScannerEmulator(ControllableEmulator):
+    """Line mode: the decoded text then CR LF."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.received = bytearray()
+
+    def on_bytes(self, data: bytes) -> None:
+        self.received += data  # a line-mode scanner takes no commands
+
+    def _payload(self, text: str) -> bytes:
+        raw = text.encode("utf-8")
+        if "garbled" in self.faults:
+            raw = raw[: len(raw) // 2] + b"\xff\xfe" + raw[len(raw) // 2 :]
+        return raw
+
+    def scan(self, text: str) -> bool:
+        """Decode `text`; False when nothing was sent (offline, unplugged)."""
+        if "offline" in self.faults or self.host is None or not self.host.plugged:
+            return False
+        self.send(self._payload(text) + b"\r\n")
+        self.show("scanned")
+        return True
+
+    def command(self, verb: str, arg: str) -> str:
+        if verb == "scan":
+            if not arg:
+                return "error: use 'scan TEXT'"
+            return "ok scanned" if self.scan(arg) else "ok ignored (offline, disabled or unplugged)"
+        return super().command(verb, arg)
+
+
+class SsiScannerEmulator(ScannerEmulator):
+    device_faults: ClassVar[frozenset[str]] = frozenset({"nak", "bad_checksum"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._decoder = ssi.PacketDecoder()
+        self.enabled = True
+        self.beeps = 0
+        self.commands: list[int] = []
+        self.acks_from_host = 0
+        self.naks_from_host = 0
+        self._last_sent: list[bytes] = []  # decode packets of the last scan, for a resend
+
+    def on_plug(self) -> None:
+        self._decoder = ssi.PacketDecoder()
+
+    def on_bytes(self, data: bytes) -> None:
+        self.received += data
+        for packet in self._decoder.feed(data):
+            self._on_packet(packet)
+
+    def _on_packet(self, packet: ssi.Packet) -> None:
+        if "offline" in self.faults:
+            return
+        if not packet.valid:
+            self.send(ssi.encode(ssi.NAK, bytes([ssi.NAK_RESEND]), source=ssi.SOURCE_DECODER))
+            return
+        if packet.opcode == ssi.ACK:
+            self.acks_from_host += 1
+            return
+        if packet.opcode == ssi.NAK:
+            self.naks_from_host += 1
+            if packet.data[:1] == bytes([ssi.NAK_RESEND]):
+                with self._lock:
+                    again = [_retransmitted(p) for p in self._last_sent]
+                for raw in again:
+                    self.send(raw)
+            return
+        self.commands.append(packet.opcode)
+        if "nak" in self.faults:
+            self.send(ssi.encode(ssi.NAK, bytes([ssi.NAK_DENIED]), source=ssi.SOURCE_DECODER))
+            return
+        if packet.opcode == ssi.BEEP:
+            self.beeps += 1
+            self.show("beep")
+        elif packet.opcode == ssi.SCAN_ENABLE:
+            self.enabled = True
+        elif packet.opcode == ssi.SCAN_DISABLE:
+            self.enabled = False
+        else:
+            self.send(ssi.encode(ssi.NAK, bytes([ssi.NAK_BAD_CONTEXT]), source=ssi.SOURCE_DECODER))
+            return
+        self.send(ssi.encode(ssi.ACK, source=ssi.SOURCE_DECODER))
+
+    def scan(self, text: str, symbology: int = 0x1C) -> bool:
+        if not self.enabled or "offline" in self.faults:
+            return False
+        if self.host is None or not self.host.plugged:
+            return False
+        raw = self._payload(text)
+        chunks = [raw[i : i + 250] for i in range(0, len(raw), 250)] or [b""]
+        packets = []
+        for i, chunk in enumerate(chunks):
+            status = ssi.STATUS_CONTINUED if i < len(chunks) - 1 else 0
+            packets.append(
+                ssi.encode(ssi.DECODE_DATA, bytes([symbology]) + chunk, ssi.SOURCE_DECODER, status)
+            )
+        with self._lock:
+            self._last_sent = packets
+        for raw_packet in packets:
+            if "bad_checksum" in self.faults:
+                raw_packet = raw_packet[:-1] + bytes([raw_packet[-1] ^ 0xFF])
+            self.send(raw_packet)
+        self.show("scanned")
+        return True
+
+
+def _retransmitted(packet: bytes) -> bytes:
+    body = bytearray(packet[:-2])
+    body[3] |= ssi.STATUS_RETRANSMIT
+    return bytes(body) + ssi.checksum(bytes(body)).to_bytes(2, "big")

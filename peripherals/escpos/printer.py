@@ -1,0 +1,393 @@
+"""The ESC/POS receipt printer driver: a Device over a SerialTransport.
+
+* On every (re)connection the init is replayed: ESC @, automatic status back (when the profile has
+  it). With ASB the printer tells us about paper/cover changes by itself.
+* Status: DLE EOT 1–4 are real-time commands answered at once; each query returns as soon as the
+  reply byte arrives (a few ms), with a short deadline. A printer that never answers (clones) is
+  reported as condition "unknown" after that deadline — never a hang — and is then driven in
+  "silent" mode: jobs are confirmed by the line having drained, not by the printer.
+* Printing: the receipt is rendered once (render.py), followed by GS ( H with a job id; "printed"
+  means the printer sent the completion reply for that id. No reply by the deadline → the status is
+  read to say why (paper out, cover open…) → DeviceFault, or DeviceTimeout when it cannot tell.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+from enum import StrEnum
+from typing import Any
+
+from peripherals.conditions import ActionHint, Condition, Fault, HealthLevel, HealthResult
+from peripherals.errors import (
+    DeviceFault,
+    DeviceTimeout,
+    DeviceUnavailable,
+    PeripheralError,
+)
+from peripherals.escpos import commands as cmd
+from peripherals.escpos.profiles import Profile, get_profile
+from peripherals.escpos.receipt import Line, Qr, Receipt
+from peripherals.escpos.render import render_receipt
+from peripherals.escpos.status import (
+    AsbBlock,
+    Completion,
+    Noise,
+    PrinterStatus,
+    StatusStream,
+    expect_realtime,
+)
+from peripherals.events import EventBus, JobCompleted, Reconnected
+from peripherals.model import Device
+from peripherals.stats import DeviceStats
+from peripherals.transport import Backoff, Protocol, SerialTransport, UsbMatch
+
+__all__ = ["PaperState", "ReceiptPrinter", "create"]
+
+log = logging.getLogger(__name__)
+
+NO_DEVICE = Fault(
+    "no_device",
+    Condition.NO_DEVICE,
+    ActionHint.RESET,
+    "The receipt printer is disconnected; reconnecting.",
+)
+NO_STATUS = Fault(
+    "no_status_reply",
+    Condition.UNKNOWN,
+    ActionHint.MAINTENANCE,
+    "The receipt printer does not report its status; paper and cover cannot be checked.",
+    blocking=False,
+)
+
+
+class PaperState(StrEnum):
+    OK = "ok"
+    NEAR_END = "near_end"
+    OUT = "out"
+    UNKNOWN = "unknown"
+
+
+class _Link(Protocol):
+    """What the transport calls (reader thread): init replay, ASB, completions, unplug."""
+
+    def __init__(self, printer: ReceiptPrinter) -> None:
+        self.printer = printer
+        self.stream = StatusStream()
+
+    def connection_made(self, transport: SerialTransport) -> None:
+        p = self.printer
+        self.stream = StatusStream()
+        init = cmd.init() + (cmd.asb() if p.profile.asb else b"")
+        transport.write(init)
+        if transport.reconnects:
+            # the real status follows: the ASB block the printer sends on GS a, or the next query
+            p._report(Condition.UNKNOWN, (), "reconnected")
+            p._publish(Reconnected(p.name, transport.reconnects))
+
+    def data_received(self, data: bytes) -> None:
+        for frame in self.stream.feed(data):
+            if isinstance(frame, AsbBlock):
+                self.printer._apply_status(PrinterStatus.from_asb(frame.data), "automatic status")
+            elif isinstance(frame, Completion):
+                self.printer._completed(frame.job_id)
+            elif isinstance(frame, Noise):
+                log.debug(
+                    "%s: %d byte(s) of line noise ignored", self.printer.name, len(frame.data)
+                )
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        if exc is not None:
+            self.printer._report(Condition.NO_DEVICE, (NO_DEVICE,), "unplugged")
+            self.printer._completed(None)
+
+
+class ReceiptPrinter(Device):
+    """ESC/POS receipt printer. See the module docstring."""
+
+    driver = "escpos"
+
+    def __init__(
+        self,
+        name: str,
+        port: str,
+        *,
+        profile: Profile | str = "default",
+        baudrate: int = 115200,
+        status_timeout: float = 0.25,
+        completion_timeout: float = 20.0,
+        write_timeout: float = 2.0,
+        backoff: Backoff | None = None,
+        usb_match: UsbMatch | None = None,
+        bus: EventBus | None = None,
+        stats: DeviceStats | None = None,
+    ) -> None:
+        super().__init__(name, bus=bus, stats=stats)
+        self.profile = get_profile(profile) if isinstance(profile, str) else profile
+        self.status_timeout = status_timeout
+        self.completion_timeout = completion_timeout
+        self.silent = not self.profile.realtime_status  # no status replies: do not wait for any
+        self.last_status: PrinterStatus | None = None
+        self._link = _Link(self)
+        self.transport = SerialTransport(
+            port,
+            self._link,
+            name=name,
+            baudrate=baudrate,
+            write_timeout=write_timeout,
+            backoff=backoff,
+            usb_match=usb_match,
+            stats=self.statistics,
+        )
+        self._jobs = itertools.count(1)
+        self._job_lock = threading.Lock()
+        self._pending: bytes | None = None
+        self._job_done = threading.Event()
+
+    # ------------------------------------------------------------------ lifecycle
+    def _open(self) -> None:
+        if not self.transport.open():
+            self._report(Condition.NO_DEVICE, (NO_DEVICE,), "port not found")
+            return
+        try:
+            self.query_status()
+        except PeripheralError as exc:
+            log.info("%s: first status read failed: %s", self.name, exc)
+
+    def _close(self) -> None:
+        self.transport.close()
+
+    # ------------------------------------------------------------------ status
+    def _ask(self, n: int) -> int | None:
+        """One DLE EOT n round trip; None when the printer does not answer in time."""
+        try:
+            reply = self.transport.request(
+                cmd.status_request(n), expect_realtime, self.status_timeout
+            )
+        except DeviceTimeout:
+            return None
+        return reply[0]
+
+    def query_status(self) -> PrinterStatus | None:
+        """Read DLE EOT 1–4 now and report; None (condition unknown) when the printer is silent."""
+        replies: dict[int, int] = {}
+        for n in (1, 2, 3, 4):
+            value = self._ask(n)
+            if value is None:
+                self.silent = True
+                self._report(Condition.UNKNOWN, (NO_STATUS,), "no status reply")
+                return None
+            replies[n] = value
+            if n == 1 and not value & 0x08:
+                replies.update({2: 0x12, 3: 0x12})  # online: causes 2/3 are all clear
+                break
+        if 4 not in replies:
+            value = self._ask(4)
+            if value is None:
+                self.silent = True
+                self._report(Condition.UNKNOWN, (NO_STATUS,), "no status reply")
+                return None
+            replies[4] = value
+        self.silent = False
+        status = PrinterStatus.from_realtime(replies)
+        self._apply_status(status, "status query")
+        return status
+
+    def paper_status(self) -> PaperState:
+        """One DLE EOT 4 round trip: returns as soon as the printer's reply byte arrives."""
+        value = self._ask(4)
+        if value is None:
+            return PaperState.UNKNOWN
+        if value & 0x60 == 0x60:
+            return PaperState.OUT
+        return PaperState.NEAR_END if value & 0x0C == 0x0C else PaperState.OK
+
+    def _apply_status(self, status: PrinterStatus, reason: str) -> None:
+        self.last_status = status
+        condition, faults = status.assess()
+        self._report(condition, faults, reason)
+        if any(f.blocking for f in faults):
+            self._job_done.set()  # wake a waiting job: it will fail with these faults
+
+    # ------------------------------------------------------------------ printing
+    def print_receipt(self, receipt: Receipt, timeout: float | None = None) -> str:
+        """Print and wait until the printer confirms; returns the job id.
+
+        Raises DeviceFault (paper out, cover open… before or during the job), DeviceUnavailable
+        (unplugged), DeviceTimeout (no confirmation and no reason known).
+        """
+        with self._busy("receipt"):
+            if self.transport.connected and not self.silent and not self.profile.asb:
+                self.query_status()  # no ASB: check paper before printing
+                self._raise_if_faulted()
+            job_id = f"{next(self._jobs) % 10000:04d}"
+            data = render_receipt(receipt, self.profile)
+            confirm = self.profile.completion_id and not self.silent
+            if confirm:
+                data += cmd.completion_request(job_id.encode("ascii"))
+            with self._job_lock:
+                self._pending = job_id.encode("ascii") if confirm else None
+                self._job_done.clear()
+            line_time = len(data) * 10 / max(1, self.transport.baudrate)
+            try:
+                self.transport.write(data)
+                if confirm:
+                    self._await_completion(job_id, (timeout or self.completion_timeout) + line_time)
+            except PeripheralError as exc:
+                self._publish(JobCompleted(self.name, job_id, ok=False, detail=type(exc).__name__))
+                raise
+            finally:
+                with self._job_lock:
+                    self._pending = None
+            self.statistics.increment("lines", receipt.text_lines)
+            if receipt.cut != "none" and self.profile.cut != "none":
+                self.statistics.increment("cuts")
+            self._publish(
+                JobCompleted(self.name, job_id, ok=True, detail="" if confirm else "unconfirmed")
+            )
+            return job_id
+
+    def _await_completion(self, job_id: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._job_done.wait(left):
+                break
+            with self._job_lock:
+                if self._pending is None:
+                    return  # completed
+                self._job_done.clear()
+            if not self.transport.connected:
+                raise DeviceUnavailable(
+                    f"{self.name} was unplugged during the job", Condition.NO_DEVICE
+                )
+            self._raise_if_faulted()
+        if self.transport.connected:
+            self.query_status()
+        self._raise_if_faulted()
+        if not self.transport.connected:
+            raise DeviceUnavailable(
+                f"{self.name} was unplugged during the job", Condition.NO_DEVICE
+            )
+        raise DeviceTimeout(f"{self.name}: job {job_id} not confirmed within {timeout:.1f} s")
+
+    def _raise_if_faulted(self) -> None:
+        blocking = [f for f in self.faults if f.blocking]
+        if blocking:
+            raise DeviceFault("; ".join(f.message for f in blocking), blocking)
+
+    def _completed(self, job_id: bytes | None) -> None:
+        with self._job_lock:
+            if job_id is None or job_id == self._pending:
+                if job_id is not None:
+                    self._pending = None
+                self._job_done.set()
+
+    def recover(self, clear_buffers: bool = True) -> None:
+        """DLE ENQ: ask the printer to leave a recoverable error (after staff fixed it)."""
+        self.transport.write(cmd.recover(clear_buffers))
+
+    # ------------------------------------------------------------------ health
+    def _check_health(self, level: HealthLevel) -> HealthResult:
+        details: dict[str, Any] = {"profile": self.profile.name, "port": self.transport.url}
+        if not self.transport.connected:
+            return HealthResult(
+                self.name,
+                level,
+                False,
+                Condition.NO_DEVICE,
+                self.faults,
+                "The receipt printer is not connected.",
+                details,
+            )
+        status = self.query_status()
+        if status is None:
+            return HealthResult(
+                self.name,
+                level,
+                False,
+                Condition.UNKNOWN,
+                self.faults,
+                "The receipt printer does not answer status requests.",
+                details,
+            )
+        if level >= HealthLevel.EXTERNAL and not any(f.blocking for f in self.faults):
+            try:
+                details["test_job"] = self.print_receipt(self._test_slip())
+            except PeripheralError as exc:
+                return HealthResult(
+                    self.name,
+                    level,
+                    False,
+                    self.condition,
+                    self.faults,
+                    f"The test slip did not print: {exc}",
+                    details,
+                )
+        blocking = [f for f in self.faults if f.blocking]
+        ok = not blocking
+        if ok:
+            sentence = "The receipt printer is ready."
+            if level >= HealthLevel.EXTERNAL:
+                sentence = "A test slip was printed; check that it is readable."
+            if any(f.code == "paper_near_end" for f in self.faults):
+                sentence += " Paper is running low."
+        else:
+            sentence = " ".join(f.message for f in blocking)
+        return HealthResult(self.name, level, ok, self.condition, self.faults, sentence, details)
+
+    def _test_slip(self) -> Receipt:
+        stats = self.statistics.snapshot()
+        return Receipt(
+            [
+                Line("TEST SLIP", bold=True, align="center", width=2, height=2),
+                Line(f"{self.name} · {self.profile.name}"),
+                Line(time.strftime("%Y-%m-%d %H:%M:%S")),
+                Line(f"lines {stats.get('lines', 0)}  cuts {stats.get('cuts', 0)}"),
+                Line("Dŵr · ŷ · â ê î ô û"),
+                Qr("TEST-" + self.name, module_size=4),
+            ]
+        )
+
+
+def create(
+    *, name: str, port: str, options: Mapping[str, Any], stats: DeviceStats, bus: EventBus | None
+) -> ReceiptPrinter:
+    """Registry factory ("escpos").
+
+    Options (kiosk.toml `options = {…}`): profile (profiles.toml name, default "default"),
+    baud / baudrate, codepage (preferred code page, must be one the profile has: it is tried first
+    and used for transliteration), width_chars (override the profile), status_timeout,
+    completion_timeout, write_timeout (seconds), usb_vid / usb_pid / usb_serial (re-find the port by
+    USB identity after an unplug). Unknown options raise ValueError (→ ConfigurationError).
+    """
+    opts = dict(options)
+    usb = None
+    if any(k in opts for k in ("usb_vid", "usb_pid", "usb_serial")):
+        usb = UsbMatch(
+            opts.pop("usb_vid", None), opts.pop("usb_pid", None), opts.pop("usb_serial", None)
+        )
+    profile = get_profile(str(opts.pop("profile", "default")))
+    if "baud" in opts:
+        opts["baudrate"] = opts.pop("baud")
+    codepage = opts.pop("codepage", None)
+    if codepage is not None:
+        codec = str(codepage).lower().replace("-", "_")
+        if codec not in profile.code_pages:
+            raise ValueError(
+                f"codepage {codepage!r} is not in profile {profile.name} "
+                f"({', '.join(profile.code_pages)})"
+            )
+        pages = {codec: profile.code_pages[codec], **profile.code_pages}
+        profile = replace(profile, code_pages=pages)
+    if "width_chars" in opts:
+        profile = replace(profile, width_chars=int(opts.pop("width_chars")))
+    allowed = {"baudrate", "status_timeout", "completion_timeout", "write_timeout"}
+    unknown = set(opts) - allowed
+    if unknown:
+        raise ValueError(f"unknown option(s) {', '.join(sorted(unknown))}")
+    return ReceiptPrinter(name, port, profile=profile, usb_match=usb, bus=bus, stats=stats, **opts)

@@ -1,0 +1,129 @@
+"""Receipt printer profiles (profiles.toml) and the choice of code page per line of text.
+
+Why data: models differ in paper width, resolution, code-page numbering and features (native QR,
+automatic status back, completion ids). The driver asks the profile before using a feature, and a new
+model is a new TOML table, not new code.
+
+Text: each line is encoded in the first code page of the profile that holds every character of it
+(so Welsh ŵ/ŷ select ISO-8859-14 where the model has it). When none does, the profile's
+`welsh_fallback` decides: "transliterate" (drop the diacritic only where needed: ŵ→w, keep â ê î ô û)
+or "raster" (the driver prints that line as a picture). See profiles.toml for the reasoning.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from peripherals.errors import ConfigurationError
+
+__all__ = ["DEFAULT_PROFILES", "Profile", "get_profile", "load_profiles"]
+
+DEFAULT_PROFILES = Path(__file__).with_name("profiles.toml")
+FALLBACKS = ("transliterate", "raster")
+CUTS = ("partial", "full", "none")
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str = ""
+    width_dots: int = 576
+    width_chars: int = 48
+    dpi: int = 203
+    code_pages: dict[str, int] = field(default_factory=lambda: {"cp437": 0})
+    welsh_fallback: str = "transliterate"
+    native_qr: bool = True
+    asb: bool = True
+    completion_id: bool = True
+    realtime_status: bool = True
+    cut: str = "partial"
+    raster_band: int = 64
+
+    def __post_init__(self) -> None:
+        if self.welsh_fallback not in FALLBACKS:
+            raise ConfigurationError(
+                f"profile {self.name}: welsh_fallback must be one of {FALLBACKS}"
+            )
+        if self.cut not in CUTS:
+            raise ConfigurationError(f"profile {self.name}: cut must be one of {CUTS}")
+        if not self.code_pages:
+            raise ConfigurationError(f"profile {self.name}: needs at least one code page")
+        for codec in self.code_pages:
+            try:
+                "a".encode(codec)
+            except LookupError:
+                raise ConfigurationError(f"profile {self.name}: unknown codec {codec!r}") from None
+
+    @property
+    def default_code_page(self) -> tuple[str, int]:
+        codec, table = next(iter(self.code_pages.items()))
+        return codec, table
+
+    def encode_native(self, line: str) -> tuple[str, int, bytes] | None:
+        """(codec, ESC t number, bytes) of the first code page that holds the whole line, or None."""
+        for codec, table in self.code_pages.items():
+            try:
+                return codec, table, line.encode(codec)
+            except UnicodeEncodeError:
+                continue
+        return None
+
+    def transliterate(self, line: str, codec: str | None = None) -> bytes:
+        """Encode in `codec` (default: the first page), dropping diacritics only where needed."""
+        codec = codec or self.default_code_page[0]
+        out = bytearray()
+        for ch in line:
+            try:
+                out += ch.encode(codec)
+                continue
+            except UnicodeEncodeError:
+                pass
+            base = "".join(
+                c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)
+            )
+            try:
+                out += base.encode(codec) if base else b"?"
+            except UnicodeEncodeError:
+                out += b"?"
+        return bytes(out)
+
+
+def load_profiles(path: Path | str = DEFAULT_PROFILES) -> dict[str, Profile]:
+    """Every profile in a TOML file; ConfigurationError on a bad file or field."""
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"cannot read printer profiles {path}: {exc}") from exc
+    profiles: dict[str, Profile] = {}
+    for name, values in raw.get("profiles", {}).items():
+        try:
+            profiles[name] = Profile(name=name, **_check(values))
+        except TypeError as exc:
+            raise ConfigurationError(f"profile {name}: {exc}") from exc
+    return profiles
+
+
+def _check(values: Any) -> dict[str, Any]:
+    if not isinstance(values, dict):
+        raise ConfigurationError("a profile must be a table")
+    return dict(values)
+
+
+_cache: dict[str, Profile] | None = None
+
+
+def get_profile(name: str = "default") -> Profile:
+    """A profile from the bundled profiles.toml by name."""
+    global _cache
+    if _cache is None:
+        _cache = load_profiles()
+    try:
+        return _cache[name]
+    except KeyError:
+        raise ConfigurationError(
+            f"unknown printer profile {name!r}; known: {', '.join(sorted(_cache))}"
+        ) from None

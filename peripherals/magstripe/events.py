@@ -1,0 +1,23 @@
+"""The one event the card reader adds to peripherals.events: a staff or technician badge.
+
+Why a separate event and not a CardSwiped with a flag: a badge starts an assisted session or the
+diagnostics mode, a citizen's card never does; subscribers should not be able to confuse the two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peripherals.events import DeviceEvent
+
+__all__ = ["StaffBadge"]
+
+
+@dataclass(frozen=True)
+class StaffBadge(DeviceEvent):
+    """A badge matched a configured prefix. `role` is "staff" or "technician"; `staff_id` is the
+    digits after the prefix (the badge number is not a payment card, but the PAN still is masked)."""
+
+    role: str
+    staff_id: str
+    masked_pan: str
