@@ -1,0 +1,200 @@
+"""Load generation for bench/bench_central.py: a raw keep-alive HTTP client, the closed-loop driver
+(N clients sending as fast as answers come) and the open-loop fleet (kiosks beating on schedule).
+
+Not named ``bench_*.py`` on purpose: ``make bench`` runs every such file as a benchmark.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+CONCURRENCY = 50
+FLEET = 10_000
+BEAT_S = 30.0
+KEEP_ALIVE_S = 4.0
+"""Idle keep-alive connections older than this are not reused: uvicorn closes them after 5 s, and
+a request sent as the server closes is lost (HTTP clients check for this before reuse too)."""
+
+Request = tuple[str, str, dict, dict]
+"""(base URL, path, JSON body, headers)."""
+
+
+class RawConnection:
+    """A minimal keep-alive HTTP/1.1 client connection. httpx costs the load generator ~1 ms of CPU
+    per request, which on a shared 2-core machine would measure the client, not the server."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.last_used = time.monotonic()
+
+    async def post(self, path: str, body: dict, headers: dict[str, str]) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        data = json.dumps(body).encode()
+        head = [
+            f"POST {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            "Content-Type: application/json",
+            f"Content-Length: {len(data)}",
+        ]
+        head += [f"{k}: {v}" for k, v in headers.items()]
+        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+        assert self.reader is not None
+        status_line = await self.reader.readline()
+        if not status_line:
+            await self.close()
+            raise ConnectionError("server closed the connection")
+        length, close = 0, False
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "connection" and "close" in value.lower():
+                close = True
+        await self.reader.readexactly(length)
+        self.last_used = time.monotonic()
+        if close:
+            await self.close()
+        return int(status_line.split()[1])
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+def split_base(base: str) -> tuple[str, int]:
+    host, _, port = base.removeprefix("http://").partition(":")
+    return host, int(port)
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+async def closed_loop(
+    seconds: float, make: Callable[[], Request]
+) -> tuple[float, list[float], dict[int, int]]:
+    """CONCURRENCY clients, each sending as fast as answers come: (req/s, latencies, statuses)."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    stop = time.monotonic() + seconds
+
+    async def worker() -> None:
+        conn: RawConnection | None = None
+        while time.monotonic() < stop:
+            base, path, body, headers = make()
+            if conn is None:
+                conn = RawConnection(*split_base(base))
+            t0 = time.perf_counter()
+            try:
+                code = await asyncio.wait_for(conn.post(path, body, headers), 30)
+            except (TimeoutError, OSError, ConnectionError, asyncio.IncompleteReadError):
+                code = 0
+                await conn.close()
+            latencies.append(time.perf_counter() - t0)
+            statuses[code] = statuses.get(code, 0) + 1
+        if conn is not None:
+            await conn.close()
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    elapsed = time.monotonic() - t0
+    return len(latencies) / elapsed, latencies, statuses
+
+
+async def fleet(base: str, tokens: list[str], seconds: float) -> dict[str, Any]:
+    """Open loop: kiosk i beats at (i/FLEET)*30 s + k*30 s; the requests due in ``seconds`` are sent
+    on schedule whatever the server's speed, on a pool of keep-alive connections (a connection busy
+    with an earlier beat makes the next one open a new connection, as a real fleet would).
+    Anything unanswered 10 s after the window counts as an error."""
+    rate = len(tokens) / BEAT_S
+    due = int(rate * seconds)
+    latencies: list[float] = []
+    late: list[float] = []
+    statuses: dict[int, int] = {}
+    errors = 0
+    idle: list[RawConnection] = []
+    host, port = split_base(base)
+    start = time.monotonic()
+
+    async def beat(i: int) -> None:
+        nonlocal errors
+        at = start + i / rate
+        delay = at - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        late.append(max(0.0, time.monotonic() - at))
+        conn = None
+        while idle and conn is None:
+            conn = idle.pop()
+            if time.monotonic() - conn.last_used > KEEP_ALIVE_S:
+                await conn.close()  # the server drops it any moment: so would a real client
+                conn = None
+        conn = conn or RawConnection(host, port)
+        body = {
+            "software_version": "1.0.0",
+            "outbox_depth": i % 3,
+            "device_states": {"printer": {"state": "IDLE", "condition": "online"}},
+        }
+        t0 = time.perf_counter()
+        try:
+            code = await conn.post(
+                "/api/v1/devices/heartbeat",
+                body,
+                {"Authorization": f"Bearer {tokens[i % len(tokens)]}"},
+            )
+            idle.append(conn)
+        except (OSError, ConnectionError, asyncio.IncompleteReadError):
+            code = 0
+            await conn.close()
+        latencies.append(time.perf_counter() - t0)
+        statuses[code] = statuses.get(code, 0) + 1
+        errors += code != 200
+
+    tasks = [asyncio.ensure_future(beat(i)) for i in range(due)]
+    done, pending = await asyncio.wait(tasks, timeout=seconds + 10)
+    for task in pending:
+        task.cancel()
+    errors += len(pending)
+    elapsed = time.monotonic() - start
+    for conn in idle:
+        await conn.close()
+    answered = len(latencies)
+    return {
+        "target_rps": rate,
+        "achieved_rps": answered / max(elapsed, seconds),
+        "sent": due,
+        "answered": answered,
+        "errors": errors,
+        "p50_ms": pct(latencies, 50) * 1000,
+        "p99_ms": pct(latencies, 99) * 1000,
+        "sender_late_p99_ms": pct(late, 99) * 1000,
+        "elapsed_s": elapsed,
+        "statuses": ",".join(f"{k}:{v}" for k, v in sorted(statuses.items())),
+    }
+
+
+def fleet_held(f: dict[str, Any]) -> bool:
+    """The fleet is held when every beat was answered 200, at >= 95 % of the target rate, p99 < 1 s."""
+    return f["errors"] == 0 and f["achieved_rps"] >= 0.95 * f["target_rps"] and f["p99_ms"] < 1000
+
+
+def line(name: str, rps: float, lat: list[float], statuses: dict[int, int]) -> str:
+    codes = ",".join(f"{k}:{v}" for k, v in sorted(statuses.items()))
+    return (
+        f"  {name:<28} {rps:8.0f} req/s   p50 {pct(lat, 50) * 1000:7.1f} ms   "
+        f"p99 {pct(lat, 99) * 1000:7.1f} ms   [{codes}]"
+    )

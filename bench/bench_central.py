@@ -1,0 +1,285 @@
+"""Central service throughput and latency, on SQLite and PostgreSQL (prints figures, asserts nothing).
+
+For each database: ``kiosk-central serve`` (loopback; ``--workers N`` uvicorn workers, default 1) is
+driven by 50 concurrent async clients for a few seconds per operation — case create (new case +
+Idempotency-Key each time) and device heartbeat — beside a bare FastAPI JSON endpoint served the same
+way (the framework's ceiling on this machine, measured in the same run: the reference for the
+ratios). Then a simulated fleet: 10,000 kiosks each beating every 30 s (~333 req/s, open loop, every
+kiosk its own token) for 20 s: is the rate held, and what is the p99?
+
+Run: ``.venv/bin/python bench/bench_central.py [--seconds 6] [--fleet-seconds 20] [--only sqlite]
+[--workers 2] [--profile DIR]``. ``--profile`` records a py-spy flame graph of the server per
+operation (py-spy is in the dev extra). The load generator (:mod:`_central_load`) shares the
+machine's cores with the server, so figures are a floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _central_load import (  # noqa: E402 - the sibling module, found through the line above
+    BEAT_S,
+    CONCURRENCY,
+    FLEET,
+    Request,
+    closed_loop,
+    fleet,
+    fleet_held,
+    line,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+# The bare endpoint: what FastAPI + uvicorn do with no database at all (imported by uvicorn).
+BARE_APP = """
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+app = FastAPI()
+
+
+class Beat(BaseModel):
+    software_version: str
+    outbox_depth: int
+    device_states: dict = {}
+
+
+@app.post("/bare")
+def bare(beat: Beat) -> dict:
+    return {"device_id": "x", "received_at": "2026-01-01T00:00:00+00:00", "interval_s": 30}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"server at {url} did not come up")
+
+
+def serve(cmd: list[str], health: str) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_up(health, proc)
+    return proc
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@contextmanager
+def profiled(pid: int, seconds: float, out: Path | None) -> Iterator[None]:
+    """py-spy flame graph of process ``pid`` (and its workers) while the block runs."""
+    spy = None
+    if out is not None:
+        spy = subprocess.Popen(
+            [str(BIN / "py-spy"), "record", "-p", str(pid), "-d", str(int(seconds) + 1)]
+            + ["--subprocesses", "-r", "200", "-o", str(out)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    try:
+        yield
+    finally:
+        if spy is not None:
+            spy.wait(timeout=60)
+
+
+def add_fleet_devices(db_url: str, office: str, n: int) -> list[str]:
+    """Insert n devices directly (the CLI would take minutes for 10,000); returns their tokens."""
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import insert
+
+    from central.db.base import make_engine
+    from central.db.models import Device
+
+    tokens, rows = [], []
+    for _ in range(n):
+        device_id = "dev_" + secrets.token_hex(8)
+        secret = secrets.token_urlsafe(32)
+        tokens.append(f"{device_id}.{secret}")
+        rows.append(
+            {
+                "id": device_id,
+                "office": office,
+                "name": "fleet",
+                "token_hash": hashlib.sha256(secret.encode()).hexdigest(),
+            }
+        )
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(insert(Device), rows)
+    engine.dispose()
+    return tokens
+
+
+def central(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "kiosk-central"), *args], cwd=ROOT, capture_output=True, text=True
+    )
+
+
+def operations(base: str, bare_base: str, token: str, service_id: str) -> dict[str, Callable]:
+    auth = {"Authorization": f"Bearer {token}"}
+
+    def bare() -> Request:
+        return bare_base, "/bare", {"software_version": "1", "outbox_depth": 0}, {}
+
+    def create() -> Request:
+        case_id = str(uuid.uuid4())
+        body = {"id": case_id, "service_id": service_id, "answers": {}}
+        return base, "/api/v1/cases", body, auth | {"Idempotency-Key": case_id}
+
+    def heartbeat() -> Request:
+        body = {
+            "software_version": "1.0.0",
+            "outbox_depth": 0,
+            "device_states": {"printer": {"state": "IDLE"}},
+        }
+        return base, "/api/v1/devices/heartbeat", body, auth
+
+    return {"bare FastAPI JSON endpoint": bare, "case create": create, "heartbeat": heartbeat}
+
+
+def run_db(label: str, db_url: str, args: argparse.Namespace, bare: tuple[str, int]) -> None:
+    bare_base, bare_pid = bare
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    migrated = central("migrate", "--db", db_url)
+    if migrated.returncode:
+        print(f"{label}: migrate failed: {migrated.stderr.strip()}")
+        return
+    out = central("add-device", "--db", db_url, "--office", "BENCH", "--name", "bench", "--json")
+    token = json.loads(out.stdout)["token"]
+    proc = serve(
+        [str(BIN / "kiosk-central"), "serve", "--db", db_url, "--port", str(port), "--no-migrate"]
+        + ["--workers", str(args.workers)],
+        f"{base}/healthz",
+    )
+    try:
+        catalogue = httpx.get(f"{base}/api/v1/catalogue", timeout=10)
+        services = catalogue.json().get("services", []) if catalogue.status_code == 200 else []
+        service_id = services[0]["id"] if services else "no-catalogue-loaded"
+        print(
+            f"{label}  ({db_url.split('://')[0]}; {args.workers} worker(s); service "
+            f"{service_id!r}; {CONCURRENCY} clients, {args.seconds:.0f} s each; "
+            f"load average {os.getloadavg()[0]:.2f})"
+        )
+        results = {}
+        for name, make in operations(base, bare_base, token, service_id).items():
+            pid = bare_pid if make.__name__ == "bare" else proc.pid
+            out_file = args.profile / f"{label}-{make.__name__}.svg" if args.profile else None
+            with profiled(pid, args.seconds, out_file):
+                rps, lat, st = asyncio.run(closed_loop(args.seconds, make))
+            results[name] = rps
+            print(line(name, rps, lat, st))
+        ceiling = results["bare FastAPI JSON endpoint"]
+        for name in ("case create", "heartbeat"):
+            print(f"  {name} / bare ceiling: {results[name] / ceiling:.2f}")
+        t0 = time.monotonic()
+        tokens = add_fleet_devices(db_url, "FLEET", FLEET)
+        print(f"  fleet: {FLEET} devices registered in {time.monotonic() - t0:.1f} s")
+        out_file = args.profile / f"{label}-fleet.svg" if args.profile else None
+        with profiled(proc.pid, args.fleet_seconds, out_file):
+            f = asyncio.run(fleet(base, tokens, args.fleet_seconds))
+        print(
+            f"  fleet of {FLEET} @ 1/{BEAT_S:.0f}s for {args.fleet_seconds:.0f} s: target "
+            f"{f['target_rps']:.0f}/s, achieved {f['achieved_rps']:.0f}/s, sent {f['sent']}, "
+            f"answered {f['answered']:.0f}, "
+            f"errors {f['errors']}, p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms, "
+            f"sender late p99 {f['sender_late_p99_ms']:.1f} ms [{f['statuses']}] -> "
+            f"{'HELD' if fleet_held(f) else 'NOT HELD'}"
+        )
+    finally:
+        stop(proc)
+
+
+def run_postgres(args: argparse.Namespace, bare: tuple[str, int]) -> None:
+    try:
+        import psycopg
+
+        admin = psycopg.connect(
+            "host=127.0.0.1 port=5432 user=postgres dbname=postgres",
+            autocommit=True,
+            connect_timeout=3,
+        )
+    except Exception as exc:  # noqa: BLE001 - any failure: report and skip this half
+        print(f"PostgreSQL: SKIPPED (127.0.0.1:5432 unreachable: {exc})")
+        return
+    name = f"kiosk_bench_{secrets.token_hex(4)}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        run_db("PostgreSQL", f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", args, bare)
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=6)
+    parser.add_argument("--fleet-seconds", type=float, default=20)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (bare and central)")
+    parser.add_argument("--profile", type=Path, help="write py-spy flame graphs (SVG) here")
+    args = parser.parse_args()
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench_central_"))
+    (tmp / "bench_bare_app.py").write_text(BARE_APP)
+    bare_port = free_port()
+    bare = serve(
+        [str(BIN / "python"), "-m", "uvicorn", "bench_bare_app:app", "--app-dir", str(tmp)]
+        + ["--port", str(bare_port), "--workers", str(args.workers)]
+        + ["--log-level", "warning", "--no-access-log"],
+        f"http://127.0.0.1:{bare_port}/docs",
+    )
+    bare_ref = (f"http://127.0.0.1:{bare_port}", bare.pid)
+    try:
+        if args.only in (None, "sqlite"):
+            run_db("SQLite", f"sqlite:///{tmp / 'central.db'}", args, bare_ref)
+        if args.only in (None, "postgresql"):
+            run_postgres(args, bare_ref)
+    finally:
+        stop(bare)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

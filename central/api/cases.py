@@ -1,0 +1,164 @@
+"""Cases: create (Idempotency-Key), read (ETag), change answers (If-Match)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import Response
+
+from central.api import PREFIX
+from central.api.http import case_response, etag_of, not_modified, require_if_match
+from central.auth import AnyPrincipalDep, Principal
+from central.cases_service import NewEvent, append_events, create_case, get_case
+from central.deps import CatalogueDep, ClockDep, SessionDep, SettingsDep, one_hop
+from central.idempotency import claim, complete, key_from, release, request_hash
+from central.problems import ProblemError, from_error, problem_responses
+from central.schemas import AnswersPatch, CaseCreate, CaseOut
+
+router = APIRouter(prefix=PREFIX, tags=["cases"])
+
+_AUTH = (401, 403)
+
+
+def default_channel(principal: Principal) -> str:
+    return "staff" if principal.kind == "staff" else "kiosk"
+
+
+def default_actor(principal: Principal) -> str:
+    return "staff" if principal.kind == "staff" else "citizen"
+
+
+def actor_id_for(principal: Principal, given: str | None) -> str | None:
+    return principal.id if principal.kind == "staff" else given
+
+
+@router.post(
+    "/cases",
+    status_code=201,
+    response_model=CaseOut,
+    responses=problem_responses(400, *_AUTH, 409, 422, 503),
+    summary="Create a case (requires Idempotency-Key)",
+)
+@one_hop
+def create(
+    request: Request,
+    body: CaseCreate,
+    principal: AnyPrincipalDep,
+    session: SessionDep,
+    catalogue: CatalogueDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Required. Kept for the period stated in the API description.",
+            max_length=255,
+        ),
+    ] = None,
+) -> Response:
+    key = key_from(request)
+    now = clock()
+    payload = body.model_dump(mode="json")
+    stored = claim(
+        session,
+        principal.scope,
+        key,
+        request_hash("POST", "/cases", payload),
+        now,
+        timedelta(days=settings.idempotency_days),
+    )
+    if stored is not None:
+        return stored.to_response()
+    channel = "staff" if principal.kind == "staff" else body.channel
+    created = NewEvent(
+        event_id=body.event_id or uuid.uuid5(body.id, "created"),
+        type="created",
+        channel=channel,
+        actor_type="staff" if principal.kind == "staff" else body.actor_type,
+        actor_id=actor_id_for(principal, body.actor_id),
+        occurred_at=body.occurred_at or now,
+        payload={},
+    )
+    try:
+        case = create_case(
+            session,
+            principal,
+            case_id=body.id,
+            service_id=body.service_id,
+            answers=body.answers,
+            created=created,
+            catalogue=catalogue,
+            now=now,
+            reference=body.reference,
+        )
+        response = case_response(case, 201, {"Location": f"{PREFIX}/cases/{case.id}"})
+    except ProblemError as exc:
+        # A refusal is an answer too: the same request would be refused again, so replay it.
+        session.rollback()
+        response = from_error(exc, instance=request.url.path)
+        if exc.status >= 500:
+            release(session, principal.scope, key)
+            return response
+    except BaseException:
+        release(session, principal.scope, key)
+        raise
+    complete(session, principal.scope, key, response)
+    session.commit()
+    return response
+
+
+@router.get(
+    "/cases/{case_id}",
+    response_model=CaseOut,
+    responses={304: {"description": "Not modified (If-None-Match matched)"}}
+    | problem_responses(*_AUTH, 404),
+)
+@one_hop
+def read(
+    request: Request, case_id: uuid.UUID, principal: AnyPrincipalDep, session: SessionDep
+) -> Response:
+    case = get_case(session, principal, case_id)
+    session.commit()
+    etag = etag_of(case)
+    if not_modified(request, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    return case_response(case)
+
+
+@router.patch(
+    "/cases/{case_id}/answers",
+    response_model=CaseOut,
+    responses=problem_responses(*_AUTH, 404, 409, 412, 422, 428),
+    summary="Change answers (JSON merge patch; requires If-Match)",
+)
+@one_hop
+def patch_answers(
+    request: Request,
+    case_id: uuid.UUID,
+    body: AnswersPatch,
+    principal: AnyPrincipalDep,
+    session: SessionDep,
+    catalogue: CatalogueDep,
+    clock: ClockDep,
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=200)] = None,
+) -> Response:
+    now = clock()
+    case = get_case(session, principal, case_id, lock=True)
+    require_if_match(request, case)
+    event = NewEvent(
+        event_id=body.event_id or uuid.uuid4(),
+        type="answers_changed",
+        channel="staff" if principal.kind == "staff" else (body.channel or "kiosk"),
+        actor_type=body.actor_type or default_actor(principal),
+        actor_id=actor_id_for(principal, body.actor_id),
+        occurred_at=body.occurred_at or now,
+        payload={"answers": body.answers},
+    )
+    results = append_events(session, principal, case, [event], catalogue, now)
+    session.commit()
+    del results
+    return case_response(case)

@@ -1,0 +1,79 @@
+"""Device heartbeat: every kiosk reports its peripherals, outbox depth and software version.
+
+Each heartbeat is stored (history) and upserts the device's latest status (one row per device). The
+fleet of 10,000 kiosks at one beat per 30 s is ~333 writes a second, so this route is built for it:
+
+* ``async``: it takes no thread-pool slot and no DB session; it awaits the group-commit writer
+  (:mod:`central.heartbeat_store`), which verifies the token and stores the beat in one transaction
+  per batch. The 200 is sent only after that transaction committed.
+* The bearer token is checked for presence here (401 at once, before the body is even validated)
+  and verified against the database by the writer, inside the storing transaction.
+* A write that fails answers 503 (with ``Retry-After``): never a 200 for a beat that was not stored.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import Response
+
+from central.api import PREFIX
+from central.api.http import json_response
+from central.auth.devices import bearer_token, unauthorised
+from central.auth.principal import Principal
+from central.deps import ClockDep
+from central.groupcommit import GroupCommit, WriterBusy
+from central.heartbeat_store import Beat, Result, heartbeat_writer
+from central.problems import ProblemError, problem_responses
+from central.schemas import HeartbeatIn, HeartbeatOut
+
+router = APIRouter(prefix=PREFIX, tags=["devices"])
+INTERVAL_S = 30
+RETRY_AFTER_S = 5
+
+
+def setup(app: FastAPI) -> None:
+    """One writer per app (per engine); its thread starts on the first beat."""
+    app.state.heartbeat_writer = heartbeat_writer(app.state.engine)
+
+
+async def _bearer(request: Request) -> str:
+    token = bearer_token(request)
+    if token is None:
+        raise unauthorised("A device bearer token is required.")
+    return token
+
+
+TokenDep = Annotated[str, Depends(_bearer)]
+
+
+def _unavailable(detail: str) -> ProblemError:
+    return ProblemError(
+        503, detail, slug="unavailable", headers={"Retry-After": str(RETRY_AFTER_S)}
+    )
+
+
+@router.post(
+    "/devices/heartbeat",
+    response_model=HeartbeatOut,
+    responses=problem_responses(401, 503),
+)
+async def heartbeat(
+    request: Request, body: HeartbeatIn, token: TokenDep, clock: ClockDep
+) -> Response:
+    writer: GroupCommit[Beat, Result] = request.app.state.heartbeat_writer
+    now = clock()
+    beat = Beat(token, now, body.software_version, body.outbox_depth, body.device_states)
+    try:
+        stored = await writer.submit(beat)
+    except WriterBusy:
+        raise _unavailable("Too many heartbeats are waiting to be stored; retry later.") from None
+    except Exception as exc:  # noqa: BLE001 - not stored, whatever the cause: say so, no 200
+        raise _unavailable("The heartbeat could not be stored; retry later.") from exc
+    if stored is None:
+        raise unauthorised("The device token is not valid or has been revoked.")
+    request.state.principal = Principal(kind="device", id=stored.device_id, office=stored.office)
+    return json_response(
+        {"device_id": stored.device_id, "received_at": now.isoformat(), "interval_s": INTERVAL_S}
+    )

@@ -1,0 +1,109 @@
+"""Case events: append (single or batch, deduplicated by ``event_id``) and the timeline."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from central.api import PREFIX
+from central.api.cases import actor_id_for, default_actor, default_channel
+from central.api.http import case_out, etag_of, event_out, json_response
+from central.auth import AnyPrincipalDep, Principal
+from central.cases_service import NewEvent, append_events, get_case
+from central.db.models import CaseEvent
+from central.deps import CatalogueDep, ClockDep, SessionDep, one_hop
+from central.problems import ProblemError, problem_responses
+from central.schemas import EventBatch, EventBatchOut, EventIn, EventList, EventOut
+
+router = APIRouter(prefix=PREFIX, tags=["events"])
+ATTEMPTS = 4
+
+
+def _new_event(principal: Principal, e: EventIn) -> NewEvent:
+    channel = "staff" if principal.kind == "staff" else (e.channel or default_channel(principal))
+    if principal.kind == "device" and channel == "staff":
+        channel = "assisted"  # a kiosk never speaks for the staff console itself
+    return NewEvent(
+        event_id=e.event_id,
+        type=e.type,
+        channel=channel,
+        actor_type="staff"
+        if principal.kind == "staff"
+        else (e.actor_type or default_actor(principal)),
+        actor_id=actor_id_for(principal, e.actor_id),
+        occurred_at=e.occurred_at,
+        payload=dict(e.payload),
+    )
+
+
+@router.post(
+    "/cases/{case_id}/events",
+    status_code=201,
+    response_model=EventOut | EventBatchOut,
+    responses={200: {"description": "Every event was already stored (a replay)"}}
+    | problem_responses(401, 403, 404, 409, 422),
+    summary="Append one event, or a batch {events: [...]}; replays answer 200",
+)
+@one_hop
+def post_events(
+    case_id: uuid.UUID,
+    body: EventIn | EventBatch,
+    principal: AnyPrincipalDep,
+    session: SessionDep,
+    catalogue: CatalogueDep,
+    clock: ClockDep,
+) -> Response:
+    single = isinstance(body, EventIn)
+    incoming = [body] if isinstance(body, EventIn) else body.events
+    events = [_new_event(principal, e) for e in incoming]
+    for attempt in range(ATTEMPTS):
+        now = clock()
+        try:
+            case = get_case(session, principal, case_id, lock=True)
+            results = append_events(session, principal, case, events, catalogue, now)
+            session.commit()
+            break
+        except IntegrityError:
+            # A concurrent writer took the same seq or event_id: read again and retry; a replayed
+            # event_id is then found and answered as a replay.
+            session.rollback()
+            if attempt == ATTEMPTS - 1:
+                raise ProblemError(409, "The case is busy; retry.", slug="case-busy") from None
+        except ProblemError:
+            session.rollback()
+            raise
+    any_new = any(not replayed for _, replayed in results)
+    status = 201 if any_new else 200
+    headers = {"ETag": etag_of(case)}
+    if single:
+        return json_response(event_out(results[0][0]), status, headers)
+    return json_response(
+        {
+            "events": [event_out(row) for row, _ in results],
+            "replayed": [replayed for _, replayed in results],
+            "case": case_out(case),
+        },
+        status,
+        headers,
+    )
+
+
+@router.get(
+    "/cases/{case_id}/events",
+    response_model=EventList,
+    responses=problem_responses(401, 403, 404),
+    summary="The case's timeline, in server order (seq)",
+)
+@one_hop
+def list_events(case_id: uuid.UUID, principal: AnyPrincipalDep, session: SessionDep) -> Response:
+    case = get_case(session, principal, case_id)
+    rows = session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+    ).all()
+    body = {"case_id": str(case.id), "events": [event_out(r) for r in rows]}
+    session.commit()
+    return json_response(body)

@@ -1,0 +1,73 @@
+"""HTTP details shared by the case routes: ETags, conditional requests, JSON bodies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import Response
+
+from central.db.models import Case, CaseEvent
+from central.problems import ProblemError
+from central.schemas import CaseOut, EventOut
+
+
+def etag_of(case: Case) -> str:
+    """Strong ETag: the case version (the seq of its latest event) identifies its representation."""
+    return f'"{case.version}"'
+
+
+def _tags(header: str) -> list[str]:
+    return [t.strip() for t in header.split(",") if t.strip()]
+
+
+def not_modified(request: Request, etag: str) -> bool:
+    """If-None-Match uses the weak comparison (RFC 9110 13.1.2)."""
+    header = request.headers.get("if-none-match")
+    if header is None:
+        return False
+    tags = _tags(header)
+    return "*" in tags or any(t.removeprefix("W/") == etag for t in tags)
+
+
+def require_if_match(request: Request, case: Case) -> None:
+    """If-Match uses the strong comparison: a weak tag never matches (RFC 9110 13.1.1)."""
+    header = request.headers.get("if-match")
+    current = etag_of(case)
+    if header is None:
+        raise ProblemError(
+            428, "Send If-Match with the ETag you last read.", slug="if-match-required"
+        )
+    tags = _tags(header)
+    if "*" in tags or current in tags:
+        return
+    raise ProblemError(
+        412,
+        "The case changed since you read it; read it again and reapply your change.",
+        slug="etag-mismatch",
+        headers={"ETag": current},
+        current_version=case.version,
+    )
+
+
+def case_out(case: Case) -> dict[str, Any]:
+    return jsonable_encoder(CaseOut.model_validate(case, from_attributes=True))
+
+
+def event_out(row: CaseEvent) -> dict[str, Any]:
+    return jsonable_encoder(EventOut.model_validate(row, from_attributes=True))
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(content, status, headers=headers, media_type="application/json")
+
+
+def case_response(case: Case, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return json_response(
+        case_out(case),
+        status,
+        {"ETag": etag_of(case), "Cache-Control": "private, no-cache"} | (headers or {}),
+    )

@@ -1,0 +1,91 @@
+"""Authentication: who may call which route.
+
+* :func:`require_device` — kiosk bearer tokens (:mod:`central.auth.devices`).
+* :func:`require_staff` — a hook. If the module ``central.staff.auth`` exists and defines
+  ``authenticate_staff(request, session) -> Principal`` (raising ``ProblemError(401/403)`` itself),
+  that is used. Until then a device token stands in, so the queue route is usable and tested.
+* :func:`require_device_or_staff` — either (:func:`device_or_staff` is its route dependency: a
+  device token verified within the cache TTL, see :mod:`central.auth.token_cache`, skips the
+  thread-pool hop and the database read).
+
+Rule for every dependency that reads the database: end the transaction (``session.commit()``)
+before returning. FastAPI runs the route on another thread-pool thread, and on SQLite an open
+transaction holds the write lock; a full pool of requests waiting for that lock would deadlock.
+
+Errors: every failure is a ``central.problems.ProblemError`` with status 401 (or 403).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from functools import cache
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from central.auth.devices import DeviceDep, cached_device, require_device
+from central.auth.principal import Principal
+from central.deps import SessionDep
+from central.problems import ProblemError
+
+STAFF_AUTH_MODULE = "central.staff.auth"
+
+
+@cache
+def _staff_authenticator() -> Callable[[Request, Session], Principal] | None:
+    try:
+        module: Any = importlib.import_module(STAFF_AUTH_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name and STAFF_AUTH_MODULE.startswith(exc.name):
+            return None
+        raise
+    return getattr(module, "authenticate_staff", None)
+
+
+def require_staff(request: Request, session: SessionDep) -> Principal:
+    """Dependency: the member of staff calling (see module docstring for the hook)."""
+    impl = _staff_authenticator()
+    if impl is not None:
+        try:
+            principal = impl(request, session)
+        finally:
+            session.commit()  # never hold a transaction across the thread-pool hop (see devices)
+        request.state.principal = principal
+        return principal
+    return require_device(request, session)
+
+
+def require_device_or_staff(request: Request, session: SessionDep) -> Principal:
+    """A bearer token means a device (and must be valid); otherwise a staff session."""
+    if request.headers.get("authorization"):
+        return require_device(request, session)
+    return require_staff(request, session)
+
+
+async def device_or_staff(request: Request, session: SessionDep) -> Principal:
+    """:func:`require_device_or_staff` as the route dependency: a device token verified within the
+    token cache's TTL answers here, on the event loop — no thread-pool hop, no transaction; anything
+    else runs the sync check on the thread pool (it reads the database)."""
+    if request.headers.get("authorization"):
+        principal = cached_device(request)
+        if principal is not None:
+            return principal
+    return await run_in_threadpool(require_device_or_staff, request, session)
+
+
+StaffDep = Annotated[Principal, Depends(require_staff)]
+AnyPrincipalDep = Annotated[Principal, Depends(device_or_staff)]
+
+__all__ = [
+    "AnyPrincipalDep",
+    "DeviceDep",
+    "Principal",
+    "ProblemError",
+    "StaffDep",
+    "require_device",
+    "require_device_or_staff",
+    "require_staff",
+]

@@ -1,0 +1,303 @@
+"""Case operations shared by the API routes (and by C2's handoff/staff code): create a case, append
+events, read a case with the caller's office checked.
+
+Every change is an event: the event is folded into the stored projection (the ``cases`` row) with
+:func:`central.fold.apply` *before* it is inserted, so an event the fold refuses is never stored, and
+``cases.version`` always equals the seq of the latest event. Callers own the transaction (commit).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from central.auth.principal import Principal
+from central.catalogue_service import CatalogueService
+from central.db.models import Case, CaseEvent
+from central.fold import CaseState, Event, FoldError, apply
+from central.problems import ProblemError
+from central.references import (
+    ReferenceError,
+    make_reference,
+    normalise_office,
+    parse_reference,
+)
+
+STAFF_ONLY_EVENTS = frozenset({"assigned", "unassigned", "note_added", "closed"})
+REFERENCE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append, as the caller asks for it (ids and clocks resolved by the route)."""
+
+    event_id: uuid.UUID
+    type: str
+    channel: str
+    actor_type: str
+    actor_id: str | None
+    occurred_at: datetime
+    payload: dict[str, Any]
+
+
+def state_of(case: Case) -> CaseState:
+    return CaseState(
+        status=case.status,
+        service_id=case.service_id,
+        answers=dict(case.answers or {}),
+        assigned_to=case.assigned_to,
+        queued_at=case.queued_at,
+        version=case.version,
+    )
+
+
+def _store_state(case: Case, state: CaseState, now: datetime) -> None:
+    case.status = state.status
+    case.answers = state.answers
+    case.assigned_to = state.assigned_to
+    case.queued_at = state.queued_at
+    case.version = state.version
+    case.updated_at = now
+
+
+def field_errors_problem(errors: list[dict[str, str]], detail: str) -> ProblemError:
+    return ProblemError(422, detail, slug="invalid-answers", errors=errors)
+
+
+def check_answers(
+    catalogue: CatalogueService,
+    service_id: str,
+    answers: dict[str, Any],
+    now: datetime,
+    *,
+    complete: bool,
+) -> None:
+    service = catalogue.service(service_id)
+    if service is None:
+        raise ProblemError(
+            422,
+            f"There is no service {service_id!r} in the catalogue.",
+            slug="unknown-service",
+            errors=[{"field": "service_id", "message": "unknown service"}],
+        )
+    errors = catalogue.validate(service, answers, now.date(), complete=complete)
+    if errors:
+        raise field_errors_problem(errors, "Some answers are not valid for this service.")
+
+
+def get_case(
+    session: Session, principal: Principal, case_id: uuid.UUID, *, lock: bool = False
+) -> Case:
+    """The case, if it exists and the caller's office may see it (404 either way otherwise, so a
+    device cannot probe other offices' case ids)."""
+    query = select(Case).where(Case.id == case_id)
+    if lock:
+        query = query.with_for_update()
+    case = session.scalars(query).one_or_none()
+    if case is None or not principal.may_touch_office(case.origin_office):
+        raise ProblemError(404, "No such case.", slug="case-not-found")
+    return case
+
+
+def find_by_reference(session: Session, text: str) -> Case | None:
+    """The case a typed/scanned reference names (forgiving decode), or None."""
+    try:
+        reference = parse_reference(text)
+    except ReferenceError:
+        return None
+    return session.scalars(select(Case).where(Case.reference == reference)).one_or_none()
+
+
+def _event_row(
+    case: Case, new: NewEvent, principal: Principal, seq: int, now: datetime
+) -> CaseEvent:
+    return CaseEvent(
+        case_id=case.id,
+        event_id=new.event_id,
+        seq=seq,
+        type=new.type,
+        channel=new.channel,
+        actor_type=new.actor_type,
+        actor_id=new.actor_id,
+        device_id=principal.id if principal.kind == "device" else None,
+        occurred_at=new.occurred_at,
+        received_at=now,
+        payload=new.payload,
+    )
+
+
+def _proposed_reference(reference: str, principal: Principal) -> str:
+    """The canonical form of a client's reference, which must be for the caller's own office."""
+    try:
+        canonical = parse_reference(reference)
+    except ReferenceError as exc:
+        raise ProblemError(
+            422,
+            f"reference: {exc}",
+            slug="bad-reference",
+            errors=[{"field": "reference", "message": str(exc)}],
+        ) from None
+    if canonical.split("-", 1)[0] != normalise_office(principal.office):
+        raise ProblemError(
+            422,
+            "reference: it must carry this device's office code.",
+            slug="bad-reference",
+            errors=[{"field": "reference", "message": "office code of another office"}],
+        )
+    return canonical
+
+
+def create_case(
+    session: Session,
+    principal: Principal,
+    *,
+    case_id: uuid.UUID,
+    service_id: str,
+    answers: dict[str, Any],
+    created: NewEvent,
+    catalogue: CatalogueService,
+    now: datetime,
+    reference: str | None = None,
+) -> Case:
+    """Insert a case and its ``created`` event; answers are checked as a partial set and stored
+    normalised. ``reference``: one the client made (offline kiosks), else one is drawn here."""
+    proposed = _proposed_reference(reference, principal) if reference is not None else None
+    check_answers(catalogue, service_id, answers, now, complete=False)
+    service = catalogue.service(service_id)
+    assert service is not None  # check_answers refused unknown services
+    answers = catalogue.normalise(service, answers, now.date())
+    if session.get(Case, case_id) is not None:
+        raise ProblemError(409, "A case with this id already exists.", slug="case-exists")
+    if session.scalars(select(CaseEvent.id).where(CaseEvent.event_id == created.event_id)).first():
+        raise ProblemError(409, "This event_id is already used.", slug="event-id-used")
+    state = apply(
+        CaseState(),
+        Event("created", {"service_id": service_id, "answers": answers}, now, created.channel),
+    )
+    for _ in range(REFERENCE_ATTEMPTS):
+        case = Case(
+            id=case_id,
+            reference=proposed or make_reference(principal.office),
+            service_id=service_id,
+            origin_channel=created.channel,
+            origin_office=principal.office,
+            origin_device=principal.id if principal.kind == "device" else None,
+            created_at=now,
+        )
+        _store_state(case, state, now)
+        try:
+            with session.begin_nested():
+                session.add(case)
+                session.flush()
+        except IntegrityError:
+            if session.get(Case, case_id) is not None:
+                raise ProblemError(
+                    409, "A case with this id already exists.", slug="case-exists"
+                ) from None
+            if proposed is not None:
+                raise ProblemError(
+                    409, "Another case already has this reference.", slug="reference-taken"
+                ) from None
+            continue  # reference collision: draw another
+        payload = dict(created.payload) | {
+            "service_id": service_id,
+            "answers": answers,
+            "reference": case.reference,
+        }
+        session.add(
+            _event_row(
+                case, NewEvent(**{**created.__dict__, "payload": payload}), principal, 1, now
+            )
+        )
+        session.flush()
+        return case
+    raise ProblemError(
+        503, "Could not allocate a case reference; retry.", slug="reference-exhausted"
+    )
+
+
+def append_events(
+    session: Session,
+    principal: Principal,
+    case: Case,
+    events: Sequence[NewEvent],
+    catalogue: CatalogueService,
+    now: datetime,
+) -> list[tuple[CaseEvent, bool]]:
+    """Append ``events`` in order; returns (stored row, replayed?) for each.
+
+    An event whose ``event_id`` is already stored for this case is a replay (nothing changes); one
+    stored for another case is a 409. The fold refusing an event → 409; answers the catalogue refuses
+    → 422. Nothing is written unless every event is accepted (the caller rolls back on a problem).
+    """
+    ids = [e.event_id for e in events]
+    existing = {
+        row.event_id: row
+        for row in session.scalars(select(CaseEvent).where(CaseEvent.event_id.in_(ids)))
+    }
+    state = state_of(case)
+    results: list[tuple[CaseEvent, bool]] = []
+    pending: dict[uuid.UUID, CaseEvent] = {}
+    for new in events:
+        stored = existing.get(new.event_id) or pending.get(new.event_id)
+        if stored is not None:
+            if stored.case_id != case.id:
+                raise ProblemError(
+                    409, "This event_id belongs to another case.", slug="event-id-used"
+                )
+            results.append((stored, True))
+            continue
+        if new.type in STAFF_ONLY_EVENTS and principal.kind != "staff":
+            raise ProblemError(403, f"Only staff may record {new.type!r}.", slug="staff-only-event")
+        _check_payload(new)
+        try:
+            nxt = apply(state, Event(new.type, new.payload, now, new.channel))
+        except FoldError as exc:
+            raise ProblemError(
+                409, str(exc), slug="illegal-transition", status_now=state.status
+            ) from None
+        if new.type == "answers_changed":
+            check_answers(catalogue, state.service_id, nxt.answers, now, complete=False)
+            service = catalogue.service(state.service_id)
+            if service is not None:
+                patch = catalogue.normalise(service, new.payload["answers"], now.date())
+                new = NewEvent(**{**new.__dict__, "payload": {**new.payload, "answers": patch}})
+                nxt = apply(state, Event(new.type, new.payload, now, new.channel))
+        elif new.type == "submitted":
+            check_answers(catalogue, state.service_id, nxt.answers, now, complete=True)
+        row = _event_row(case, new, principal, nxt.version, now)
+        session.add(row)
+        pending[new.event_id] = row
+        results.append((row, False))
+        state = nxt
+    if pending:
+        _store_state(case, state, now)
+        session.flush()
+    return results
+
+
+def _check_payload(new: NewEvent) -> None:
+    p = new.payload
+    problem: str | None = None
+    if new.type == "answers_changed" and not isinstance(p.get("answers"), dict):
+        problem = "answers_changed needs payload.answers (an object)"
+    elif new.type == "handed_off" and p.get("to") not in ("staff", "web", "kiosk"):
+        problem = "handed_off needs payload.to: staff, web or kiosk"
+    elif new.type == "assigned" and not isinstance(p.get("staff_id"), str):
+        problem = "assigned needs payload.staff_id"
+    elif new.type == "note_added" and not isinstance(p.get("text"), str):
+        problem = "note_added needs payload.text"
+    if problem:
+        raise ProblemError(
+            422,
+            problem,
+            slug="bad-event-payload",
+            errors=[{"field": "payload", "message": problem}],
+        )

@@ -1,0 +1,143 @@
+"""Printed-slip resume codes: 30 days of life, opened only with a second factor chosen at the kiosk.
+
+Second factors (the citizen picks one at the kiosk):
+
+* ``dob`` — date of birth, typed ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (stored normalised ISO);
+* ``phone_last3`` — the last 3 digits of their phone number;
+* ``pin`` — a 4 to 6 digit PIN.
+
+The factor is hashed with argon2id; the code itself (≈ 52 bits) with SHA-256 so it can be looked up.
+Five wrong factors lock the code; the per-client rate limit (in the routes) bounds code guessing.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from central.db.models import Case
+from central.handoff import codes
+from central.handoff.errors import HandoffExpired, HandoffNotFound, WrongCode
+from central.handoff.history import append_event
+from central.handoff.models import ResumeCode
+from central.handoff.service import Policy
+
+RESUME_PURPOSE = "resume-code"
+FACTOR_KINDS = ("dob", "phone_last3", "pin")
+
+
+class FactorError(ValueError):
+    """A second factor that is malformed for its kind (not a wrong one)."""
+
+
+def normalise_factor(kind: str, value: str) -> str:
+    text = (value or "").strip()
+    if kind == "dob":
+        m = re.fullmatch(r"(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{4})", text)
+        try:
+            parsed = date(int(m[3]), int(m[2]), int(m[1])) if m else date.fromisoformat(text)
+        except ValueError:
+            raise FactorError("Enter a real date of birth, for example 27/03/1985.") from None
+        return parsed.isoformat()
+    digits = re.sub(r"[\s\-]", "", text)
+    if kind == "phone_last3":
+        if not re.fullmatch(r"\d{3}", digits):
+            raise FactorError("Enter the last 3 digits of your phone number.")
+        return digits
+    if kind == "pin":
+        if not re.fullmatch(r"\d{4,6}", digits):
+            raise FactorError("Enter your PIN: 4 to 6 digits.")
+        return digits
+    raise FactorError(f"Unknown second factor {kind!r}; use one of {', '.join(FACTOR_KINDS)}.")
+
+
+@dataclass(frozen=True)
+class IssuedResume:
+    row: ResumeCode
+    code: str
+
+
+def create_resume_code(
+    session: Session,
+    case: Case,
+    device_id: str | None,
+    factor_kind: str,
+    factor_value: str,
+    now: datetime,
+    policy: Policy,
+) -> IssuedResume:
+    factor = normalise_factor(factor_kind, factor_value)
+    code = codes.new_resume_code()
+    row = ResumeCode(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        code_hash=codes.hash_secret(codes.normalise_code(code, 12) or "", RESUME_PURPOSE),
+        factor_kind=factor_kind,
+        factor_hash=codes.hash_factor(factor),
+        device_id=device_id,
+        created_at=now,
+        expires_at=now + timedelta(days=policy.resume_days),
+        failed_attempts=0,
+    )
+    session.add(row)
+    append_event(
+        session,
+        case,
+        type="handed_off",
+        payload={"to": "web", "stage": "slip_printed", "factor_kind": factor_kind},
+        channel="kiosk",
+        actor_type="device",
+        actor_id=device_id,
+        device_id=device_id,
+        now=now,
+    )
+    return IssuedResume(row, code)
+
+
+def find_resume_code(session: Session, code: str) -> ResumeCode:
+    normal = codes.normalise_code(code, codes.RESUME_CODE_LETTERS)
+    presented = codes.hash_secret(normal or "", RESUME_PURPOSE)
+    row = (
+        session.scalar(select(ResumeCode).where(ResumeCode.code_hash == presented))
+        if normal
+        else None
+    )
+    if row is None or not codes.same_hash(row.code_hash, presented):
+        raise HandoffNotFound("We could not find that code. Check it against your slip.")
+    return row
+
+
+def redeem(
+    session: Session, code: str, factor_value: str, now: datetime, policy: Policy
+) -> ResumeCode:
+    """The resume code when ``factor_value`` matches; a wrong factor is counted and **committed**
+    before :class:`WrongCode` is raised. Raises :class:`FactorError` for a malformed factor (not
+    counted: it cannot be right, and telling the citizen the expected shape is no leak)."""
+    row = find_resume_code(session, code)
+    if row.expires_at <= now:
+        raise HandoffExpired(
+            "This slip has expired. Start again at a kiosk or ask a member of staff."
+        )
+    if row.failed_attempts >= policy.max_code_attempts:
+        raise HandoffExpired("Too many wrong tries. Ask a member of staff for help.")
+    factor = normalise_factor(row.factor_kind, factor_value)
+    if not codes.verify_factor(row.factor_hash, factor):
+        session.execute(
+            update(ResumeCode)
+            .where(ResumeCode.id == row.id)
+            .values(failed_attempts=ResumeCode.failed_attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        session.refresh(row)
+        left = max(0, policy.max_code_attempts - row.failed_attempts)
+        if left == 0:
+            raise HandoffExpired("Too many wrong tries. Ask a member of staff for help.")
+        raise WrongCode("That does not match what you chose at the kiosk.", attempts_left=left)
+    row.last_used_at = now
+    return row

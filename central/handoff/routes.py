@@ -1,0 +1,302 @@
+"""Device API of handoffs and resume codes (``/api/v1``, kiosk bearer token).
+
+``setup(app)`` puts the policy and the per-client limiter on ``app.state`` (tests replace them with
+ones on an injected clock). Handoff errors become problem+json here, at the edge.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, FastAPI, Request
+from pydantic import BaseModel, Field
+
+from central.db.models import Case
+from central.deps import ClockDep, SessionDep, SettingsDep
+from central.handoff import resume, service
+from central.handoff.errors import HandoffError, HandoffNotFound, RateLimited, WrongCode
+from central.handoff.history import FoldError, lock_case
+from central.handoff.ratelimit import SlidingWindowLimiter
+from central.handoff.txn import KioskDep, one_hop
+from central.problems import ProblemError, problem_responses
+
+router = APIRouter(prefix="/api/v1", tags=["handoffs"])
+
+
+def setup(app: FastAPI) -> None:
+    app.state.handoff_policy = service.Policy()
+    app.state.attempt_limiter = SlidingWindowLimiter(limit=10, window=60.0)
+    """Typed codes, slip codes and logins per client address: 10 a minute."""
+
+
+def problem(exc: HandoffError) -> ProblemError:
+    headers = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(int(exc.extra.get("retry_after", 60)) + 1)
+    return ProblemError(exc.status, exc.detail, slug=exc.slug, headers=headers, **exc.extra)
+
+
+def check_rate(request: Request, key: str) -> None:
+    """429 when ``key`` has used up its failed attempts for the window."""
+    wait = request.app.state.attempt_limiter.check(key)
+    if wait is not None:
+        raise RateLimited("Too many attempts. Wait a minute and try again.", retry_after=int(wait))
+
+
+def count_failure(request: Request, key: str) -> None:
+    request.app.state.attempt_limiter.hit(key)
+
+
+class HandoffOut(BaseModel):
+    id: uuid.UUID
+    short_id: str
+    display_code: str = Field(description="XXXX-XXXX; show it beside the QR code")
+    verification_uri: str = Field(description="Typed fallback: the citizen types the display code")
+    verification_uri_complete: str = Field(description="For the QR code; the secret is after '#'")
+    office: str
+    expires_in: int
+    expires_at: datetime
+    interval: int
+
+
+class HandoffStatus(BaseModel):
+    id: uuid.UUID
+    status: Literal["pending", "slow_down", "expired", "claimed", "confirmed", "declined"]
+    interval: int
+    expires_in: int
+
+
+class ResumeIn(BaseModel):
+    factor_kind: Literal["dob", "phone_last3", "pin"]
+    factor_value: str = Field(max_length=40)
+
+
+class ResumeCodeOut(BaseModel):
+    code: str
+    factor_kind: str
+    expires_at: datetime
+
+
+class ResumeRedeemIn(BaseModel):
+    code: str = Field(max_length=40)
+    factor: str = Field(max_length=40)
+
+
+class ResumedCase(BaseModel):
+    case_id: uuid.UUID
+    reference: str
+    service_id: str
+    status: str
+    answers: dict
+    version: int
+
+
+def _case_for(session: SessionDep, case_id: uuid.UUID, principal: KioskDep) -> Case:
+    case = lock_case(session, case_id)
+    if case is None or not principal.may_touch_office(case.origin_office):
+        raise ProblemError(404, "No such case.", slug="not-found")
+    return case
+
+
+def _status(h, now: datetime, status: str) -> HandoffStatus:
+    return HandoffStatus(
+        id=h.id,
+        status=status,  # type: ignore[arg-type]
+        interval=h.interval,
+        expires_in=max(0, int((h.expires_at - now).total_seconds())),
+    )
+
+
+@router.post(
+    "/cases/{case_id}/handoffs",
+    status_code=201,
+    response_model=HandoffOut,
+    responses=problem_responses(401, 404, 409),
+)
+@one_hop
+def create_handoff(
+    case_id: uuid.UUID,
+    principal: KioskDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    request: Request,
+) -> HandoffOut:
+    now = clock()
+    case = _case_for(session, case_id, principal)
+    policy: service.Policy = request.app.state.handoff_policy
+    try:
+        issued = service.create_handoff(session, case, principal.id, principal.office, now, policy)
+    except FoldError as exc:
+        raise ProblemError(409, str(exc), slug="case-state") from None
+    session.commit()
+    h = issued.handoff
+    base = settings.base_url.rstrip("/")
+    return HandoffOut(
+        id=h.id,
+        short_id=h.short_id,
+        display_code=issued.display_code,
+        verification_uri=f"{base}/h/{h.short_id}",
+        verification_uri_complete=f"{base}/h#{issued.secret}",
+        office=h.office,
+        expires_in=policy.ttl_seconds,
+        expires_at=h.expires_at,
+        interval=h.interval,
+    )
+
+
+@router.get(
+    "/handoffs/{handoff_id}", response_model=HandoffStatus, responses=problem_responses(401, 404)
+)
+@one_hop
+def poll_handoff(
+    handoff_id: uuid.UUID,
+    principal: KioskDep,
+    session: SessionDep,
+    clock: ClockDep,
+    request: Request,
+) -> HandoffStatus:
+    now = clock()
+    try:
+        h = service.get_for_device(session, handoff_id, principal.id)
+    except HandoffNotFound as exc:
+        raise problem(exc) from None
+    status = service.poll(session, h, now, request.app.state.handoff_policy)
+    session.commit()
+    return _status(h, now, status)
+
+
+def _decide(handoff_id, principal, session, clock, request, confirm: bool) -> HandoffStatus:
+    now = clock()
+    policy = request.app.state.handoff_policy
+    try:
+        h = service.get_for_device(session, handoff_id, principal.id)
+        h = (service.confirm if confirm else service.decline)(session, h, now, policy)
+    except HandoffError as exc:
+        raise problem(exc) from None
+    except FoldError as exc:
+        raise ProblemError(409, str(exc), slug="case-state") from None
+    session.commit()
+    return _status(h, now, h.status_at(now, policy.max_code_attempts))
+
+
+@router.post(
+    "/handoffs/{handoff_id}/confirm",
+    response_model=HandoffStatus,
+    responses=problem_responses(401, 404, 409),
+)
+@one_hop
+def confirm_handoff(
+    handoff_id: uuid.UUID,
+    principal: KioskDep,
+    session: SessionDep,
+    clock: ClockDep,
+    request: Request,
+) -> HandoffStatus:
+    """The citizen confirmed at the kiosk that the phone showing the same code is theirs."""
+    return _decide(handoff_id, principal, session, clock, request, True)
+
+
+@router.post(
+    "/handoffs/{handoff_id}/decline",
+    response_model=HandoffStatus,
+    responses=problem_responses(401, 404, 409),
+)
+@one_hop
+def decline_handoff(
+    handoff_id: uuid.UUID,
+    principal: KioskDep,
+    session: SessionDep,
+    clock: ClockDep,
+    request: Request,
+) -> HandoffStatus:
+    """Not my phone / cancel: the handoff ends and any web session it made is revoked."""
+    return _decide(handoff_id, principal, session, clock, request, False)
+
+
+@router.post(
+    "/cases/{case_id}/resume-codes",
+    status_code=201,
+    response_model=ResumeCodeOut,
+    responses=problem_responses(401, 404, 409, 422),
+)
+@one_hop
+def create_resume_code(
+    case_id: uuid.UUID,
+    body: ResumeIn,
+    principal: KioskDep,
+    session: SessionDep,
+    clock: ClockDep,
+    request: Request,
+) -> ResumeCodeOut:
+    now = clock()
+    case = _case_for(session, case_id, principal)
+    try:
+        issued = resume.create_resume_code(
+            session,
+            case,
+            principal.id,
+            body.factor_kind,
+            body.factor_value,
+            now,
+            request.app.state.handoff_policy,
+        )
+    except resume.FactorError as exc:
+        raise ProblemError(422, str(exc), slug="bad-factor") from None
+    except FoldError as exc:
+        raise ProblemError(409, str(exc), slug="case-state") from None
+    session.commit()
+    return ResumeCodeOut(
+        code=issued.code, factor_kind=body.factor_kind, expires_at=issued.row.expires_at
+    )
+
+
+@router.post(
+    "/resume", response_model=ResumedCase, responses=problem_responses(401, 404, 410, 422, 429)
+)
+@one_hop
+def resume_at_kiosk(
+    body: ResumeRedeemIn,
+    principal: KioskDep,
+    session: SessionDep,
+    clock: ClockDep,
+    request: Request,
+) -> ResumedCase:
+    """Phone/slip → kiosk: the slip code and its second factor give the kiosk the case."""
+    now = clock()
+    try:
+        check_rate(request, f"device:{principal.id}")
+        row = resume.redeem(session, body.code, body.factor, now, request.app.state.handoff_policy)
+        case = lock_case(session, row.case_id)
+        if case is None or not principal.may_touch_office(case.origin_office):
+            raise HandoffNotFound("We could not find that code.")
+        resume.append_event(
+            session,
+            case,
+            type="handed_off",
+            payload={"to": "kiosk", "stage": "resumed", "via": "slip"},
+            channel="kiosk",
+            actor_type="device",
+            actor_id=principal.id,
+            device_id=principal.id,
+            now=now,
+        )
+    except HandoffError as exc:
+        if isinstance(exc, HandoffNotFound | WrongCode):
+            count_failure(request, f"device:{principal.id}")
+        raise problem(exc) from None
+    except resume.FactorError as exc:
+        raise ProblemError(422, str(exc), slug="bad-factor") from None
+    except FoldError as exc:
+        raise ProblemError(409, str(exc), slug="case-state") from None
+    session.commit()
+    return ResumedCase(
+        case_id=case.id,
+        reference=case.reference,
+        service_id=case.service_id,
+        status=case.status,
+        answers=dict(case.answers or {}),
+        version=case.version,
+    )

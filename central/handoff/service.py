@@ -1,0 +1,296 @@
+"""The handoff state machine: create → (pending | slow_down) → claimed → confirmed | declined; expired.
+
+The claim is a single conditional ``UPDATE … WHERE claimed_at IS NULL AND expires_at > now``; the
+row count decides the one winner, even with several server processes on one database (SQLite
+serialises writers with ``BEGIN IMMEDIATE``; PostgreSQL re-checks the WHERE clause after taking the
+row lock). No read-then-write window exists for a second claimer to slip through.
+
+Functions take the session and ``now`` (the injected clock) and leave committing to the caller,
+except where a failed attempt must count even though the request fails (documented there).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from central.db.models import Case
+from central.handoff import codes
+from central.handoff.errors import (
+    HandoffAlreadyClaimed,
+    HandoffExpired,
+    HandoffNotFound,
+    HandoffStateError,
+    WrongCode,
+)
+from central.handoff.history import append_event, lock_case
+from central.handoff.models import Handoff, WebSession
+
+SECRET_PURPOSE = "handoff-secret"
+CODE_PURPOSE = "display-code"
+WEB_SESSION_PURPOSE = "web-session"
+
+
+@dataclass(frozen=True)
+class Policy:
+    ttl_seconds: int = 600
+    """How long a handoff can be claimed (RFC 8628's example is 1800 s; a kiosk queue is shorter)."""
+    interval: int = 5
+    slow_down_step: int = 5
+    max_code_attempts: int = 5
+    """Wrong typed display codes per handoff before it locks: 5 × 2⁻³⁴·⁵ stays below 2⁻³²."""
+    web_session_seconds: int = 2 * 3600
+    resume_days: int = 30
+
+
+@dataclass(frozen=True)
+class IssuedHandoff:
+    handoff: Handoff
+    secret: str
+    display_code: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    handoff: Handoff | None
+    web_session: WebSession
+    token: str
+    """The fresh web-session token, for the cookie only — never in a URL, never logged."""
+
+
+def create_handoff(
+    session: Session, case: Case, device_id: str, office: str, now: datetime, policy: Policy
+) -> IssuedHandoff:
+    """A new pending handoff for ``case`` and the ``handed_off`` event in its history."""
+    secret = codes.new_secret()
+    display = codes.display_code_for(secret)
+    short_id = codes.new_short_id()
+    while session.scalar(select(Handoff.id).where(Handoff.short_id == short_id)) is not None:
+        short_id = codes.new_short_id()
+    handoff = Handoff(
+        id=uuid.uuid4(),
+        short_id=short_id,
+        case_id=case.id,
+        device_id=device_id,
+        office=office,
+        secret_hash=codes.hash_secret(secret, SECRET_PURPOSE),
+        code_hash=codes.hash_secret(codes.normalise_code(display, 8) or "", CODE_PURPOSE),
+        created_at=now,
+        expires_at=now + timedelta(seconds=policy.ttl_seconds),
+        interval=policy.interval,
+        failed_attempts=0,
+    )
+    session.add(handoff)
+    append_event(
+        session,
+        case,
+        type="handed_off",
+        payload={"to": "web", "handoff_id": str(handoff.id), "stage": "offered"},
+        channel="kiosk",
+        actor_type="device",
+        actor_id=device_id,
+        device_id=device_id,
+        now=now,
+    )
+    return IssuedHandoff(handoff, secret, display)
+
+
+def get_for_device(session: Session, handoff_id: uuid.UUID, device_id: str) -> Handoff:
+    """The handoff, only for its originating kiosk (others get the same 404 as a wrong id)."""
+    handoff = session.get(Handoff, handoff_id)
+    if handoff is None or handoff.device_id != device_id:
+        raise HandoffNotFound("No such handoff.")
+    return handoff
+
+
+def poll(session: Session, handoff: Handoff, now: datetime, policy: Policy) -> str:
+    """Status for the kiosk's poll; ``slow_down`` (and +5 s on the interval from then on) when it
+    polls faster than the interval."""
+    status = handoff.status_at(now, policy.max_code_attempts)
+    last = handoff.last_polled_at
+    handoff.last_polled_at = now
+    if last is not None and (now - last).total_seconds() < handoff.interval:
+        handoff.interval += policy.slow_down_step
+        return "slow_down"
+    return status
+
+
+def find_by_secret(session: Session, secret: str) -> Handoff:
+    presented = codes.hash_secret(secret or "", SECRET_PURPOSE)
+    handoff = session.scalar(select(Handoff).where(Handoff.secret_hash == presented))
+    if handoff is None or not codes.same_hash(handoff.secret_hash, presented):
+        raise HandoffNotFound("This link is not valid. Ask the kiosk for a new code.")
+    return handoff
+
+
+def find_by_short_id(session: Session, short_id: str) -> Handoff:
+    normal = codes.normalise_short_id(short_id)
+    handoff = session.scalar(select(Handoff).where(Handoff.short_id == normal)) if normal else None
+    if handoff is None:
+        raise HandoffNotFound("We could not find that kiosk code.")
+    return handoff
+
+
+def claim_by_secret(session: Session, secret: str, now: datetime, policy: Policy) -> Claim:
+    handoff = find_by_secret(session, secret)
+    return _claim(session, handoff, "secret", now, policy, codes.display_code_for(secret))
+
+
+def claim_by_code(
+    session: Session, handoff: Handoff, code: str, now: datetime, policy: Policy
+) -> Claim:
+    """Claim with the typed display code. A wrong code is counted and **committed** before
+    :class:`WrongCode` is raised, so the count holds whatever the caller does next."""
+    if handoff.failed_attempts >= policy.max_code_attempts:
+        raise HandoffExpired("Too many wrong codes. Ask the kiosk for a new code.")
+    normal = codes.normalise_code(code, codes.DISPLAY_CODE_LETTERS)
+    presented = codes.hash_secret(normal or "", CODE_PURPOSE)
+    if normal is None or not codes.same_hash(handoff.code_hash, presented):
+        session.execute(
+            update(Handoff)
+            .where(Handoff.id == handoff.id)
+            .values(failed_attempts=Handoff.failed_attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        session.refresh(handoff)
+        left = max(0, policy.max_code_attempts - handoff.failed_attempts)
+        if left == 0:
+            raise HandoffExpired("Too many wrong codes. Ask the kiosk for a new code.")
+        raise WrongCode("That code does not match the kiosk.", attempts_left=left)
+    return _claim(session, handoff, "code", now, policy, codes.format_code(normal))
+
+
+def _claim(
+    session: Session, handoff: Handoff, how: str, now: datetime, policy: Policy, display_code: str
+) -> Claim:
+    result = session.execute(
+        update(Handoff)
+        .where(
+            Handoff.id == handoff.id,
+            Handoff.claimed_at.is_(None),
+            Handoff.declined_at.is_(None),
+            Handoff.expires_at > now,
+            Handoff.failed_attempts < policy.max_code_attempts,
+        )
+        .values(claimed_at=now, claimed_by=how)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        session.refresh(handoff)
+        if handoff.claimed_at is not None:
+            raise HandoffAlreadyClaimed("This code has already been used.")
+        raise HandoffExpired("This code has expired. Ask the kiosk for a new code.")
+    case = lock_case(session, handoff.case_id)
+    assert case is not None  # the foreign key guarantees it
+    web = new_web_session(session, case, handoff.id, now, policy, display_code)
+    append_event(
+        session,
+        case,
+        type="handed_off",
+        payload={"to": "web", "handoff_id": str(handoff.id), "stage": "claimed", "via": how},
+        channel="web",
+        actor_type="citizen",
+        actor_id=str(web[0].id),
+        now=now,
+    )
+    session.refresh(handoff)
+    return Claim(handoff, web[0], web[1])
+
+
+def new_web_session(
+    session: Session,
+    case: Case,
+    handoff_id: uuid.UUID | None,
+    now: datetime,
+    policy: Policy,
+    display_code: str | None = None,
+) -> tuple[WebSession, str]:
+    token = codes.new_secret()
+    row = WebSession(
+        display_code=display_code,
+        id=uuid.uuid4(),
+        token_hash=codes.hash_secret(token, WEB_SESSION_PURPOSE),
+        case_id=case.id,
+        handoff_id=handoff_id,
+        created_at=now,
+        expires_at=now + timedelta(seconds=policy.web_session_seconds),
+    )
+    session.add(row)
+    return row, token
+
+
+def web_session_for(session: Session, token: str | None, now: datetime) -> WebSession | None:
+    if not token or len(token) > 200:
+        return None
+    presented = codes.hash_secret(token, WEB_SESSION_PURPOSE)
+    row = session.scalar(select(WebSession).where(WebSession.token_hash == presented))
+    if row is None or not codes.same_hash(row.token_hash, presented):
+        return None
+    if row.revoked_at is not None or row.expires_at <= now:
+        return None
+    return row
+
+
+def _decide(
+    session: Session, handoff: Handoff, now: datetime, *, confirm: bool, policy: Policy
+) -> Handoff:
+    conditions = [Handoff.id == handoff.id, Handoff.confirmed_at.is_(None)]
+    conditions.append(Handoff.declined_at.is_(None))
+    if confirm:
+        conditions.append(Handoff.claimed_at.is_not(None))
+    values = {"confirmed_at": now} if confirm else {"declined_at": now}
+    result = session.execute(
+        update(Handoff)
+        .where(*conditions)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        status = handoff.status_at(now, policy.max_code_attempts)
+        raise HandoffStateError(
+            f"The handoff is {status}; it cannot be {'confirmed' if confirm else 'declined'}.",
+            handoff_status=status,
+        )
+    if not confirm:
+        session.execute(
+            update(WebSession)
+            .where(WebSession.handoff_id == handoff.id, WebSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    case = lock_case(session, handoff.case_id)
+    assert case is not None
+    append_event(
+        session,
+        case,
+        type="handed_off",
+        payload={
+            "to": "web",
+            "handoff_id": str(handoff.id),
+            "stage": "confirmed" if confirm else "declined",
+        },
+        channel="kiosk",
+        actor_type="device",
+        actor_id=handoff.device_id,
+        device_id=handoff.device_id,
+        now=now,
+    )
+    session.refresh(handoff)
+    return handoff
+
+
+def confirm(session: Session, handoff: Handoff, now: datetime, policy: Policy) -> Handoff:
+    return _decide(session, handoff, now, confirm=True, policy=policy)
+
+
+def decline(session: Session, handoff: Handoff, now: datetime, policy: Policy) -> Handoff:
+    """Declining also works on a pending handoff (the kiosk cancels it) and revokes the phone's
+    session when it had been claimed."""
+    return _decide(session, handoff, now, confirm=False, policy=policy)

@@ -1,0 +1,115 @@
+"""Heartbeats, written in batches by one writer thread (:mod:`central.groupcommit`).
+
+One transaction per batch: read the ``devices`` rows of every token in it (one ``SELECT ... IN``),
+verify each token (constant-time, a revoked device fails), insert a history row per verified beat
+(one Core executemany) and upsert the latest status per device (one more). Authentication happens
+*inside* the writing transaction, so a device revoked before the batch began can store nothing —
+there is no token cache on this path and no revocation delay.
+
+``device_status`` keeps the newest beat: within a batch the last one per device wins, and the upsert
+only overwrites an older ``received_at``, so two server processes (``serve --workers N``) committing
+out of order never move a device's status backwards.
+
+Core statements on the tables, not ORM objects: no identity map, unit of work or per-row events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from central.auth.devices import secret_matches, split_token
+from central.db.models import Device, DeviceStatus, Heartbeat
+from central.groupcommit import GroupCommit
+
+DEVICES = Device.__table__
+HISTORY = Heartbeat.__table__
+STATUS = DeviceStatus.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class Beat:
+    token: str
+    received_at: datetime
+    software_version: str
+    outbox_depth: int
+    device_states: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A stored beat: which device sent it (the token was valid)."""
+
+    device_id: str
+    office: str
+
+
+Result = Stored | None
+"""Per beat: :class:`Stored`, or None when the token is unknown, wrong or revoked."""
+
+
+def _status_upsert(dialect: str) -> Any:
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert_(STATUS)
+    columns = ("received_at", "software_version", "outbox_depth", "device_states")
+    return stmt.on_conflict_do_update(
+        index_elements=[STATUS.c.device_id],
+        set_={c: stmt.excluded[c] for c in columns},
+        where=STATUS.c.received_at <= stmt.excluded.received_at,
+    )
+
+
+def verify(conn: Connection, tokens: Sequence[str]) -> list[Result]:
+    """Check every token against its device row (read in one query)."""
+    parts = [split_token(t) for t in tokens]
+    ids = {p[0] for p in parts if p is not None}
+    rows = {}
+    if ids:
+        query = select(DEVICES.c.id, DEVICES.c.office, DEVICES.c.token_hash, DEVICES.c.revoked_at)
+        rows = {r.id: r for r in conn.execute(query.where(DEVICES.c.id.in_(ids)))}
+    results: list[Result] = []
+    for part in parts:
+        if part is None:
+            results.append(None)
+            continue
+        row = rows.get(part[0])
+        ok = secret_matches(part[1], row.token_hash if row is not None else None)
+        live = ok and row is not None and row.revoked_at is None
+        results.append(Stored(row.id, row.office) if live and row is not None else None)
+    return results
+
+
+def write_batch(engine: Engine, beats: Sequence[Beat]) -> list[Result]:
+    """Verify and store ``beats`` in one transaction; committed when this returns."""
+    with engine.begin() as conn:
+        results = verify(conn, [b.token for b in beats])
+        history: list[dict[str, Any]] = []
+        latest: dict[str, dict[str, Any]] = {}
+        for beat, stored in zip(beats, results, strict=True):
+            if stored is None:
+                continue
+            row = {
+                "device_id": stored.device_id,
+                "received_at": beat.received_at,
+                "software_version": beat.software_version,
+                "outbox_depth": beat.outbox_depth,
+                "device_states": beat.device_states,
+            }
+            history.append(row)
+            current = latest.get(stored.device_id)
+            if current is None or current["received_at"] <= beat.received_at:
+                latest[stored.device_id] = row
+        if history:
+            conn.execute(insert(HISTORY), history)
+            conn.execute(_status_upsert(engine.dialect.name), list(latest.values()))
+    return results
+
+
+def heartbeat_writer(engine: Engine, **options: Any) -> GroupCommit[Beat, Result]:
+    return GroupCommit(lambda beats: write_batch(engine, beats), name="heartbeat-writer", **options)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the central service (a package so non-editable installs ship it)."""

@@ -1,0 +1,178 @@
+"""RFC 9457 problem details: every error this service answers is ``application/problem+json``.
+
+Raise :class:`ProblemError` anywhere inside a request; the handlers installed by
+:func:`install_problem_handlers` turn it — and FastAPI's validation errors, malformed JSON, 404/405 and
+any unexpected exception — into a problem response. The catch-all logs the exception type and the
+route only: request bodies may hold personal data and never reach a log line.
+
+``PROBLEM_RESPONSES`` (and :func:`problem_responses`) document the problem responses in OpenAPI.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("central.problems")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://omnikiosk.example/problems/"
+
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorised",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    412: "Precondition failed",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    428: "Precondition required",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+class Problem(BaseModel):
+    """The body of every error response (RFC 9457); extension members allowed."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+
+
+class ProblemError(Exception):
+    """Raise to answer a problem. ``slug`` becomes the problem type URI; ``extra`` adds members."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str | None = None,
+        *,
+        slug: str | None = None,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail or title or str(status))
+        self.status = status
+        self.detail = detail
+        self.slug = slug
+        self.title = title or _TITLES.get(status, "Error")
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def problem_response(
+    status: int,
+    detail: str | None = None,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    instance: str | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug if slug else "about:blank",
+        "title": title or _TITLES.get(status, "Error"),
+        "status": status,
+    }
+    if detail is not None:
+        body["detail"] = detail
+    if instance is not None:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def from_error(exc: ProblemError, instance: str | None = None) -> JSONResponse:
+    return problem_response(
+        exc.status,
+        exc.detail,
+        slug=exc.slug,
+        title=exc.title,
+        headers=exc.headers,
+        instance=instance,
+        **exc.extra,
+    )
+
+
+def _validation_errors(exc: RequestValidationError) -> tuple[bool, list[dict[str, str]]]:
+    """(is the body malformed JSON?, [{"field": "a.b", "message": ...}])."""
+    malformed = False
+    errors = []
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            malformed = True
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
+        errors.append({"field": ".".join(loc), "message": str(err.get("msg", "invalid"))})
+    return malformed, errors
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+        return from_error(exc, instance=request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        malformed, errors = _validation_errors(exc)
+        if malformed:
+            return problem_response(
+                400, "The request body is not valid JSON.", slug="malformed-json"
+            )
+        return problem_response(
+            422, "The request does not match the schema.", slug="validation", errors=errors
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        if detail == _TITLES.get(exc.status_code) or detail in ("Not Found", "Method Not Allowed"):
+            detail = None
+        return problem_response(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # e.g. PostgreSQL refusing a NUL character or an out-of-range number: the input's fault.
+        return problem_response(
+            422, "The request holds a value the database cannot store.", slug="unstorable-value"
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        route = request.scope.get("route")
+        path = getattr(route, "path", "?")
+        log.error("unhandled %s in %s %s", type(exc).__name__, request.method, path)
+        return problem_response(500, "Something went wrong on our side.", slug="internal")
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries for the given problem statuses."""
+    return {
+        status: {
+            "description": _TITLES.get(status, "Error"),
+            "model": Problem,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }
+
+
+PROBLEM_RESPONSES = problem_responses(400, 401, 413, 422, 500)
+"""Problems any authenticated JSON route can answer."""

@@ -1,0 +1,177 @@
+"""JSON shapes of the core API (pydantic models; they are also the OpenAPI schemas)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+ChannelName = Literal["kiosk", "web", "staff", "assisted"]
+ActorType = Literal["citizen", "staff", "device", "system"]
+ClientEventType = Literal[
+    "answers_changed",
+    "submitted",
+    "handed_off",
+    "help_requested",
+    "assigned",
+    "unassigned",
+    "note_added",
+    "closed",
+]
+ServiceId = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+Answers = dict[str, Any]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class _In(BaseModel):
+    """Request bodies: unknown members refused; no NUL characters anywhere (PostgreSQL cannot store
+    them in text or JSON, and no legitimate answer contains one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if _has_nul(data):
+            raise ValueError("text must not contain NUL characters")
+        return data
+
+
+class CaseCreate(_In):
+    id: uuid.UUID = Field(
+        description="Chosen by the client (a UUID), so a retry names the same case."
+    )
+    service_id: str = ServiceId
+    channel: ChannelName = "kiosk"
+    answers: Answers = Field(default_factory=dict, max_length=500)
+    event_id: uuid.UUID | None = Field(
+        default=None, description="Client id of the 'created' event (default: derived from id)."
+    )
+    occurred_at: AwareDatetime | None = Field(
+        default=None, description="When the case was started on the client's clock."
+    )
+    actor_type: ActorType = "citizen"
+    actor_id: str | None = Field(default=None, max_length=64)
+    reference: str | None = Field(
+        default=None,
+        max_length=40,
+        description=(
+            "A reference the kiosk made itself (OFFICE-XXXX-XXXX-C, its own office) so that a "
+            "citizen served while offline already holds it; 409 if another case has it."
+        ),
+    )
+
+
+class CaseOut(BaseModel):
+    id: uuid.UUID
+    reference: str
+    service_id: str
+    status: str
+    origin_channel: str
+    origin_office: str
+    origin_device: str | None
+    answers: Answers
+    assigned_to: str | None
+    queued_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class AnswersPatch(_In):
+    answers: Answers = Field(
+        max_length=500, description="JSON merge patch of the answers: null removes an answer."
+    )
+    event_id: uuid.UUID | None = None
+    occurred_at: AwareDatetime | None = None
+    channel: ChannelName | None = None
+    actor_type: ActorType | None = None
+    actor_id: str | None = Field(default=None, max_length=64)
+
+
+class EventIn(_In):
+    event_id: uuid.UUID
+    type: ClientEventType
+    channel: ChannelName | None = Field(
+        default=None, description="Defaults to the caller's channel (kiosk for devices)."
+    )
+    actor_type: ActorType | None = None
+    actor_id: str | None = Field(default=None, max_length=64)
+    occurred_at: AwareDatetime
+    payload: dict[str, Any] = Field(default_factory=dict, max_length=200)
+
+
+class EventBatch(_In):
+    events: list[EventIn] = Field(min_length=1, max_length=100)
+
+
+class EventOut(BaseModel):
+    event_id: uuid.UUID
+    case_id: uuid.UUID
+    seq: int
+    type: str
+    channel: str
+    actor_type: str
+    actor_id: str | None
+    device_id: str | None
+    occurred_at: datetime
+    received_at: datetime
+    payload: dict[str, Any]
+
+
+class EventList(BaseModel):
+    case_id: uuid.UUID
+    events: list[EventOut]
+
+
+class EventBatchOut(BaseModel):
+    events: list[EventOut]
+    replayed: list[bool] = Field(description="For each event: true when it was already stored.")
+    case: CaseOut
+
+
+class QueueEntry(BaseModel):
+    id: uuid.UUID
+    reference: str
+    service_id: str
+    status: str
+    origin_channel: str
+    queued_at: datetime | None
+    created_at: datetime
+
+
+class Queue(BaseModel):
+    office: str
+    cases: list[QueueEntry]
+
+
+class HeartbeatIn(_In):
+    software_version: str = Field(min_length=1, max_length=64)
+    outbox_depth: int = Field(ge=0, le=10_000_000)
+    device_states: dict[str, Any] = Field(
+        default_factory=dict,
+        max_length=64,
+        description="Per peripheral: its state/condition as the kiosk reports it.",
+    )
+
+
+class HeartbeatOut(BaseModel):
+    device_id: str
+    received_at: datetime
+    interval_s: int = 30
+
+
+class Health(BaseModel):
+    status: str
+    checks: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,61 @@
+"""``kiosk-central add-staff``: create a staff, technician or admin account.
+
+The password is read from ``--password-stdin`` (scripts) or asked twice without echo (a terminal);
+never from an argument, which would land in the shell history and the process list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from central.commands import add_db_option, db_url, fail
+from central.staff.models import ROLES
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    add = subparsers.add_parser("add-staff", help="create a staff/technician/admin account")
+    add_db_option(add)
+    add.add_argument("--username", required=True)
+    add.add_argument("--role", choices=ROLES, default="staff")
+    add.add_argument("--office", required=True)
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.set_defaults(func=run)
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        return None
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        return None
+    return first
+
+
+def run(args: argparse.Namespace) -> int:
+    from central.db.base import make_engine, make_sessionmaker, session_scope
+    from central.migrate import is_at_head
+    from central.staff.auth import StaffError, create_user
+
+    password = _password(args)
+    if password is None:
+        return fail("no password: use --password-stdin, or a terminal and type it twice the same")
+    engine = make_engine(db_url(args))
+    try:
+        if not is_at_head(engine):
+            return fail("the database schema is not up to date: run `kiosk-central migrate` first")
+        try:
+            with session_scope(make_sessionmaker(engine)) as session:
+                user = create_user(session, args.username, password, args.role, args.office)
+                user_id = user.id
+        except StaffError as exc:
+            return fail(str(exc))
+    finally:
+        engine.dispose()
+    print(
+        f"created {args.role} {args.username.strip().lower()} ({user_id}) in office {args.office.strip()}"
+    )
+    return 0

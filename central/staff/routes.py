@@ -1,0 +1,387 @@
+"""The staff console (HTML, under ``/staff``). Every change is an event: channel ``staff``, actor
+``staff`` and the member's id. Role and office are checked on every route; a POST also needs the
+session's CSRF token and our own origin.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central.api.queue import waiting_cases
+from central.cases_service import find_by_reference
+from central.db.models import Case, CaseEvent
+from central.deps import ClockDep, SessionDep, SettingsDep
+from central.handoff import codes
+from central.handoff.errors import RateLimited
+from central.handoff.history import FoldError, append_event, lock_case
+from central.handoff.models import Handoff
+from central.handoff.routes import check_rate, count_failure
+from central.handoff.service import CODE_PURPOSE
+from central.handoff.txn import end_reading, one_hop
+from central.staff import auth
+from central.web import forms
+from central.web.citizen import FormDep, same_origin
+from central.web.render import SECURITY_HEADERS, env
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+
+class StaffRedirect(Exception):
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def page(template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    html = env.get_template(template).render(**ctx)
+    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+def current(request: Request, session: SessionDep) -> auth.StaffContext:
+    ctx = auth.staff_for(session, request.cookies.get(auth.COOKIE), request.app.state.clock())
+    end_reading(session)
+    if ctx is None:
+        raise StaffRedirect(RedirectResponse("/staff/login", status_code=303))
+    return ctx
+
+
+StaffCtx = Annotated[auth.StaffContext, Depends(current)]
+
+
+def setup(app: Any) -> None:
+    @app.exception_handler(StaffRedirect)
+    async def _redirect(_: Request, exc: StaffRedirect) -> Response:
+        return exc.response
+
+
+def forbidden(ctx: auth.StaffContext | None, why: str) -> HTMLResponse:
+    return page("staff/message.html", 403, me=ctx, title="Not allowed", body=why)
+
+
+def checked_form(
+    request: Request, ctx: auth.StaffContext, form: dict[str, str]
+) -> dict[str, str] | None:
+    """The posted form when its CSRF token and origin are right, else None."""
+    if not same_origin(request) or not auth.csrf_ok(ctx.session_row.csrf_token, form.get("csrf")):
+        return None
+    return form
+
+
+@router.get("/login", response_class=HTMLResponse)
+@one_hop
+def login_page(request: Request, settings: SettingsDep) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = page("staff/login.html", me=None, csrf=token, error=None, username="")
+    response.set_cookie(
+        auth.LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="strict",
+        path="/staff",
+    )
+    return response
+
+
+@router.post("/login")
+@one_hop
+def login_post(
+    request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep, form: FormDep
+) -> Response:
+    username = form.get("username", "")
+    if not same_origin(request) or not auth.csrf_ok(
+        request.cookies.get(auth.LOGIN_CSRF_COOKIE), form.get("csrf")
+    ):
+        return page(
+            "staff/message.html",
+            403,
+            me=None,
+            title="Not allowed",
+            body="The form has expired. Open the login page again.",
+        )
+    try:
+        check_rate(request, "staff-login:" + (request.client.host if request.client else "?"))
+    except RateLimited:
+        return page(
+            "staff/login.html",
+            429,
+            me=None,
+            csrf=form.get("csrf"),
+            error="Too many attempts. Wait a minute.",
+            username=username,
+        )
+    made = auth.login(session, username, form.get("password", ""), clock())
+    if made is None:
+        count_failure(request, "staff-login:" + (request.client.host if request.client else "?"))
+        return page(
+            "staff/login.html",
+            401,
+            me=None,
+            csrf=form.get("csrf"),
+            error="The username or password is not right.",
+            username=username,
+        )
+    session.commit()
+    response = RedirectResponse("/staff", status_code=303)
+    response.set_cookie(
+        auth.COOKIE,
+        made[1],
+        max_age=auth.SESSION_HOURS * 3600,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="strict",
+        path="/",
+    )
+    response.delete_cookie(auth.LOGIN_CSRF_COOKIE, path="/staff")
+    return response
+
+
+@router.post("/logout")
+@one_hop
+def logout(
+    request: Request, ctx: StaffCtx, session: SessionDep, clock: ClockDep, form: FormDep
+) -> Response:
+    if checked_form(request, ctx, form) is None:
+        return forbidden(ctx, "The form has expired.")
+    row = session.merge(ctx.session_row)
+    row.revoked_at = clock()
+    session.commit()
+    response = RedirectResponse("/staff/login", status_code=303)
+    response.delete_cookie(auth.COOKIE, path="/")
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+@one_hop
+def queue(ctx: StaffCtx, session: SessionDep, clock: ClockDep, request: Request) -> Response:
+    if not ctx.may("queue"):
+        return forbidden(ctx, "Your role (technician) has no access to cases.")
+    office = (
+        request.query_params.get("office", ctx.user.office)
+        if ctx.may("all_offices")
+        else ctx.user.office
+    )
+    cases = waiting_cases(session, office)
+    return page(
+        "staff/queue.html",
+        me=ctx,
+        csrf=ctx.session_row.csrf_token,
+        cases=cases,
+        office=office,
+        now=clock(),
+        error=request.query_params.get("error"),
+    )
+
+
+def _find(session: Session, ctx: auth.StaffContext, text: str, now: Any) -> Case | None:
+    case = find_by_reference(session, text)
+    if case is None:
+        normal = codes.normalise_code(text, codes.DISPLAY_CODE_LETTERS)
+        if normal is not None:
+            found = session.scalars(
+                select(Handoff).where(
+                    Handoff.code_hash == codes.hash_secret(normal, CODE_PURPOSE),
+                    Handoff.expires_at > now,
+                    Handoff.declined_at.is_(None),
+                )
+            ).all()
+            found = [h for h in found if ctx.may_see_office(h.office)]
+            case = session.get(Case, found[0].case_id) if len(found) == 1 else None
+    if case is None or not ctx.may_see_office(case.origin_office):
+        return None
+    return case
+
+
+@router.post("/pickup")
+@one_hop
+def pickup(
+    request: Request, ctx: StaffCtx, session: SessionDep, clock: ClockDep, form: FormDep
+) -> Response:
+    if not ctx.may("view"):
+        return forbidden(ctx, "Your role has no access to cases.")
+    if checked_form(request, ctx, form) is None:
+        return forbidden(ctx, "The form has expired.")
+    now = clock()
+    case = _find(session, ctx, form.get("lookup", ""), now)
+    if case is None:
+        return RedirectResponse("/staff?error=notfound", status_code=303)
+    if case.status == "waiting_for_staff" and ctx.may("assign"):
+        locked = lock_case(session, case.id)
+        append_event(
+            session,
+            locked,
+            type="assigned",
+            payload={"staff_id": ctx.user.id},
+            channel="staff",
+            actor_type="staff",
+            actor_id=ctx.user.id,
+            now=now,
+        )  # type: ignore[arg-type]
+        session.commit()
+    return RedirectResponse(f"/staff/cases/{case.id}", status_code=303)
+
+
+def _case(session: Session, ctx: auth.StaffContext, case_id: str) -> Case | None:
+    try:
+        cid = uuid.UUID(case_id)
+    except ValueError:
+        return None
+    case = session.get(Case, cid)
+    if case is None or not ctx.may_see_office(case.origin_office):
+        return None
+    return case
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+@one_hop
+def case_page(case_id: str, ctx: StaffCtx, session: SessionDep, request: Request) -> Response:
+    if not ctx.may("view"):
+        return forbidden(ctx, "Your role has no access to cases.")
+    case = _case(session, ctx, case_id)
+    if case is None:
+        return page(
+            "staff/message.html",
+            404,
+            me=ctx,
+            title="No such case",
+            body="No case with that id in your office.",
+        )
+    events = session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+    ).all()
+    svc = request.app.state.catalogue.service(case.service_id)
+    return page(
+        "staff/case.html",
+        me=ctx,
+        csrf=ctx.session_row.csrf_token,
+        case=case,
+        events=events,
+        service=svc,
+        answer_rows=_answer_rows(svc, dict(case.answers or {})),
+        error=request.query_params.get("error"),
+    )
+
+
+def _answer_rows(service: Any, answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value as a person reads it) for each answer, in the service's order; answers the
+    catalogue no longer knows are still shown, under their field id, so staff never miss one."""
+    if service is None:
+        return [(key, str(value)) for key, value in answers.items()]
+    rows: list[tuple[str, str]] = []
+    known: set[str] = set()
+    for step in service.steps:
+        for f in step.fields:
+            known.add(f.id)
+            if f.id in answers:
+                rows.append((f.label.en, forms.display_value(f, answers[f.id], "en")))
+    rows += [(key, str(value)) for key, value in answers.items() if key not in known]
+    return rows
+
+
+def _act(
+    request: Request,
+    form: dict[str, str],
+    ctx: auth.StaffContext,
+    session: Session,
+    now: Any,
+    case_id: str,
+    permission: str,
+    type_: str,
+    payload_of: Any,
+) -> Response:
+    if not ctx.may(permission):
+        return forbidden(ctx, f"Your role ({ctx.user.role}) may not do this.")
+    if checked_form(request, ctx, form) is None:
+        return forbidden(ctx, "The form has expired. Go back, reload the page and try again.")
+    case = _case(session, ctx, case_id)
+    if case is None:
+        return page(
+            "staff/message.html",
+            404,
+            me=ctx,
+            title="No such case",
+            body="No case with that id in your office.",
+        )
+    payload = payload_of(form)
+    if payload is None:
+        return RedirectResponse(f"/staff/cases/{case.id}?error=empty", status_code=303)
+    locked = lock_case(session, case.id)
+    try:
+        append_event(
+            session,
+            locked,
+            type=type_,
+            payload=payload,
+            channel="staff",
+            actor_type="staff",
+            actor_id=ctx.user.id,
+            now=now,
+        )  # type: ignore[arg-type]
+    except FoldError:
+        session.rollback()
+        return RedirectResponse(f"/staff/cases/{case.id}?error=state", status_code=303)
+    session.commit()
+    return RedirectResponse(f"/staff/cases/{case.id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/notes")
+@one_hop
+def add_note(
+    case_id: str,
+    request: Request,
+    ctx: StaffCtx,
+    session: SessionDep,
+    clock: ClockDep,
+    form: FormDep,
+) -> Response:
+    def payload(form: dict[str, str]) -> dict[str, str] | None:
+        text = form.get("text", "").strip()
+        return {"text": text} if text else None
+
+    return _act(request, form, ctx, session, clock(), case_id, "note", "note_added", payload)
+
+
+@router.post("/cases/{case_id}/assign")
+@one_hop
+def assign(
+    case_id: str,
+    request: Request,
+    ctx: StaffCtx,
+    session: SessionDep,
+    clock: ClockDep,
+    form: FormDep,
+) -> Response:
+    return _act(
+        request,
+        form,
+        ctx,
+        session,
+        clock(),
+        case_id,
+        "assign",
+        "assigned",
+        lambda _: {"staff_id": ctx.user.id},
+    )
+
+
+@router.post("/cases/{case_id}/close")
+@one_hop
+def close(
+    case_id: str,
+    request: Request,
+    ctx: StaffCtx,
+    session: SessionDep,
+    clock: ClockDep,
+    form: FormDep,
+) -> Response:
+    def payload(form: dict[str, str]) -> dict[str, str]:
+        outcome = form.get("outcome", "").strip()[:200]
+        return {"outcome": outcome} if outcome else {}
+
+    return _act(request, form, ctx, session, clock(), case_id, "close", "closed", payload)

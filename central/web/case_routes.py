@@ -1,0 +1,356 @@
+"""The citizen's pages of their one case: overview, steps, check answers, confirmation, status,
+feedback. Every change is an event (channel ``web``, actor ``citizen``, actor id = the web session
+id — not personal data) appended to the case's one history.
+
+A session made by a handoff opens the case only once the originating kiosk has confirmed it: until
+then the phone shows the display code and office to compare with the kiosk (cross-device BCP).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from catalogue.model import Service
+from central.db.models import Case
+from central.deps import ClockDep, SessionDep
+from central.handoff import service as handoffs
+from central.handoff.history import FoldError, append_event, lock_case
+from central.handoff.models import Handoff, WebSession
+from central.handoff.txn import end_reading, one_hop
+from central.web import forms
+from central.web.citizen import (
+    FormDep,
+    clear_session_cookie,
+    csrf_for,
+    csrf_ok,
+    same_origin,
+    session_token,
+)
+from central.web.i18n import t
+from central.web.render import render, request_lang
+
+router = APIRouter(prefix="/case", include_in_schema=False)
+
+EDITABLE = ("open", "waiting_for_staff", "with_staff")
+
+
+@dataclass
+class Citizen:
+    web: WebSession
+    token: str
+    case: Case
+    service: Service | None
+    handoff: Handoff | None
+
+    @property
+    def csrf(self) -> str:
+        return csrf_for(self.token)
+
+
+class PageInstead(Exception):
+    """Raised by the dependency when the request must get another page (ended, not confirmed)."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def citizen(request: Request, session: SessionDep) -> Citizen:
+    now = request.app.state.clock()
+    token = session_token(request)
+    web = handoffs.web_session_for(session, token, now)
+    if web is None:
+        response = render(
+            request, "web/message.html", 401, title_key="ended_title", body_key="ended_body"
+        )
+        clear_session_cookie(response)
+        raise PageInstead(response)
+    case = session.get(Case, web.case_id)
+    handoff = session.get(Handoff, web.handoff_id) if web.handoff_id else None
+    assert case is not None and token is not None
+    svc = request.app.state.catalogue.service(case.service_id)
+    end_reading(session)
+    return Citizen(web, token, case, svc, handoff)
+
+
+CitizenDep = Annotated[Citizen, Depends(citizen)]
+
+
+def setup_handlers(app: Any) -> None:
+    @app.exception_handler(PageInstead)
+    async def _page(_: Request, exc: PageInstead) -> Response:
+        return exc.response
+
+
+def _gate(request: Request, c: Citizen, checked: bool = False) -> Response | None:
+    """The compare-with-the-kiosk page until the kiosk confirms; None once the case may open."""
+    if c.handoff is None or c.handoff.confirmed_at is not None:
+        return None
+    return render(
+        request,
+        "web/compare.html",
+        display_code=c.web.display_code or "",
+        office=c.handoff.office,
+        not_yet=checked,
+        csrf=c.csrf,
+    )
+
+
+def _shown(request: Request, errors: list[Any]) -> list[tuple[str, str]]:
+    """Errors as (input id, message in the page language) for the templates."""
+    lang = request_lang(request)
+    return [
+        (e.anchor, e.message.get(lang)) if isinstance(e, forms.FieldError) else e for e in errors
+    ]
+
+
+def _page(
+    request: Request, template: str, c: Citizen, status: int = 200, **ctx: Any
+) -> HTMLResponse:
+    if "errors" in ctx:
+        ctx["errors"] = _shown(request, ctx["errors"])
+    return render(request, template, status, case=c.case, service=c.service, csrf=c.csrf, **ctx)
+
+
+@router.get("", response_class=HTMLResponse)
+@one_hop
+def overview(request: Request, c: CitizenDep) -> Response:
+    gate = _gate(request, c, checked=request.query_params.get("checked") == "1")
+    if gate is not None:
+        return gate
+    if c.case.status not in EDITABLE or c.service is None:
+        return RedirectResponse("/case/status", status_code=303)
+    answers = dict(c.case.answers or {})
+    steps = [(s, forms.step_done(s, answers)) for s in forms.visible_steps(c.service, answers)]
+    nxt = forms.next_step(c.service, answers)
+    return _page(request, "web/overview.html", c, steps=steps, next_step=nxt)
+
+
+def _editable(request: Request, c: Citizen) -> Response | None:
+    gate = _gate(request, c)
+    if gate is not None:
+        return gate
+    if c.case.status not in EDITABLE or c.service is None:
+        return RedirectResponse("/case/status", status_code=303)
+    return None
+
+
+def _step_page(
+    request: Request, c: Citizen, step: Any, values: dict[str, Any], errors: list, status: int = 200
+) -> HTMLResponse:
+    fields = forms.visible_fields(step, values)
+    return _page(
+        request,
+        "web/step.html",
+        c,
+        status,
+        step=step,
+        fields=fields,
+        values=values,
+        errors=errors,
+        date_parts=forms.date_parts,
+        FieldType=forms.FieldType,
+    )
+
+
+@router.get("/step/{step_id}", response_class=HTMLResponse)
+@one_hop
+def step_page(request: Request, step_id: str, c: CitizenDep) -> Response:
+    other = _editable(request, c)
+    if other is not None:
+        return other
+    answers = dict(c.case.answers or {})
+    step = forms.find_step(c.service, step_id, answers)  # type: ignore[arg-type]
+    if step is None:
+        return RedirectResponse("/case", status_code=303)
+    return _step_page(request, c, step, answers, [])
+
+
+@router.post("/step/{step_id}")
+@one_hop
+def step_post(
+    request: Request,
+    step_id: str,
+    c: CitizenDep,
+    session: SessionDep,
+    clock: ClockDep,
+    form: FormDep,
+) -> Response:
+    if not same_origin(request) or not csrf_ok(c.token, form.get("csrf")):
+        return render(
+            request, "web/message.html", 403, title_key="error_title", body_key="forbidden"
+        )
+    other = _editable(request, c)
+    if other is not None:
+        return other
+    answers = dict(c.case.answers or {})
+    step = forms.find_step(c.service, step_id, answers)  # type: ignore[arg-type]
+    if step is None:
+        return RedirectResponse("/case", status_code=303)
+    now = clock()
+    patch, errors = forms.read_step(c.service, step, form, answers, now.date())  # type: ignore[arg-type]
+    merged = {k: v for k, v in (answers | patch).items() if v is not None}
+    if errors:
+        typed = {e.field_id: form.get(e.field_id, "") for e in errors}  # show what was typed
+        shown = answers | patch | typed
+        return _step_page(request, c, step, shown | _raw_dates(step, form), errors, 400)
+    changed = {k: v for k, v in patch.items() if answers.get(k) != v}
+    if changed:
+        case = lock_case(session, c.case.id)
+        try:
+            append_event(
+                session,
+                case,
+                type="answers_changed",
+                payload={"answers": changed},  # type: ignore[arg-type]
+                channel="web",
+                actor_type="citizen",
+                actor_id=str(c.web.id),
+                now=now,
+            )
+        except FoldError:
+            return RedirectResponse("/case/status", status_code=303)
+        session.commit()
+        merged = dict(case.answers)  # type: ignore[union-attr]
+    nxt = forms.next_step(c.service, merged)  # type: ignore[arg-type]
+    return RedirectResponse(f"/case/step/{nxt.id}" if nxt else "/case/check", status_code=303)
+
+
+def _raw_dates(step: Any, form: dict[str, str]) -> dict[str, Any]:
+    """Keep what was typed in date inputs when re-showing a form with errors."""
+    out: dict[str, Any] = {}
+    for f in step.fields:
+        if f.type is forms.FieldType.DATE:
+            out[f"{f.id}__raw"] = {p: form.get(f"{f.id}-{p}", "") for p in ("day", "month", "year")}
+    return out
+
+
+@router.get("/check", response_class=HTMLResponse)
+@one_hop
+def check_page(request: Request, c: CitizenDep) -> Response:
+    other = _editable(request, c)
+    if other is not None:
+        return other
+    answers = dict(c.case.answers or {})
+    if forms.next_step(c.service, answers) is not None:  # type: ignore[arg-type]
+        return RedirectResponse("/case", status_code=303)
+    return _check(request, c, answers, [])
+
+
+def _check(
+    request: Request, c: Citizen, answers: dict[str, Any], errors: list, status: int = 200
+) -> HTMLResponse:
+    lang = request_lang(request)
+    rows = [
+        (
+            step,
+            [
+                (f, forms.display_value(f, answers.get(f.id), lang))
+                for f in forms.visible_fields(step, answers)
+            ],
+        )
+        for step in forms.visible_steps(c.service, answers)  # type: ignore[arg-type]
+    ]
+    return _page(request, "web/check.html", c, status, rows=rows, errors=errors)
+
+
+@router.post("/submit")
+@one_hop
+def submit(
+    request: Request, c: CitizenDep, session: SessionDep, clock: ClockDep, form: FormDep
+) -> Response:
+    if not same_origin(request) or not csrf_ok(c.token, str(form.get("csrf", ""))):
+        return render(
+            request, "web/message.html", 403, title_key="error_title", body_key="forbidden"
+        )
+    other = _editable(request, c)
+    if other is not None:
+        return other
+    now = clock()
+    answers = dict(c.case.answers or {})
+    errors = forms.check_complete(c.service, answers, now.date())  # type: ignore[arg-type]
+    if errors or forms.next_step(c.service, answers) is not None:  # type: ignore[arg-type]
+        return _check(request, c, answers, errors, 400)
+    case = lock_case(session, c.case.id)
+    try:
+        append_event(
+            session,
+            case,
+            type="submitted",
+            payload={},  # type: ignore[arg-type]
+            channel="web",
+            actor_type="citizen",
+            actor_id=str(c.web.id),
+            now=now,
+        )
+    except FoldError:
+        return RedirectResponse("/case/status", status_code=303)
+    session.commit()
+    return RedirectResponse("/case/done", status_code=303)
+
+
+@router.get("/done", response_class=HTMLResponse)
+@one_hop
+def done(request: Request, c: CitizenDep) -> Response:
+    gate = _gate(request, c)
+    if gate is not None:
+        return gate
+    if c.case.status in EDITABLE:
+        return RedirectResponse("/case", status_code=303)
+    return _page(
+        request, "web/done.html", c, errors=[], thanks=request.query_params.get("thanks") == "1"
+    )
+
+
+@router.get("/status", response_class=HTMLResponse)
+@one_hop
+def status(request: Request, c: CitizenDep) -> Response:
+    gate = _gate(request, c)
+    if gate is not None:
+        return gate
+    return _page(request, "web/status.html", c, status_key="st_" + c.case.status)
+
+
+RATINGS = ("good", "ok", "poor")
+
+
+@router.post("/feedback")
+@one_hop
+def feedback(
+    request: Request, c: CitizenDep, session: SessionDep, clock: ClockDep, form: FormDep
+) -> Response:
+    if not same_origin(request) or not csrf_ok(c.token, str(form.get("csrf", ""))):
+        return render(
+            request, "web/message.html", 403, title_key="error_title", body_key="forbidden"
+        )
+    gate = _gate(request, c)
+    if gate is not None:
+        return gate
+    rating = str(form.get("rating", ""))
+    comment = str(form.get("comment", ""))[:1000].strip()
+    if rating not in RATINGS:
+        lang = request_lang(request)
+        return _page(
+            request,
+            "web/done.html",
+            c,
+            400,
+            errors=[("f-rating", t(lang, "err_rating"))],
+            thanks=False,
+        )
+    case = lock_case(session, c.case.id)
+    append_event(
+        session,
+        case,
+        type="note_added",  # type: ignore[arg-type]
+        payload={"kind": "feedback", "rating": rating, "text": comment},
+        channel="web",
+        actor_type="citizen",
+        actor_id=str(c.web.id),
+        now=clock(),
+    )
+    session.commit()
+    return RedirectResponse("/case/done?thanks=1", status_code=303)

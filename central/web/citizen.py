@@ -1,0 +1,62 @@
+"""The citizen's cookie session and form protection.
+
+The cookie holds a random token (the row keeps its hash); it is HttpOnly, SameSite=Lax and Secure
+unless the settings say otherwise (plain-http tests). Forms carry a CSRF token derived from the
+session token (so it needs no storage and cannot be forged without the cookie), and every POST must
+come from our own origin when the browser says where it comes from.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request, Response
+
+from central.handoff import codes
+
+COOKIE = "case_session"
+CSRF_PURPOSE = "web-csrf"
+
+
+def set_session_cookie(response: Response, token: str, secure: bool, max_age: int) -> None:
+    response.set_cookie(
+        COOKIE, token, max_age=max_age, httponly=True, secure=secure, samesite="lax", path="/"
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(COOKIE, path="/")
+
+
+def session_token(request: Request) -> str | None:
+    return request.cookies.get(COOKIE)
+
+
+def csrf_for(token: str) -> str:
+    return codes.hash_secret(token, CSRF_PURPOSE)[:32]
+
+
+def csrf_ok(token: str | None, presented: str | None) -> bool:
+    if not token or not presented:
+        return False
+    return hmac.compare_digest(csrf_for(token).encode(), presented.encode())
+
+
+def same_origin(request: Request) -> bool:
+    """False when the browser says the POST comes from another origin (Origin, else Referer)."""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source or source == "null":
+        return source is None
+    host = request.headers.get("host", "")
+    return urlsplit(source).netloc == host
+
+
+async def posted_form(request: Request) -> dict[str, str]:
+    """The form fields (each cut to 4,000 characters). Read here, in an async dependency, so the
+    endpoints stay sync and do their database work in one thread hop (see central.handoff.txn)."""
+    return {k: str(v)[:4000] for k, v in (await request.form()).items()}
+
+
+FormDep = Annotated[dict[str, str], Depends(posted_form)]

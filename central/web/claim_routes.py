@@ -1,0 +1,206 @@
+"""Ways in for a citizen: the QR link (``/h#secret``), the typed display code, the printed slip.
+
+Each success sets a fresh HttpOnly session cookie and answers ``303`` to the token-free ``/case``, so
+no secret is ever in a URL after use. The secret reaches the server only as a form field posted by
+a tiny script (``static/claim.js``) that reads it from the fragment — fragments never reach server
+logs or Referer headers.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from central.deps import ClockDep, SessionDep, SettingsDep
+from central.handoff import resume, service
+from central.handoff.errors import (
+    HandoffAlreadyClaimed,
+    HandoffError,
+    HandoffExpired,
+    HandoffNotFound,
+    RateLimited,
+    WrongCode,
+)
+from central.handoff.history import FoldError, append_event, lock_case
+from central.handoff.routes import check_rate, count_failure
+from central.handoff.txn import one_hop
+from central.web.citizen import same_origin, set_session_cookie
+from central.web.i18n import t
+from central.web.render import render, request_lang
+
+router = APIRouter(include_in_schema=False)
+
+Text40 = Annotated[str, Form(max_length=40)]
+
+
+def _client(request: Request) -> str:
+    return "web:" + (request.client.host if request.client else "unknown")
+
+
+def _into_case(token: str, settings, policy: service.Policy) -> RedirectResponse:
+    response = RedirectResponse("/case", status_code=303)
+    set_session_cookie(response, token, settings.cookie_secure, policy.web_session_seconds)
+    return response
+
+
+def _error_key(exc: HandoffError, slip: bool = False) -> str:
+    if isinstance(exc, RateLimited):
+        return "rate_limited"
+    if isinstance(exc, WrongCode):
+        return "err_wrong_factor" if slip else "err_wrong_code"
+    if isinstance(exc, HandoffAlreadyClaimed):
+        return "err_claimed"
+    if isinstance(exc, HandoffExpired):
+        return "err_slip_expired" if slip else "err_expired"
+    if isinstance(exc, HandoffNotFound):
+        return "err_slip" if slip else "err_no_kiosk"
+    return "err_link"
+
+
+def _forbidden(request: Request) -> HTMLResponse:
+    return render(request, "web/message.html", 403, title_key="error_title", body_key="forbidden")
+
+
+@router.get("/h", response_class=HTMLResponse)
+def claim_page(request: Request) -> HTMLResponse:
+    return render(request, "web/claim.html", errors=[], short_id="", code="")
+
+
+@router.post("/h/claim")
+@one_hop
+def claim_with_secret(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    secret: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    if not same_origin(request):
+        return _forbidden(request)
+    policy = request.app.state.handoff_policy
+    try:
+        check_rate(request, _client(request))
+        claim = service.claim_by_secret(session, secret, clock(), policy)
+    except HandoffError as exc:
+        if isinstance(exc, HandoffNotFound):
+            count_failure(request, _client(request))
+        key = "err_link" if isinstance(exc, HandoffNotFound) else _error_key(exc)
+        return render(
+            request, "web/message.html", exc.status, title_key="claim_title", body_key=key
+        )
+    except FoldError:
+        return render(
+            request, "web/message.html", 409, title_key="claim_title", body_key="err_link"
+        )
+    session.commit()
+    return _into_case(claim.token, settings, policy)
+
+
+@router.get("/h/{short_id}", response_class=HTMLResponse)
+def code_page(request: Request, short_id: str) -> HTMLResponse:
+    return render(request, "web/claim.html", errors=[], short_id=short_id[:12], code="", typed=True)
+
+
+@router.post("/h/code")
+@one_hop
+def claim_with_code(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    short_id: Text40 = "",
+    code: Text40 = "",
+) -> Response:
+    if not same_origin(request):
+        return _forbidden(request)
+    lang = request_lang(request)
+    errors: list[tuple[str, str]] = []
+    if not short_id.strip():
+        errors.append(("f-short_id", t(lang, "err_kiosk_code")))
+    if not code.strip():
+        errors.append(("f-code", t(lang, "err_required", label=t(lang, "display_code").lower())))
+    status = 400
+    if not errors:
+        policy = request.app.state.handoff_policy
+        try:
+            check_rate(request, _client(request))
+            handoff = service.find_by_short_id(session, short_id)
+            claim = service.claim_by_code(session, handoff, code, clock(), policy)
+            session.commit()
+            return _into_case(claim.token, settings, policy)
+        except HandoffError as exc:
+            if isinstance(exc, HandoffNotFound | WrongCode):
+                count_failure(request, _client(request))
+            status = exc.status
+            message = t(lang, _error_key(exc))
+            if isinstance(exc, WrongCode):
+                message += " " + t(lang, "attempts_left", n=exc.extra.get("attempts_left", 0))
+            anchor = "f-short_id" if isinstance(exc, HandoffNotFound) else "f-code"
+            errors.append((anchor, message))
+    return render(
+        request, "web/claim.html", status, errors=errors, short_id=short_id, code=code, typed=True
+    )
+
+
+@router.get("/resume", response_class=HTMLResponse)
+def resume_page(request: Request) -> HTMLResponse:
+    return render(request, "web/resume.html", errors=[], code="")
+
+
+@router.post("/resume")
+@one_hop
+def resume_with_slip(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    code: Text40 = "",
+    factor: Text40 = "",
+) -> Response:
+    if not same_origin(request):
+        return _forbidden(request)
+    lang = request_lang(request)
+    errors: list[tuple[str, str]] = []
+    if not code.strip():
+        errors.append(("f-code", t(lang, "err_resume_code")))
+    if not factor.strip():
+        errors.append(("f-factor", t(lang, "err_factor")))
+    status = 400
+    if not errors:
+        policy = request.app.state.handoff_policy
+        now = clock()
+        try:
+            check_rate(request, _client(request))
+            row = resume.redeem(session, code, factor, now, policy)
+            case = lock_case(session, row.case_id)
+            assert case is not None
+            web, token = service.new_web_session(session, case, None, now, policy)
+            append_event(
+                session,
+                case,
+                type="handed_off",
+                payload={"to": "web", "stage": "resumed", "via": "slip"},
+                channel="web",
+                actor_type="citizen",
+                actor_id=str(web.id),
+                now=now,
+            )
+            session.commit()
+            return _into_case(token, settings, policy)
+        except HandoffError as exc:
+            if isinstance(exc, HandoffNotFound | WrongCode):
+                count_failure(request, _client(request))
+            status = exc.status
+            message = t(lang, _error_key(exc, slip=True))
+            if isinstance(exc, WrongCode):
+                message += " " + t(lang, "attempts_left", n=exc.extra.get("attempts_left", 0))
+            anchor = "f-code" if isinstance(exc, HandoffNotFound) else "f-factor"
+            errors.append((anchor, message))
+        except resume.FactorError:
+            errors.append(("f-factor", t(lang, "err_bad_factor")))
+        except FoldError:
+            status = 409
+            errors.append(("f-code", t(lang, "err_slip_expired")))
+    return render(request, "web/resume.html", status, errors=errors, code=code)

@@ -1,0 +1,18 @@
+"""The web channel's router (included by :func:`central.app.create_app` through its registry)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from central.web import case_routes, claim_routes
+from central.web.render import STATIC
+
+router = APIRouter(include_in_schema=False)
+router.include_router(claim_routes.router)
+router.include_router(case_routes.router)
+
+
+def setup(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    case_routes.setup_handlers(app)

@@ -1,0 +1,194 @@
+"""Real browser (Chromium via Playwright) against the app served by uvicorn on a loopback port:
+the phone flow (QR link with #secret → claim → steps → check answers → confirmation with the
+reference) and the staff flow (login → queue → pick up by reference → timeline with kiosk and web
+events). Screenshots go to test-artifacts/web/. No Chromium → SKIP with the reason."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "correct horse battery"
+
+
+def help_requested(kit) -> dict:  # type: ignore[no-untyped-def]
+    """The kiosk's "ask staff" event, as the kiosk sends it."""
+    return {
+        "event_id": str(uuid.uuid4()),
+        "type": "help_requested",
+        "occurred_at": kit.clock().astimezone(UTC).isoformat(),
+        "payload": {},
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[tuple[str, object]]:  # type: ignore[no-untyped-def]
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        pytest.skip(f"Chromium not found at {CHROMIUM}: the browser tests did NOT run")
+    import uvicorn
+
+    from central.staff.auth import create_user
+    from central.web.testkit import build
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    kit = build(f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'central.db'}", base_url=base)
+    with kit.sessions() as s:
+        create_user(s, "alice", PASSWORD, "staff", kit.office)
+        s.commit()
+    server = uvicorn.Server(
+        uvicorn.Config(kit.app, host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield base, kit
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: the browser tests did NOT run")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _kiosk_offer(kit, client, case_id) -> dict:  # type: ignore[no-untyped-def]
+    r = client.post(f"/api/v1/cases/{case_id}/handoffs", headers=kit.auth)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_phone_flow(server, browser) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    base, kit = server
+    case = kit.new_case({"full_name": "Ann Example"})
+    api = httpx.Client(base_url=base)
+    h = _kiosk_offer(kit, api, case.id)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(h["verification_uri_complete"])
+    page.wait_for_url(f"{base}/case")
+    assert "#" not in page.url
+    assert page.get_by_test_id("display-code").inner_text() == h["display_code"]
+    assert page.get_by_test_id("office").inner_text() == kit.office
+    cookie = next(c for c in context.cookies() if c["name"] == "case_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    shot(page, "01-compare-with-kiosk")
+    assert (
+        api.post(f"/api/v1/handoffs/{h['id']}/confirm", headers=kit.auth).json()["status"]
+        == "confirmed"
+    )
+    page.get_by_role("button", name="I have confirmed on the kiosk").click()
+    page.get_by_role("button", name="Continue your application").click()
+    # Empty submit → error summary, focused, linking to the inputs.
+    page.get_by_role("button", name="Continue").click()
+    assert page.locator(".error-summary").is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    shot(page, "02-step-errors")
+    page.get_by_label("Address line 1").fill("1 High Street")
+    page.get_by_label("Postcode").fill("CF10 1AA")
+    shot(page, "03-address")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Post", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{base}/case/check")
+    assert "1 High Street" in page.inner_text("main")
+    shot(page, "04-check-answers")
+    page.get_by_role("button", name="Accept and send").click()
+    page.wait_for_url(f"{base}/case/done")
+    assert page.get_by_test_id("reference").inner_text() == case.reference
+    shot(page, "05-confirmation")
+    page.goto(f"{base}/case/status?lang=cy")
+    assert page.get_attribute("html", "lang") == "cy"
+    assert page.get_by_test_id("status").inner_text() == "Wedi'i anfon"
+    shot(page, "06-status-welsh")
+    context.close()
+
+
+def test_staff_flow(server, browser) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    base, kit = server
+    case = kit.new_case({"full_name": "Bea Example"})
+    api = httpx.Client(base_url=base)
+    # The citizen carries on from the phone (a web event), then asks for help at the kiosk.
+    h = _kiosk_offer(kit, api, case.id)
+    phone = browser.new_context()
+    ppage = phone.new_page()
+    ppage.goto(h["verification_uri_complete"])
+    ppage.wait_for_url(f"{base}/case")
+    api.post(f"/api/v1/handoffs/{h['id']}/confirm", headers=kit.auth)
+    ppage.goto(f"{base}/case/step/address")
+    ppage.get_by_label("Address line 1").fill("2 Low Road")
+    ppage.get_by_label("Postcode").fill("CF11 9AA")
+    ppage.get_by_role("button", name="Continue").click()
+    ppage.wait_for_url(f"{base}/case/step/contact")
+    phone.close()
+    r = api.post(
+        f"/api/v1/cases/{case.id}/events",
+        headers=kit.auth,
+        json={"events": [help_requested(kit)]},
+    )
+    assert r.status_code < 300, r.text
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base}/staff")
+    page.wait_for_url(f"{base}/staff/login")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/staff")
+    assert case.reference in page.inner_text("main")
+    shot(page, "10-staff-queue")
+    page.get_by_label("Pick up a case").fill(case.reference)
+    page.get_by_role("button", name="Pick up").click()
+    page.wait_for_url(f"{base}/staff/cases/{case.id}")
+    channels = page.locator("#timeline tbody td.channel").all_inner_texts()
+    assert "kiosk" in channels and "web" in channels and channels[-1] == "staff"
+    events = page.locator("#timeline tbody tr").all_inner_texts()
+    assert any("answers changed" in e and "web" in e and "citizen" in e for e in events)
+    shot(page, "11-staff-timeline")
+    context.close()
