@@ -1,0 +1,258 @@
+"""`kiosk devices` and `kiosk diagnose`: what is configured, and is it all fit to serve citizens?
+
+Why each command opens the devices itself: these are the technician's tools on a kiosk whose app may
+be stopped (or wedged); they must not depend on it. Each device is opened, asked, and closed again;
+an absent device opens too (state error, condition no_device), so one broken cable never hides the
+others. Device statistics live in ``<data_dir>/devices`` — the same place the kiosk app keeps them.
+
+`diagnose` exits 0 only when every device, the disk, the link to central (reachable, token accepted)
+and the outbox (nothing refused, nothing stuck for over an hour) are healthy. Config problems print file:line: key: message and exit 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from peripherals.errors import PeripheralError
+from peripherals.model import Device, HealthLevel
+from peripherals.registry import create_device
+
+__all__ = ["devices", "diagnose"]
+
+#: Less free space than this in the data dir is a fault: the outbox and the statistics live there.
+MIN_FREE_BYTES = 200 * 1024 * 1024
+#: How long a freshly opened serial device gets to say what it is (first status, connection).
+SETTLE_S = 0.3
+
+
+@dataclass
+class Check:
+    """One line of the diagnosis. status: "ok", "fault" or "not_checked"."""
+
+    name: str
+    kind: str
+    status: str
+    sentence: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "status": self.status,
+            "sentence": self.sentence,
+            "details": self.details,
+        }
+
+
+def _load(config_path: str) -> Any:
+    # the reports below say what is wrong; the drivers' own warnings would only repeat it
+    logging.getLogger("peripherals").setLevel(logging.ERROR)
+    from kiosk.config import load_kiosk_config
+    from kiosk.config_checks import ConfigError
+
+    try:
+        return load_kiosk_config(config_path)
+    except ConfigError as exc:
+        print(f"kiosk: configuration problem(s):\n{exc}", file=sys.stderr)
+        return None
+
+
+def _placeholder(port: str) -> bool:
+    return port.startswith("emulator:")
+
+
+@contextmanager
+def _opened(peripheral: Any, data_dir: Path) -> Iterator[Device]:
+    device = create_device(
+        peripheral.driver,
+        peripheral.name,
+        peripheral.port,
+        peripheral.options,
+        data_dir / "devices",
+        None,
+    )
+    try:
+        device.open()
+        time.sleep(SETTLE_S)
+        yield device
+    finally:
+        device.close()
+
+
+def _device_status(peripheral: Any, data_dir: Path) -> dict[str, Any]:
+    base = {"name": peripheral.name, "driver": peripheral.driver, "port": peripheral.port}
+    if _placeholder(peripheral.port):
+        return {
+            **base,
+            "state": "not_started",
+            "condition": "unknown",
+            "faults": [],
+            "note": "emulator placeholder: `kiosk run --simulate` starts it",
+        }
+    try:
+        with _opened(peripheral, data_dir) as device:
+            status = device.status()
+            status["state"] = device.state.name.lower()  # as it was while open
+    except PeripheralError as exc:
+        return {**base, "state": "error", "condition": "unknown", "faults": [], "note": str(exc)}
+    return {**base, **status}
+
+
+def devices(config_path: str, as_json: bool) -> int:
+    """Print every configured device with its state, condition, faults and statistics."""
+    config = _load(config_path)
+    if config is None:
+        return 2
+    rows = [_device_status(p, config.data_dir) for p in config.peripherals]
+    if as_json:
+        print(json.dumps({"kiosk_id": config.kiosk_id, "devices": rows}, indent=2, sort_keys=True))
+        return 0
+    if not rows:
+        print("No devices configured.")
+    for row in rows:
+        faults = "; ".join(f["message"] for f in row.get("faults", [])) or "no faults"
+        print(
+            f"{row['name']:<18} {row['driver']:<10} {row['state']:<12} {row['condition']:<15} {faults}"
+        )
+        print(f"{'':<18} port {row['port']}")
+        if row.get("note"):
+            print(f"{'':<18} {row['note']}")
+        stats = {k: v for k, v in (row.get("statistics") or {}).items() if v}
+        if stats:
+            print(f"{'':<18} " + ", ".join(f"{k} {v}" for k, v in sorted(stats.items())))
+    return 0
+
+
+def _check_device(peripheral: Any, data_dir: Path, level: HealthLevel) -> Check:
+    kind = f"device ({peripheral.driver})"
+    if _placeholder(peripheral.port):
+        return Check(
+            peripheral.name,
+            kind,
+            "fault",
+            f"{peripheral.name}: port is the placeholder {peripheral.port!r}; "
+            "configure the real port (or use kiosk run --simulate).",
+        )
+    try:
+        with _opened(peripheral, data_dir) as device:
+            result = device.check_health(level)
+    except PeripheralError as exc:
+        return Check(peripheral.name, kind, "fault", f"{peripheral.name}: {exc}")
+    details = {
+        **result.details,
+        "condition": result.condition.value,
+        "faults": [f.to_dict() for f in result.faults],
+    }
+    return Check(peripheral.name, kind, "ok" if result.ok else "fault", result.sentence, details)
+
+
+def _check_disk(data_dir: Path) -> Check:
+    probe = data_dir
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    usage = shutil.disk_usage(probe)
+    free_mb = usage.free // (1024 * 1024)
+    details = {"path": str(data_dir), "free_bytes": usage.free, "total_bytes": usage.total}
+    if usage.free < MIN_FREE_BYTES:
+        return Check(
+            "disk",
+            "disk",
+            "fault",
+            f"Only {free_mb} MB free for {data_dir} (at least {MIN_FREE_BYTES // 2**20} MB needed).",
+            details,
+        )
+    return Check("disk", "disk", "ok", f"{free_mb} MB free for {data_dir}.", details)
+
+
+def _write_report(path: str, config: Any, level: str, checks: list[Check], healthy: bool) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(path, pagesize=A4)
+    pdf.setTitle(f"Readiness report {config.kiosk_id}")
+    y = 800
+    pdf.setFont("Helvetica-Bold", 16)
+    pdf.drawString(56, y, f"Kiosk readiness report — {config.kiosk_id}")
+    pdf.setFont("Helvetica", 10)
+    y -= 20
+    pdf.drawString(
+        56,
+        y,
+        time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        + f" · level {level} · "
+        + ("ALL HEALTHY" if healthy else "NOT READY"),
+    )
+    for check in checks:
+        y -= 22
+        if y < 60:
+            pdf.showPage()
+            pdf.setFont("Helvetica", 10)
+            y = 800
+        label = {"ok": "OK", "fault": "FAULT", "not_checked": "NOT CHECKED"}[check.status]
+        pdf.setFont("Helvetica-Bold", 10)
+        pdf.drawString(56, y, f"{label:<12}")
+        pdf.drawString(140, y, check.name)
+        pdf.setFont("Helvetica", 10)
+        y -= 13
+        pdf.drawString(140, y, check.sentence[:110])
+    pdf.showPage()
+    pdf.save()
+
+
+def diagnose(config_path: str, level: str, as_json: bool, report: str | None) -> int:
+    """Health of every device, the disk, central and the outbox; exit 0 only when all are healthy."""
+    try:
+        health_level = HealthLevel.parse(level)
+    except ValueError as exc:
+        print(f"kiosk diagnose: {exc}", file=sys.stderr)
+        return 2
+    config = _load(config_path)
+    if config is None:
+        return 2
+    checks = [_check_device(p, config.data_dir, health_level) for p in config.peripherals]
+    checks.append(_check_disk(config.data_dir))
+    from kiosk.health_checks import check_central, check_outbox
+
+    checks.append(check_central(config))
+    checks.append(check_outbox(config))
+    healthy = all(c.status != "fault" for c in checks)
+    if report:
+        try:
+            _write_report(report, config, level, checks, healthy)
+        except OSError as exc:
+            print(
+                f"kiosk diagnose: cannot write the report {report}: {exc.strerror or exc}",
+                file=sys.stderr,
+            )
+            return 2
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "kiosk_id": config.kiosk_id,
+                    "level": health_level.name.lower(),
+                    "healthy": healthy,
+                    "checks": [c.to_dict() for c in checks],
+                },
+                indent=2,
+                sort_keys=True,
+            )
+        )
+    else:
+        for c in checks:
+            label = {"ok": "ok", "fault": "FAULT", "not_checked": "not checked"}[c.status]
+            print(f"{label:<12} {c.name:<18} {c.sentence}")
+        print("All healthy." if healthy else "NOT READY: see the FAULT lines above.")
+        if report:
+            print(f"Report written to {report}.")
+    return 0 if healthy else 1

@@ -1,0 +1,184 @@
+"""The kiosk assembled: devices, link, outbox + relay, case desk, fleet agent — and the backend the
+touchscreen screens call (``KioskRuntime.backend()``; the screens define its Protocol).
+
+Failure is part of the contract, never a traceback on a citizen's screen:
+
+* central unreachable → the case is still stored and printed with the kiosk's reference
+  (``SubmitResult.sent`` False); the phone offer is unavailable (None) and the screen says so;
+* a printer fault → a sentence from the fault's action hint ("please ask a member of staff") in the
+  citizen's language, and the reference stays on screen;
+* no device token → the runtime does not start: it says which file or variable to set.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from catalogue.loader import load_catalogue_strict
+from catalogue.model import Text
+from catalogue.references import normalise_office
+from kiosk.config import KioskConfig
+from kiosk.documents import DocumentError, build_document, print_receipt
+from kiosk.link import CentralClient, CentralError
+from kiosk.outbox import Outbox, Relay, RowCipher, outbox_path
+from kiosk.runtime.cases import CaseDesk, SubmittedCase
+from kiosk.runtime.devices import DeviceHub
+from kiosk.runtime.fleet import FleetAgent
+from kiosk.runtime.phone import PhoneHandoff, PhoneOffer
+from kiosk.session import Submission
+from peripherals.conditions import ActionHint
+from peripherals.errors import DeviceFault, PeripheralError
+
+__all__ = ["KioskRuntime", "SubmitResult"]
+
+log = logging.getLogger(__name__)
+
+SENT_WAIT_S = 3.0
+HINTS = {
+    "en": {
+        ActionHint.CLEAR: "The printer needs attention. Please ask a member of staff.",
+        ActionHint.MAINTENANCE: "This kiosk can't print just now. Your reference is on the screen.",
+        ActionHint.RESET: "The printer is restarting. Please try again in a moment.",
+        None: "This kiosk can't print just now. Your reference is on the screen.",
+    },
+    "cy": {
+        ActionHint.CLEAR: "Mae angen sylw ar yr argraffydd. Gofynnwch i aelod o staff.",
+        ActionHint.MAINTENANCE: "Ni all y ciosg hwn argraffu ar hyn o bryd. Mae eich cyfeirnod ar y sgrin.",
+        ActionHint.RESET: "Mae’r argraffydd yn ailgychwyn. Rhowch gynnig arall arni mewn munud.",
+        None: "Ni all y ciosg hwn argraffu ar hyn o bryd. Mae eich cyfeirnod ar y sgrin.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    reference: str
+    case_id: str
+    sent: bool
+
+
+def fault_sentence(exc: PeripheralError, language: str) -> str:
+    hints = HINTS.get(language, HINTS["en"])
+    faults = getattr(exc, "faults", ()) if isinstance(exc, DeviceFault) else ()
+    hint = faults[0].hint if faults else None
+    return hints.get(hint, hints[None])
+
+
+class KioskRuntime:
+    def __init__(
+        self,
+        config: KioskConfig,
+        *,
+        simulate: bool = False,
+        emulator_output: Path | None = None,
+        token: str | None = None,
+        relay_workers: int = 1,
+    ) -> None:
+        self.config = config
+        self.catalogue = load_catalogue_strict(config.catalogue_dir)
+        token = token or config.device_token()  # ConfigError names the file / variable
+        self.client = CentralClient(config.central_url, token, timeout_s=5, retries=1)
+        self.outbox = Outbox(outbox_path(config.data_dir), RowCipher(token, config.kiosk_id))
+        self.relay = Relay(self.outbox, self.client, workers=relay_workers)
+        self.desk = CaseDesk(self.outbox, self.relay, normalise_office(config.office.id))
+        self.devices = DeviceHub(config, simulate=simulate, emulator_output=emulator_output)
+        self.fleet = FleetAgent(self.client, self.devices.states, self.outbox.depth)
+        self._cases: dict[str, SubmittedCase] = {}
+        self._phones: dict[str, PhoneHandoff] = {}
+
+    def start(self) -> KioskRuntime:
+        self.devices.start()
+        self.relay.start()
+        self.fleet.start()
+        return self
+
+    def stop(self) -> None:
+        self.fleet.stop()
+        self.relay.stop()
+        self.devices.close()
+        self.outbox.close()
+
+    def __enter__(self) -> KioskRuntime:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def backend(self) -> KioskRuntime:
+        """The object the screens call (it has the Backend Protocol's methods)."""
+        return self
+
+    # ------------------------------------------------------------------ the Backend methods
+    def submit(self, submission: Submission) -> SubmitResult:
+        case = self.desk.submit(submission)
+        self._cases[case.case_id] = case
+        sent = self.desk.wait_sent(case.case_id, SENT_WAIT_S)
+        return SubmitResult(case.reference, case.case_id, sent)
+
+    def start_phone_handoff(self, case_id: str) -> PhoneOffer | None:
+        """None when central cannot be reached or does not have the case yet."""
+        if not self.desk.wait_sent(case_id, SENT_WAIT_S):
+            return None
+        handoff = PhoneHandoff(self.client, case_id)
+        try:
+            offer = handoff.start()
+        except CentralError as exc:
+            log.info("phone handoff unavailable: %s", type(exc).__name__)
+            return None
+        self._phones[offer.handoff_id] = handoff
+        return offer
+
+    def phone_status(self, handoff_id: str) -> str:
+        handoff = self._phones.get(handoff_id)
+        return handoff.poll() if handoff is not None else "expired"
+
+    def confirm_phone(self, handoff_id: str, accept: bool) -> None:
+        handoff = self._phones.pop(handoff_id, None)
+        if handoff is not None:
+            try:
+                handoff.answer(accept)
+            except CentralError as exc:
+                log.warning("phone answer not delivered: %s", type(exc).__name__)
+
+    def _print(self, submission: Submission, result: SubmitResult, kind: str) -> str | None:
+        printer = self.devices.by_driver("escpos")
+        lang = submission.language
+        if printer is None:
+            return HINTS.get(lang, HINTS["en"])[None]
+        service = self.catalogue.services[submission.service_id]
+        office = Text(self.config.office.name, self.config.office.name)
+        try:
+            doc = build_document(
+                submission, service, kind, reference=result.reference, office=office,
+                today=date.today(),
+            )  # fmt: skip
+            print_receipt(printer, doc)  # type: ignore[arg-type]
+        except PeripheralError as exc:
+            return fault_sentence(exc, lang)
+        except DocumentError as exc:
+            log.error("document could not be made: %s", type(exc).__name__)
+            return HINTS.get(lang, HINTS["en"])[None]
+        return None
+
+    def print_receipt(self, submission: Submission, result: SubmitResult) -> str | None:
+        return self._print(submission, result, "receipt")
+
+    def ask_staff(self, submission: Submission, result: SubmitResult) -> str | None:
+        case = self._cases.get(result.case_id) or SubmittedCase(
+            result.case_id, result.reference, submission.language
+        )
+        self.desk.ask_staff(case, submission)
+        return self._print(submission, result, "staff_ticket")
+
+    def status(self) -> dict[str, Any]:
+        """For the technician screen and `kiosk diagnose`: relay, devices, last heartbeat."""
+        relay = self.relay.status()
+        return {
+            "relay": relay.__dict__,
+            "devices": self.devices.states(),
+            "heartbeat": None if self.fleet.last is None else self.fleet.last.__dict__,
+        }

@@ -1,0 +1,115 @@
+"""The kiosk's side of "continue on your phone" (RFC 8628 ideas, central.handoff on the server).
+
+The kiosk asks central for a handoff and shows what comes back: a QR code of the link whose secret
+sits after '#', and the display code XXXX-XXXX for people who type. Then it polls — never faster than
+the server's interval, and 5 s slower each time central answers ``slow_down`` — until the phone
+claims it, the offer expires, or the citizen gives up. A claim is not trusted on its own: the
+citizen must confirm on the kiosk that the phone showing the same code is theirs (or decline it,
+which voids the claim); only then does the session end and wipe.
+
+Time comes from an injected monotonic clock, so the polling rules are tested without sleeping.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from kiosk.link.errors import Offline
+
+__all__ = ["PhoneHandoff", "PhoneOffer", "SLOW_DOWN_STEP_S"]
+
+SLOW_DOWN_STEP_S = 5.0
+FINAL = frozenset({"confirmed", "declined", "expired"})
+
+
+class HandoffApi(Protocol):
+    def create_handoff(self, case_id: str) -> dict[str, Any]: ...
+    def handoff_status(self, handoff_id: str) -> dict[str, Any]: ...
+    def confirm_handoff(self, handoff_id: str) -> dict[str, Any]: ...
+    def decline_handoff(self, handoff_id: str) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class PhoneOffer:
+    handoff_id: str
+    display_code: str
+    url: str  # for the QR code only: the secret is after '#'; never logged, never printed
+    expires_in: int
+
+    def __repr__(self) -> str:  # the URL holds the secret
+        return f"PhoneOffer({self.handoff_id!r}, code={self.display_code!r})"
+
+
+class PhoneHandoff:
+    """One offer to one phone, polled politely."""
+
+    def __init__(
+        self,
+        api: HandoffApi,
+        case_id: str,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.api = api
+        self.case_id = case_id
+        self.monotonic = monotonic
+        self.offer: PhoneOffer | None = None
+        self.interval = 5.0
+        self.status = "new"
+        self._expires_at = 0.0
+        self._next_poll = 0.0
+
+    def start(self) -> PhoneOffer:
+        """Ask central for the handoff (raises CentralError when it cannot)."""
+        answer = self.api.create_handoff(self.case_id)
+        self.offer = PhoneOffer(
+            str(answer["id"]),
+            str(answer["display_code"]),
+            str(answer["verification_uri_complete"]),
+            int(answer.get("expires_in", 600)),
+        )
+        self.interval = float(answer.get("interval", 5))
+        now = self.monotonic()
+        self._expires_at = now + self.offer.expires_in
+        self._next_poll = now + self.interval
+        self.status = "pending"
+        return self.offer
+
+    def poll(self) -> str:
+        """The status now; asks central only when the interval has passed (else the last one).
+        A network failure is not a verdict: the status stays as it was and polling goes on."""
+        if self.offer is None or self.status in FINAL or self.status == "claimed":
+            return self.status
+        now = self.monotonic()
+        if now >= self._expires_at:
+            self.status = "expired"
+            return self.status
+        if now < self._next_poll:
+            return self.status
+        try:
+            answer = self.api.handoff_status(self.offer.handoff_id)
+        except Offline:
+            self._next_poll = now + self.interval
+            return self.status
+        status = str(answer.get("status", "pending"))
+        if status == "slow_down":
+            self.interval += SLOW_DOWN_STEP_S
+        else:
+            self.interval = float(answer.get("interval", self.interval))
+            self.status = status
+        self._next_poll = now + self.interval
+        return self.status
+
+    def answer(self, accept: bool) -> str:
+        """The citizen's answer on the kiosk once the phone has claimed: confirm or decline."""
+        if self.offer is None:
+            raise RuntimeError("no handoff offered yet")
+        if accept:
+            self.api.confirm_handoff(self.offer.handoff_id)
+        else:
+            self.api.decline_handoff(self.offer.handoff_id)
+        self.status = "confirmed" if accept else "declined"
+        return self.status

@@ -1,0 +1,69 @@
+"""The runtime the screens call, end to end on real parts: config/kiosk.toml with emulated devices
+behind ptys, a real central. Online: sent, phone offer, receipt on paper. Paper out: a sentence from
+the fault's hint, in the citizen's language. Central down: stored, not sent, no phone offer."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import load_kiosk_config
+from kiosk.runtime.app import KioskRuntime
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "outbox"))
+from outbox_support import submission  # noqa: E402
+
+CONFIG = Path(__file__).resolve().parents[3] / "config" / "kiosk.toml"
+
+
+@pytest.fixture
+def live_central(tmp_path):
+    """Central with this kiosk registered under config/kiosk.toml's office id."""
+    from live_central import LiveCentral
+
+    central = LiveCentral(tmp_path, office="demo-office").start()
+    yield central
+    central.stop()
+
+
+@pytest.fixture
+def runtime(tmp_path, live_central):
+    env = {"KIOSK_DATA_DIR": str(tmp_path / "data"), "KIOSK_CENTRAL_URL": live_central.url,
+           "KIOSK_DEVICE_TOKEN": live_central.token}  # fmt: skip
+    config = load_kiosk_config(CONFIG, env=env)
+    rt = KioskRuntime(config, simulate=True).start()
+    yield rt
+    rt.stop()
+
+
+def test_online_submit_offer_phone_and_print(runtime, live_central):
+    sub = submission()
+    result = runtime.submit(sub)
+    assert result.sent and result.reference.startswith("DEMOOFFICE-")
+    offer = runtime.start_phone_handoff(result.case_id)
+    assert offer is not None and offer.display_code[4] == "-"
+    assert runtime.phone_status(offer.handoff_id) == "pending"
+    assert runtime.print_receipt(sub, result) is None
+    paper = runtime.devices.emulator("receipt-printer").receipts[-1]
+    text = paper.text() if callable(getattr(paper, "text", None)) else str(paper)
+    assert result.reference in text and "AB123456C" not in text
+
+
+def test_paper_out_gives_the_citizen_a_sentence_in_their_language(runtime):
+    sub = submission()
+    result = runtime.submit(sub)
+    runtime.devices.emulator("receipt-printer").host.set_fault("paper_out", True)
+    message = runtime.print_receipt(sub, result)
+    assert message == "The printer needs attention. Please ask a member of staff."
+    welsh = type(sub)(sub.service_id, "cy", sub.kind, None, sub.answers, ())
+    assert "Gofynnwch i aelod o staff" in runtime.print_receipt(welsh, result)
+
+
+def test_central_down_still_gives_a_reference_but_no_phone(runtime, live_central):
+    live_central.stop()
+    result = runtime.submit(submission())
+    assert not result.sent and result.reference
+    assert runtime.start_phone_handoff(result.case_id) is None
+    assert runtime.outbox.depth() == 2
