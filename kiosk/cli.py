@@ -48,6 +48,12 @@ def _diagnose(args: argparse.Namespace) -> int:
     return diagnose(args.config, level=args.level, as_json=args.json, report=args.report)
 
 
+def _outbox(args: argparse.Namespace) -> int:
+    from kiosk.outbox_command import outbox
+
+    return outbox(args.config, as_json=args.json)
+
+
 def _run(args: argparse.Namespace) -> int:
     # The kiosk core never imports the UI (DESIGN.md): the touchscreen front end registers itself
     # under the "omnikiosk.frontends" entry point group in pyproject.toml and is found here by name.
@@ -58,6 +64,17 @@ def _run(args: argparse.Namespace) -> int:
         return _not_built("run", "#6 (touchscreen app)")(args)
     run_app = next(iter(found)).load()
     return int(run_app(args.config, simulate=args.simulate))
+
+
+EMULATE_EPILOG = """\
+The first line printed is the port URL to open (a pseudo-terminal path). A control socket at
+<port>.ctl takes one command a line, e.g. with `socat - UNIX-CONNECT:/dev/pts/N.ctl`:
+  swipe TRACK1 TRACK2      card-reader: swipe a card with these tracks
+  card PAN                 card-reader: swipe a test card with this number
+  scan TEXT                scanner: scan a code
+  fault NAME on|off        switch a fault (paper_out, cover_open, unplug, ...)
+Receipts printed are kept; with KIOSK_EMULATOR_OUTPUT=DIR each is saved as receipt-NNN.txt/.png.
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,8 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("dir", nargs="?", default="config/services", help="default: %(default)s")
     c.set_defaults(func=_catalogue_check)
 
-    p = sub.add_parser("emulate", help="run one device emulator; prints its port URL first")
-    p.add_argument("device", help="receipt-printer, card-reader or scanner")
+    p = sub.add_parser(
+        "emulate",
+        help="run one device emulator; prints its port URL first",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EMULATE_EPILOG,
+    )
+    p.add_argument("device", help="receipt-printer, card-reader, scanner or scanner-ssi")
     p.add_argument("--fault", action="append", metavar="NAME", help="switch on a fault (repeat)")
     p.add_argument("--baud", type=int, default=None, help="throttle the line to this baud rate")
     p.add_argument("--link", default=None, help="also expose the port at this stable path")
@@ -100,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("outbox", help="what is waiting to be sent to central")
     p.add_argument("--config", default=DEFAULT_CONFIG)
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_not_built("outbox", "#5 (offline outbox)"))
+    p.set_defaults(func=_outbox)
     return parser
 
 

@@ -28,8 +28,3 @@ def test_console_script_help_runs() -> None:
 def test_no_command_prints_help_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "usage: kiosk" in capsys.readouterr().out
-
-
-def test_unbuilt_command_says_so_and_exits_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["outbox"]) != 0
-    assert "not built yet" in capsys.readouterr().err
