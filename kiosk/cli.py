@@ -54,6 +54,12 @@ def _outbox(args: argparse.Namespace) -> int:
     return outbox(args.config, as_json=args.json)
 
 
+def _badge_pin(args: argparse.Namespace) -> int:
+    from kiosk.badge_pins import badge_pin_command
+
+    return badge_pin_command(args.config, args.badge, args.stdin, remove=args.remove)
+
+
 def _run(args: argparse.Namespace) -> int:
     # The kiosk core never imports the UI (DESIGN.md): the touchscreen front end registers itself
     # under the "omnikiosk.frontends" entry point group in pyproject.toml and is found here by name.
@@ -123,6 +129,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", default=DEFAULT_CONFIG)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_outbox)
+
+    p = sub.add_parser(
+        "badge-pin",
+        help="set the PIN of a staff or technician badge (stored hashed on this kiosk)",
+    )
+    p.add_argument("badge", help="the badge number with its prefix, e.g. TEC000042")
+    p.add_argument("--config", default=DEFAULT_CONFIG)
+    p.add_argument("--stdin", action="store_true", help="read the PIN from stdin (no prompt)")
+    p.add_argument("--remove", action="store_true", help="remove the badge's PIN")
+    p.set_defaults(func=_badge_pin)
     return parser
 
 

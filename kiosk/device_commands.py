@@ -133,7 +133,7 @@ def devices(config_path: str, as_json: bool) -> int:
     return 0
 
 
-def _check_device(peripheral: Any, data_dir: Path, level: HealthLevel) -> Check:
+def check_device(peripheral: Any, data_dir: Path, level: HealthLevel) -> Check:
     kind = f"device ({peripheral.driver})"
     if _placeholder(peripheral.port):
         return Check(
@@ -156,7 +156,7 @@ def _check_device(peripheral: Any, data_dir: Path, level: HealthLevel) -> Check:
     return Check(peripheral.name, kind, "ok" if result.ok else "fault", result.sentence, details)
 
 
-def _check_disk(data_dir: Path) -> Check:
+def check_disk(data_dir: Path) -> Check:
     probe = data_dir
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
@@ -174,41 +174,6 @@ def _check_disk(data_dir: Path) -> Check:
     return Check("disk", "disk", "ok", f"{free_mb} MB free for {data_dir}.", details)
 
 
-def _write_report(path: str, config: Any, level: str, checks: list[Check], healthy: bool) -> None:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    pdf = canvas.Canvas(path, pagesize=A4)
-    pdf.setTitle(f"Readiness report {config.kiosk_id}")
-    y = 800
-    pdf.setFont("Helvetica-Bold", 16)
-    pdf.drawString(56, y, f"Kiosk readiness report — {config.kiosk_id}")
-    pdf.setFont("Helvetica", 10)
-    y -= 20
-    pdf.drawString(
-        56,
-        y,
-        time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-        + f" · level {level} · "
-        + ("ALL HEALTHY" if healthy else "NOT READY"),
-    )
-    for check in checks:
-        y -= 22
-        if y < 60:
-            pdf.showPage()
-            pdf.setFont("Helvetica", 10)
-            y = 800
-        label = {"ok": "OK", "fault": "FAULT", "not_checked": "NOT CHECKED"}[check.status]
-        pdf.setFont("Helvetica-Bold", 10)
-        pdf.drawString(56, y, f"{label:<12}")
-        pdf.drawString(140, y, check.name)
-        pdf.setFont("Helvetica", 10)
-        y -= 13
-        pdf.drawString(140, y, check.sentence[:110])
-    pdf.showPage()
-    pdf.save()
-
-
 def diagnose(config_path: str, level: str, as_json: bool, report: str | None) -> int:
     """Health of every device, the disk, central and the outbox; exit 0 only when all are healthy."""
     try:
@@ -219,8 +184,8 @@ def diagnose(config_path: str, level: str, as_json: bool, report: str | None) ->
     config = _load(config_path)
     if config is None:
         return 2
-    checks = [_check_device(p, config.data_dir, health_level) for p in config.peripherals]
-    checks.append(_check_disk(config.data_dir))
+    checks = [check_device(p, config.data_dir, health_level) for p in config.peripherals]
+    checks.append(check_disk(config.data_dir))
     from kiosk.health_checks import check_central, check_outbox
 
     checks.append(check_central(config))
@@ -228,7 +193,11 @@ def diagnose(config_path: str, level: str, as_json: bool, report: str | None) ->
     healthy = all(c.status != "fault" for c in checks)
     if report:
         try:
-            _write_report(report, config, level, checks, healthy)
+            from kiosk.diagnostics.readiness import ReadinessReport
+
+            ReadinessReport.from_checks(
+                checks, kiosk_id=config.kiosk_id, office=config.office.name, level=level
+            ).write_pdf(report)
         except OSError as exc:
             print(
                 f"kiosk diagnose: cannot write the report {report}: {exc.strerror or exc}",

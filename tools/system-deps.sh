@@ -8,6 +8,7 @@ PACKAGES=(
   chromium                     # Playwright drives Debian's Chromium for the web channel tests
   cups printer-driver-cups-pdf # a real CUPS daemon with a PDF printer for the document printer
   espeak-ng                    # audio guidance
+  gettext                      # msgfmt -c cross-checks the UI translation catalogs
   poppler-utils                # pdftoppm / pdftotext: render and read the PDFs we print
   fonts-dejavu-core            # a font with Welsh letters (ŵ ŷ) for receipts and PDFs
 )

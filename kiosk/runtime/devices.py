@@ -80,7 +80,7 @@ class DeviceHub:
                     peripheral.driver,
                     peripheral.name,
                     port,
-                    peripheral.options,
+                    self._options(peripheral),
                     self.config.data_dir / "devices",
                     self.bus,
                 )
@@ -90,6 +90,16 @@ class DeviceHub:
                 continue
             self._devices[peripheral.name] = device
         return self
+
+    def _options(self, peripheral: PeripheralConfig) -> dict[str, Any]:
+        """The peripheral's options; a card reader also gets the ``[badges]`` prefixes of the
+        config unless its own options name some (so badges are recognised at the driver)."""
+        options = dict(peripheral.options)
+        if peripheral.driver == "magstripe":
+            badges = self.config.badges
+            options.setdefault("staff_prefixes", list(badges.staff_prefixes))
+            options.setdefault("technician_prefixes", list(badges.technician_prefixes))
+        return options
 
     def close(self) -> None:
         for device in self._devices.values():

@@ -117,7 +117,7 @@ def test_diagnose_all_healthy_exits_0_with_json_shape_and_report(kiosk, live_cen
     from pypdf import PdfReader
 
     text = PdfReader(str(report)).pages[0].extract_text()
-    assert "ALL HEALTHY" in text and "central" in text and "card-reader" in text
+    assert "READY: every check passed" in text and "central" in text and "card-reader" in text
 
 
 def test_diagnose_central_down_or_token_refused_is_a_fault(kiosk, live_central) -> None:

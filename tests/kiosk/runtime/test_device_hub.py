@@ -12,6 +12,7 @@ from kiosk.config import load_kiosk_config
 from kiosk.runtime.devices import DeviceHub
 from peripherals.escpos.receipt import Line, Receipt
 from peripherals.events import CardSwiped, CodeScanned
+from peripherals.magstripe.events import StaffBadge
 
 CONFIG = Path(__file__).resolve().parents[3] / "config" / "kiosk.toml"
 
@@ -70,3 +71,18 @@ def test_simulated_devices_speak_real_bytes(config, tmp_path):
         assert states["receipt-printer"]["condition"] == "online"
         assert "cups" in states["document-printer"]["driver"]
         assert "no emulator" in states["document-printer"]["note"]
+
+
+def test_card_reader_recognises_the_configs_badge_prefixes(config):
+    """[badges] in kiosk.toml reaches the driver: a staff and a technician badge become StaffBadge
+    events with their role and number; an ordinary card stays a CardSwiped."""
+    with DeviceHub(config, simulate=True) as hub:
+        seen: list = []
+        hub.subscribe(seen.append, StaffBadge)
+        hub.emulator("card-reader").swipe("%STF000042?")
+        badge = _wait_for(seen, StaffBadge)
+        assert (badge.role, badge.staff_id) == ("staff", "000042")
+        seen.clear()
+        hub.emulator("card-reader").swipe("%TEC000007?")
+        badge = _wait_for(seen, StaffBadge)
+        assert (badge.role, badge.staff_id) == ("technician", "000007")

@@ -1,0 +1,239 @@
+"""Speech output for the touchscreen (Revised 508 402.2) through the ``espeak-ng`` program.
+
+One utterance at a time: :meth:`Speaker.say` stops whatever is being read and starts the new
+text, and returns at once (a process spawn, no waiting for the audio). The text goes to espeak-ng
+on stdin, never on the command line, because screens read back what the citizen typed and a
+command line is visible to every process on the machine.
+
+The volume belongs to one citizen: :meth:`Speaker.reset` (called on every session wipe) stops
+speech and puts the volume back to :data:`~kiosk.ui.accessibility.DEFAULT_VOLUME` (402.3.1).
+
+Without espeak-ng the kiosk still works: :attr:`Speaker.available` is False, :attr:`Speaker.reason`
+says why (for the diagnostics screen) and ``say`` does nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from kiosk.ui.accessibility import DEFAULT_VOLUME, MAX_VOLUME
+
+__all__ = [
+    "CONTROL_ROLES",
+    "MAX_CHARS",
+    "VOICES",
+    "Runner",
+    "Speaker",
+    "SpeechHandle",
+    "describe_control",
+    "describe_screen",
+    "espeak_argv",
+]
+
+log = logging.getLogger(__name__)
+
+VOICES: dict[str, str] = {"en": "en-gb", "cy": "cy"}
+"""espeak-ng voice for each kiosk language."""
+MAX_CHARS = 4000
+"""Longest text sent in one go; longer text is cut (it also keeps the stdin write non-blocking)."""
+WORDS_PER_MINUTE = 160
+"""A little slower than espeak-ng's 175 default: people listening at a kiosk are not power users."""
+
+
+class SpeechHandle(Protocol):
+    """What a runner returns: a running utterance (``subprocess.Popen`` satisfies it)."""
+
+    def poll(self) -> int | None: ...
+
+    def terminate(self) -> None: ...
+
+
+Runner = Callable[[list[str], bytes], SpeechHandle]
+"""Starts ``argv`` with ``input`` on its stdin and returns without waiting for it to finish."""
+
+
+def _popen_runner(argv: list[str], data: bytes) -> SpeechHandle:
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        close_fds=True,
+    )
+    assert proc.stdin is not None
+    try:  # ≤ MAX_CHARS UTF-8 bytes fit the 64 KiB pipe buffer: this write never waits
+        proc.stdin.write(data)
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
+    return proc
+
+
+def amplitude_for(volume: int) -> int:
+    """espeak-ng ``-a`` (0–200, 100 normal) for a volume of 0–100 % (60 % → 120)."""
+    volume = max(0, min(MAX_VOLUME, volume))
+    return round(volume * 200 / MAX_VOLUME)
+
+
+def espeak_argv(executable: str, voice: str, volume: int, wav: Path | None = None) -> list[str]:
+    """The command line (without the text, which goes on stdin)."""
+    argv = [executable, "-v", voice, "-a", str(amplitude_for(volume)), "-s", str(WORDS_PER_MINUTE)]
+    argv += ["-b", "1"]  # UTF-8 input: ŵ, ŷ, â
+    if wav is not None:
+        argv += ["-w", str(wav)]
+    return [*argv, "--stdin"]
+
+
+class Speaker:
+    """Reads text aloud, one utterance at a time; safe to call from any thread."""
+
+    def __init__(
+        self,
+        *,
+        executable: str = "espeak-ng",
+        voices: dict[str, str] | None = None,
+        default_language: str = "en",
+        volume: int = DEFAULT_VOLUME,
+        runner: Runner | None = None,
+    ) -> None:
+        self._voices = dict(VOICES if voices is None else voices)
+        self._default_language = default_language
+        self._lock = threading.Lock()
+        self._current: SpeechHandle | None = None
+        self._volume = DEFAULT_VOLUME
+        self.volume = volume
+        found = shutil.which(executable) if runner is None else executable
+        self._executable = found or executable
+        self._runner: Runner = runner or _popen_runner
+        self.reason = "" if found else f"{executable} is not installed (Debian package espeak-ng)"
+
+    @property
+    def available(self) -> bool:
+        return not self.reason
+
+    @property
+    def volume(self) -> int:
+        return self._volume
+
+    @volume.setter
+    def volume(self, value: int) -> None:
+        """Applies from the next utterance on (espeak-ng cannot change a running one)."""
+        self._volume = max(0, min(MAX_VOLUME, int(value)))
+
+    def voice_for(self, lang: str) -> str:
+        return self._voices.get(lang) or self._voices.get(self._default_language) or "en"
+
+    @property
+    def speaking(self) -> bool:
+        with self._lock:
+            return self._current is not None and self._current.poll() is None
+
+    def say(self, text: str, lang: str = "en") -> bool:
+        """Stop any speech, then start reading ``text``; True when speech was started."""
+        text = " ".join(text.split())[:MAX_CHARS]
+        with self._lock:
+            self._stop_locked()
+            if not text or not self.available:
+                return False
+            argv = espeak_argv(self._executable, self.voice_for(lang), self._volume)
+            try:
+                self._current = self._runner(argv, text.encode("utf-8"))
+            except OSError as exc:  # the text itself is never logged: it may be PII
+                log.warning("speech output failed: %s", exc.strerror or type(exc).__name__)
+                return False
+            return True
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stop_locked()
+
+    def _stop_locked(self) -> None:
+        current, self._current = self._current, None
+        if current is not None and current.poll() is None:
+            with contextlib.suppress(OSError):  # already gone
+                current.terminate()
+
+    def reset(self) -> None:
+        """For the next person: silence and the default volume."""
+        self.stop()
+        self.volume = DEFAULT_VOLUME
+
+    def render_wav(self, text: str, path: Path, lang: str = "en", timeout: float = 30.0) -> Path:
+        """Write ``text`` as a WAV file and wait for it (diagnostics' audio test, tests)."""
+        if not self.available:
+            raise RuntimeError(self.reason)
+        argv = espeak_argv(self._executable, self.voice_for(lang), self._volume, wav=path)
+        subprocess.run(
+            argv,
+            input=text.encode("utf-8"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=timeout,
+            check=True,
+        )
+        return path
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    if text and text[-1] not in ".?!:…":
+        text += "."
+    return text
+
+
+def describe_screen(
+    title: str,
+    focused: str | None = None,
+    errors: Sequence[str] = (),
+    translate: Callable[[str], str] = lambda s: s,
+) -> str:
+    """What is read when a screen appears: its title, then any errors, then the focused control.
+
+    ``translate`` is the screen's ``_`` (for the words "There is a problem"); the title, errors
+    and focused label are passed already translated.
+    """
+    parts = [_sentence(title)] if title.strip() else []
+    problems = [_sentence(e) for e in errors if e.strip()]
+    if problems:
+        parts.append(_sentence(translate("There is a problem")))
+        parts.extend(problems)
+    if focused and focused.strip():
+        parts.append(_sentence(focused))
+    return " ".join(parts)
+
+
+CONTROL_ROLES = ("button", "checkbox", "option", "text field", "link")
+"""Roles a control can announce; each is a msgid in the catalogs."""
+
+
+def describe_control(
+    label: str,
+    role: str = "button",
+    *,
+    selected: bool | None = None,
+    disabled: bool = False,
+    value: str | None = None,
+    translate: Callable[[str], str] = lambda s: s,
+) -> str:
+    """What is read when a control gets focus: "Large text, option, selected."
+
+    Label, then role, then state, the order screen readers use, so a listener can stop after the
+    label once they know the layout.
+    """
+    if role not in CONTROL_ROLES:
+        raise ValueError(f"role must be one of {CONTROL_ROLES}, got {role!r}")
+    parts = [" ".join(label.split()), translate(role)]
+    if value:
+        parts.append(" ".join(value.split()))
+    if selected is not None:
+        parts.append(translate("selected" if selected else "not selected"))
+    if disabled:
+        parts.append(translate("unavailable"))
+    return _sentence(", ".join(p for p in parts if p))
