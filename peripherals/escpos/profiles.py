@@ -24,6 +24,18 @@ __all__ = ["DEFAULT_PROFILES", "Profile", "get_profile", "load_profiles"]
 
 DEFAULT_PROFILES = Path(__file__).with_name("profiles.toml")
 FALLBACKS = ("transliterate", "raster")
+ASCII_PUNCTUATION = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"',
+    "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00a0": " ", "\u2022": "*",
+}  # fmt: skip
+"""Typographic punctuation a code page may lack (no page holds both ’ and ŵ): folded, never "?"."""
+
+
+def fold_punctuation(line: str) -> str:
+    """``line`` with typographic punctuation as ASCII (’ → ', – → -)."""
+    return "".join(ASCII_PUNCTUATION.get(ch, ch) for ch in line)
+
+
 CUTS = ("partial", "full", "none")
 
 
@@ -82,7 +94,7 @@ class Profile:
                 continue
             except UnicodeEncodeError:
                 pass
-            base = "".join(
+            base = ASCII_PUNCTUATION.get(ch) or "".join(
                 c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)
             )
             try:

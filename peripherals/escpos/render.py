@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from peripherals.escpos import commands as cmd
-from peripherals.escpos.profiles import Profile
+from peripherals.escpos.profiles import Profile, fold_punctuation
 from peripherals.escpos.receipt import Feed, Image, Line, Qr, Receipt
 
 __all__ = ["encode_text_line", "image_to_raster", "render_receipt"]
@@ -32,7 +32,7 @@ class _State:
 
 def encode_text_line(line: str, profile: Profile) -> tuple[int, bytes] | None:
     """(ESC t table, bytes) for a line of text, or None when it must be printed as a picture."""
-    native = profile.encode_native(line)
+    native = profile.encode_native(line) or profile.encode_native(fold_punctuation(line))
     if native is not None:
         _, table, data = native
         return table, data

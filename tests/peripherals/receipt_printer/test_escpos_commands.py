@@ -113,6 +113,15 @@ def test_welsh_transliterates_only_what_the_page_lacks() -> None:
     assert data == "Dwr y â ê î ô û w w w y W Y".encode("cp858")
 
 
+def test_typographic_punctuation_beside_welsh_letters_is_folded_not_lost() -> None:
+    """No code page holds both ’ and ŵ: the line still prints, ’ as ' and – as -, never "?"."""
+    line = "Mae’r tŷ – “ŵyn”…"
+    table, data = encode_text_line(line, get_profile("kiosk-emulator"))
+    assert (table, data) == (99, 'Mae\'r tŷ - "ŵyn"...'.encode("iso8859_14"))  # ŷ ŵ kept
+    table, data = encode_text_line(line, get_profile("default"))
+    assert (table, data) == (19, b'Mae\'r ty - "wyn"...')  # a page without ŵ: w, and no "?"
+
+
 def test_welsh_raster_fallback(tmp_path) -> None:
     from dataclasses import replace
 
