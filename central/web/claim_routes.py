@@ -28,7 +28,7 @@ from central.handoff.routes import check_rate, count_failure
 from central.handoff.txn import one_hop
 from central.web.citizen import same_origin, set_session_cookie
 from central.web.i18n import t
-from central.web.render import render, request_lang
+from central.web.render import LANG_COOKIE, render, request_lang
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,9 +39,15 @@ def _client(request: Request) -> str:
     return "web:" + (request.client.host if request.client else "unknown")
 
 
-def _into_case(token: str, settings, policy: service.Policy) -> RedirectResponse:
+def _into_case(request: Request, token: str, settings, policy: service.Policy) -> RedirectResponse:
+    """Into the claimed case, in the language the claim page was shown in (the kiosk puts the
+    citizen's language in the QR link, ``?lang=cy``; the forms carry it on)."""
     response = RedirectResponse("/case", status_code=303)
     set_session_cookie(response, token, settings.cookie_secure, policy.web_session_seconds)
+    if request.query_params.get("lang") in ("en", "cy"):
+        response.set_cookie(
+            LANG_COOKIE, request_lang(request), max_age=365 * 86400, samesite="lax", httponly=True
+        )
     return response
 
 
@@ -95,7 +101,7 @@ def claim_with_secret(
             request, "web/message.html", 409, title_key="claim_title", body_key="err_link"
         )
     session.commit()
-    return _into_case(claim.token, settings, policy)
+    return _into_case(request, claim.token, settings, policy)
 
 
 @router.get("/h/{short_id}", response_class=HTMLResponse)
@@ -129,7 +135,7 @@ def claim_with_code(
             handoff = service.find_by_short_id(session, short_id)
             claim = service.claim_by_code(session, handoff, code, clock(), policy)
             session.commit()
-            return _into_case(claim.token, settings, policy)
+            return _into_case(request, claim.token, settings, policy)
         except HandoffError as exc:
             if isinstance(exc, HandoffNotFound | WrongCode):
                 count_failure(request, _client(request))
@@ -188,7 +194,7 @@ def resume_with_slip(
                 now=now,
             )
             session.commit()
-            return _into_case(token, settings, policy)
+            return _into_case(request, token, settings, policy)
         except HandoffError as exc:
             if isinstance(exc, HandoffNotFound | WrongCode):
                 count_failure(request, _client(request))

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from kiosk.link.errors import Offline
 
@@ -43,6 +44,16 @@ class PhoneOffer:
         return f"PhoneOffer({self.handoff_id!r}, code={self.display_code!r})"
 
 
+def with_language(url: str, language: str | None) -> str:
+    """``url`` with ``lang=`` in its query (before the ``#`` secret), so the phone opens in the
+    language the citizen chose at the kiosk."""
+    if not language:
+        return url
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "lang"] + [("lang", language)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 class PhoneHandoff:
     """One offer to one phone, polled politely."""
 
@@ -51,10 +62,12 @@ class PhoneHandoff:
         api: HandoffApi,
         case_id: str,
         *,
+        language: str | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.api = api
         self.case_id = case_id
+        self.language = language
         self.monotonic = monotonic
         self.offer: PhoneOffer | None = None
         self.interval = 5.0
@@ -68,7 +81,7 @@ class PhoneHandoff:
         self.offer = PhoneOffer(
             str(answer["id"]),
             str(answer["display_code"]),
-            str(answer["verification_uri_complete"]),
+            with_language(str(answer["verification_uri_complete"]), self.language),
             int(answer.get("expires_in", 600)),
         )
         self.interval = float(answer.get("interval", 5))

@@ -50,7 +50,7 @@ def test_claim_page_posts_the_fragment_with_a_script(kit: Kit) -> None:
     client = TestClient(kit.app)
     page = client.get("/h").text
     assert '<html lang="en">' in page and 'href="#main"' in page and '<main id="main"' in page
-    assert 'action="/h/claim"' in page and '<script src="/static/claim.js">' in page
+    assert 'action="/h/claim?lang=en"' in page and '<script src="/static/claim.js">' in page
     assert '<label class="label" for="f-code">' in page and 'id="f-code" name="code"' in page
     js = client.get("/static/claim.js").text
     assert "location.hash" in js and "replaceState" in js
@@ -144,6 +144,27 @@ def test_welsh_pages(kit: Kit) -> None:
     for path in ("/h", "/resume"):
         page = TestClient(kit.app).get(path + "?lang=cy").text
         assert '<html lang="cy">' in page and "Neidio i&#39;r prif gynnwys" in page
+
+
+def test_a_welsh_kiosk_link_opens_the_case_in_welsh_after_the_claim(kit: Kit) -> None:
+    """The kiosk puts the citizen's language in the QR link (``?lang=cy`` before the ``#``); the
+    claim page, the claim form and the case after it stay Welsh, with no cookie set beforehand."""
+    from kiosk.runtime.phone import with_language
+
+    client = TestClient(kit.app, follow_redirects=False)
+    case = kit.new_case({"full_name": "Ann Example"})
+    h = client.post(f"/api/v1/cases/{case.id}/handoffs", headers=kit.auth).json()
+    link = with_language(h["verification_uri_complete"], "cy")
+    path, secret = link.split("#")
+    page = client.get(path[path.index("/h") :]).text
+    assert '<html lang="cy">' in page and 'action="/h/claim?lang=cy"' in page
+    r = TestClient(kit.app, follow_redirects=False).post(
+        "/h/claim?lang=cy", data={"secret": secret}
+    )
+    assert r.status_code == 303 and "lang=cy" in r.headers.get_list("set-cookie")[-1]
+    phone = TestClient(kit.app, cookies={c.name: c.value for c in r.cookies.jar})
+    assert client.post(f"/api/v1/handoffs/{h['id']}/confirm", headers=kit.auth).status_code == 200
+    assert '<html lang="cy">' in phone.get("/case").text
 
 
 def test_forged_form_posts_are_refused(kit: Kit) -> None:
