@@ -5,6 +5,7 @@
 set -euo pipefail
 PACKAGES=(
   xvfb xauth libgl1-mesa-dri   # a real Kivy window on a virtual screen (Mesa llvmpipe)
+  libmtdev1                    # Kivy's Linux multitouch input (real touch panels)
   chromium                     # Playwright drives Debian's Chromium for the web channel tests
   cups printer-driver-cups-pdf # a real CUPS daemon with a PDF printer for the document printer
   espeak-ng                    # audio guidance
