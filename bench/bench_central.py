@@ -1,10 +1,11 @@
 """Central service throughput and latency, on SQLite and PostgreSQL (prints figures, asserts nothing).
 
-For each database: ``kiosk-central serve`` (loopback; ``--workers N`` uvicorn workers, default 1) is
-driven by 50 concurrent async clients for a few seconds per operation — case create (new case +
-Idempotency-Key each time) and device heartbeat — beside a bare FastAPI JSON endpoint served the same
-way (the framework's ceiling on this machine, measured in the same run: the reference for the
-ratios). Then a simulated fleet: 10,000 kiosks each beating every 30 s (~333 req/s, open loop, every
+For each database: ``kiosk-central serve`` (loopback; ``--workers N`` uvicorn workers, default: what
+``serve`` picks for that database — 1 on SQLite, one per two cores up to 4 on PostgreSQL) is driven by 50
+concurrent async clients for a few seconds per operation — case create (new case + Idempotency-Key
+each time) and device heartbeat — beside a bare FastAPI JSON endpoint served the same way, with as
+many workers (the framework's ceiling on this machine, measured in the same run: the reference for
+the ratios). Then a simulated fleet: 10,000 kiosks each beating every 30 s (~333 req/s, open loop, every
 kiosk its own token) for 20 s: is the rate held, and what is the p99?
 
 Run: ``.venv/bin/python bench/bench_central.py [--seconds 6] [--fleet-seconds 20] [--only sqlite]
@@ -47,6 +48,8 @@ from _central_load import (  # noqa: E402 - the sibling module, found through th
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+from central.commands.server import default_workers  # noqa: E402
 
 # The bare endpoint: what FastAPI + uvicorn do with no database at all (imported by uvicorn).
 BARE_APP = """
@@ -176,7 +179,36 @@ def operations(base: str, bare_base: str, token: str, service_id: str) -> dict[s
     return {"bare FastAPI JSON endpoint": bare, "case create": create, "heartbeat": heartbeat}
 
 
-def run_db(label: str, db_url: str, args: argparse.Namespace, bare: tuple[str, int]) -> None:
+def bare_command(tmp: Path, port: int, workers: int) -> list[str]:
+    """The bare app served like central: one uvicorn process, or ``workers`` sharing a listener
+    made the way ``kiosk-central serve`` makes it (uvicorn's own loses TCP_NODELAY)."""
+    if workers <= 1:
+        return [str(BIN / "python"), "-m", "uvicorn", "bench_bare_app:app", "--app-dir", str(tmp),
+                "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    launch = (
+        "import sys, uvicorn; from uvicorn.supervisors import Multiprocess; "
+        f"sys.path[:0] = [{str(tmp)!r}, {str(ROOT)!r}]; "
+        "from central.commands.server import tcp_listener; "
+        f"c = uvicorn.Config('bench_bare_app:app', port={port}, workers={workers}, "
+        "log_level='warning', access_log=False); "
+        f"Multiprocess(c, sockets=[tcp_listener('127.0.0.1', {port})]).run()"
+    )
+    return [str(BIN / "python"), "-c", launch]
+
+
+def run_db(label: str, db_url: str, args: argparse.Namespace, tmp: Path) -> None:
+    workers = args.workers or default_workers(db_url)
+    bare_port = free_port()
+    bare_proc = serve(bare_command(tmp, bare_port, workers), f"http://127.0.0.1:{bare_port}/docs")
+    try:
+        run_central(label, db_url, args, workers, (f"http://127.0.0.1:{bare_port}", bare_proc.pid))
+    finally:
+        stop(bare_proc)
+
+
+def run_central(
+    label: str, db_url: str, args: argparse.Namespace, workers: int, bare: tuple[str, int]
+) -> None:
     bare_base, bare_pid = bare
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -188,7 +220,7 @@ def run_db(label: str, db_url: str, args: argparse.Namespace, bare: tuple[str, i
     token = json.loads(out.stdout)["token"]
     proc = serve(
         [str(BIN / "kiosk-central"), "serve", "--db", db_url, "--port", str(port), "--no-migrate"]
-        + ["--workers", str(args.workers)],
+        + ["--workers", str(workers)],
         f"{base}/healthz",
     )
     try:
@@ -196,7 +228,7 @@ def run_db(label: str, db_url: str, args: argparse.Namespace, bare: tuple[str, i
         services = catalogue.json().get("services", []) if catalogue.status_code == 200 else []
         service_id = services[0]["id"] if services else "no-catalogue-loaded"
         print(
-            f"{label}  ({db_url.split('://')[0]}; {args.workers} worker(s); service "
+            f"{label}  ({db_url.split('://')[0]}; {workers} worker(s); service "
             f"{service_id!r}; {CONCURRENCY} clients, {args.seconds:.0f} s each; "
             f"load average {os.getloadavg()[0]:.2f})"
         )
@@ -229,7 +261,7 @@ def run_db(label: str, db_url: str, args: argparse.Namespace, bare: tuple[str, i
         stop(proc)
 
 
-def run_postgres(args: argparse.Namespace, bare: tuple[str, int]) -> None:
+def run_postgres(args: argparse.Namespace, tmp: Path) -> None:
     try:
         import psycopg
 
@@ -244,7 +276,7 @@ def run_postgres(args: argparse.Namespace, bare: tuple[str, int]) -> None:
     name = f"kiosk_bench_{secrets.token_hex(4)}"
     admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        run_db("PostgreSQL", f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", args, bare)
+        run_db("PostgreSQL", f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", args, tmp)
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
@@ -255,7 +287,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument("--fleet-seconds", type=float, default=20)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (bare and central)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="uvicorn workers, bare and central (default: what kiosk-central serve picks)",
+    )
     parser.add_argument("--profile", type=Path, help="write py-spy flame graphs (SVG) here")
     args = parser.parse_args()
     if args.profile:
@@ -263,21 +300,10 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_central_"))
     (tmp / "bench_bare_app.py").write_text(BARE_APP)
-    bare_port = free_port()
-    bare = serve(
-        [str(BIN / "python"), "-m", "uvicorn", "bench_bare_app:app", "--app-dir", str(tmp)]
-        + ["--port", str(bare_port), "--workers", str(args.workers)]
-        + ["--log-level", "warning", "--no-access-log"],
-        f"http://127.0.0.1:{bare_port}/docs",
-    )
-    bare_ref = (f"http://127.0.0.1:{bare_port}", bare.pid)
-    try:
-        if args.only in (None, "sqlite"):
-            run_db("SQLite", f"sqlite:///{tmp / 'central.db'}", args, bare_ref)
-        if args.only in (None, "postgresql"):
-            run_postgres(args, bare_ref)
-    finally:
-        stop(bare)
+    if args.only in (None, "sqlite"):
+        run_db("SQLite", f"sqlite:///{tmp / 'central.db'}", args, tmp)
+    if args.only in (None, "postgresql"):
+        run_postgres(args, tmp)
     return 0
 
 

@@ -4,6 +4,11 @@ events, read a case with the caller's office checked.
 Every change is an event: the event is folded into the stored projection (the ``cases`` row) with
 :func:`central.fold.apply` *before* it is inserted, so an event the fold refuses is never stored, and
 ``cases.version`` always equals the seq of the latest event. Callers own the transaction (commit).
+
+The hot writes (a create's case and event rows, appended events and the projection's UPDATE) are
+Core statements: the ORM's unit of work cost more CPU than the statements themselves. The event
+rows returned are plain (transient) ``CaseEvent`` objects; the ``Case`` a create returns is one
+too, and a case passed to :func:`append_events` is left as the database now holds it.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from central.auth.principal import Principal
 from central.catalogue_service import CatalogueService
@@ -30,6 +36,20 @@ from central.references import (
     parse_reference,
 )
 
+CASES: Table = Case.__table__  # type: ignore[assignment]
+EVENTS: Table = CaseEvent.__table__  # type: ignore[assignment]
+# Built once: a statement object caches its compiled form's key, so a request only binds values.
+_CASE = select(Case).where(Case.id == bindparam("case_id"))
+_CASE_FOR_UPDATE = _CASE.with_for_update()
+_EVENTS_BY_ID = select(CaseEvent).where(CaseEvent.event_id.in_(bindparam("ids", expanding=True)))
+_INSERT_CASE = insert(CASES)
+_INSERT_EVENTS = insert(EVENTS)
+_PROJECTED = ("status", "answers", "assigned_to", "queued_at", "version", "updated_at")
+_UPDATE_CASE = (
+    update(CASES)
+    .where(CASES.c.id == bindparam("case_id"))
+    .values({name: bindparam(f"v_{name}") for name in _PROJECTED})
+)
 STAFF_ONLY_EVENTS = frozenset({"assigned", "unassigned", "note_added", "closed"})
 REFERENCE_ATTEMPTS = 5
 
@@ -97,10 +117,8 @@ def get_case(
 ) -> Case:
     """The case, if it exists and the caller's office may see it (404 either way otherwise, so a
     device cannot probe other offices' case ids)."""
-    query = select(Case).where(Case.id == case_id)
-    if lock:
-        query = query.with_for_update()
-    case = session.scalars(query).one_or_none()
+    query = _CASE_FOR_UPDATE if lock else _CASE
+    case = session.scalars(query, {"case_id": case_id}).one_or_none()
     if case is None or not principal.may_touch_office(case.origin_office):
         raise ProblemError(404, "No such case.", slug="case-not-found")
     return case
@@ -173,10 +191,6 @@ def create_case(
     service = catalogue.service(service_id)
     assert service is not None  # check_answers refused unknown services
     answers = catalogue.normalise(service, answers, now.date())
-    if session.get(Case, case_id) is not None:
-        raise ProblemError(409, "A case with this id already exists.", slug="case-exists")
-    if session.scalars(select(CaseEvent.id).where(CaseEvent.event_id == created.event_id)).first():
-        raise ProblemError(409, "This event_id is already used.", slug="event-id-used")
     state = apply(
         CaseState(),
         Event("created", {"service_id": service_id, "answers": answers}, now, created.channel),
@@ -192,35 +206,42 @@ def create_case(
             created_at=now,
         )
         _store_state(case, state, now)
-        try:
-            with session.begin_nested():
-                session.add(case)
-                session.flush()
-        except IntegrityError:
-            if session.get(Case, case_id) is not None:
-                raise ProblemError(
-                    409, "A case with this id already exists.", slug="case-exists"
-                ) from None
-            if proposed is not None:
-                raise ProblemError(
-                    409, "Another case already has this reference.", slug="reference-taken"
-                ) from None
-            continue  # reference collision: draw another
         payload = dict(created.payload) | {
             "service_id": service_id,
             "answers": answers,
             "reference": case.reference,
         }
-        session.add(
-            _event_row(
-                case, NewEvent(**{**created.__dict__, "payload": payload}), principal, 1, now
-            )
+        event = _event_row(
+            case, NewEvent(**{**created.__dict__, "payload": payload}), principal, 1, now
         )
-        session.flush()
+        try:
+            # Case and event in one savepoint; the unique constraints (case id, event_id,
+            # reference) are checked by the INSERTs themselves, and only a refusal pays for
+            # finding out which one it was.
+            with session.begin_nested():
+                conn = session.connection()
+                conn.execute(_INSERT_CASE, _values(case, CASES))
+                conn.execute(_INSERT_EVENTS, _values(event, EVENTS))
+        except IntegrityError:
+            _explain_conflict(session, case_id, created.event_id, proposed)
+            continue  # reference collision: draw another
         return case
     raise ProblemError(
         503, "Could not allocate a case reference; retry.", slug="reference-exhausted"
     )
+
+
+def _explain_conflict(
+    session: Session, case_id: uuid.UUID, event_id: uuid.UUID, proposed: str | None
+) -> None:
+    """The create's INSERTs met a unique constraint: raise the problem that names it, or return
+    when it was only a drawn reference colliding (the caller draws another)."""
+    if session.get(Case, case_id) is not None:
+        raise ProblemError(409, "A case with this id already exists.", slug="case-exists")
+    if session.scalars(select(CaseEvent.id).where(CaseEvent.event_id == event_id)).first():
+        raise ProblemError(409, "This event_id is already used.", slug="event-id-used")
+    if proposed is not None:
+        raise ProblemError(409, "Another case already has this reference.", slug="reference-taken")
 
 
 def append_events(
@@ -238,10 +259,7 @@ def append_events(
     → 422. Nothing is written unless every event is accepted (the caller rolls back on a problem).
     """
     ids = [e.event_id for e in events]
-    existing = {
-        row.event_id: row
-        for row in session.scalars(select(CaseEvent).where(CaseEvent.event_id.in_(ids)))
-    }
+    existing = {row.event_id: row for row in session.scalars(_EVENTS_BY_ID, {"ids": ids})}
     state = state_of(case)
     results: list[tuple[CaseEvent, bool]] = []
     pending: dict[uuid.UUID, CaseEvent] = {}
@@ -273,14 +291,29 @@ def append_events(
         elif new.type == "submitted":
             check_answers(catalogue, state.service_id, nxt.answers, now, complete=True)
         row = _event_row(case, new, principal, nxt.version, now)
-        session.add(row)
         pending[new.event_id] = row
         results.append((row, False))
         state = nxt
     if pending:
-        _store_state(case, state, now)
-        session.flush()
+        conn = session.connection()
+        conn.execute(_INSERT_EVENTS, [_values(row, EVENTS) for row in pending.values()])
+        changes = {
+            "status": state.status,
+            "answers": state.answers,
+            "assigned_to": state.assigned_to,
+            "queued_at": state.queued_at,
+            "version": state.version,
+            "updated_at": now,
+        }
+        conn.execute(_UPDATE_CASE, {"case_id": case.id} | {f"v_{k}": v for k, v in changes.items()})
+        for name, value in changes.items():
+            set_committed_value(case, name, value)  # what the row now holds; nothing to flush
     return results
+
+
+def _values(obj: Case | CaseEvent, table: Table) -> dict[str, Any]:
+    """The column values set on a (never added) ORM object, for a Core INSERT."""
+    return {c.name: obj.__dict__[c.name] for c in table.columns if c.name in obj.__dict__}
 
 
 def _check_payload(new: NewEvent) -> None:
@@ -294,6 +327,14 @@ def _check_payload(new: NewEvent) -> None:
         problem = "assigned needs payload.staff_id"
     elif new.type == "note_added" and not isinstance(p.get("text"), str):
         problem = "note_added needs payload.text"
+    elif new.type == "feedback_given" and not (
+        p.get("score") in (1, 2, 3, 4)
+        and isinstance(p.get("reason"), str | None)
+        and len(p.get("reason") or "") <= 1000
+    ):
+        problem = (
+            "feedback_given needs payload.score 1–4 and an optional reason (≤ 1000 characters)"
+        )
     if problem:
         raise ProblemError(
             422,

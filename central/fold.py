@@ -23,6 +23,7 @@ Event payloads:
 * ``help_requested``: ``{}`` — same as handing off to staff
 * ``assigned``: ``{staff_id}``; ``unassigned``: ``{}`` (back to the queue)
 * ``note_added``: ``{text}`` (staff only)
+* ``feedback_given``: ``{score: 1–4, reason?}`` — the citizen's rating at the kiosk; history only
 * ``closed``: ``{outcome?}``
 
 Errors::
@@ -47,6 +48,7 @@ EVENT_TYPES = (
     "assigned",
     "unassigned",
     "note_added",
+    "feedback_given",
     "closed",
 )
 CLIENT_EVENT_TYPES = tuple(t for t in EVENT_TYPES if t != "created")
@@ -101,7 +103,7 @@ def apply(state: CaseState, event: Event) -> CaseState:
         raise FoldError("the first event of a case must be 'created'")
     if state.version > 0 and t == "created":
         raise FoldError("the case already exists")
-    if state.status == "closed" and t != "note_added":
+    if state.status == "closed" and t not in ("note_added", "feedback_given"):
         raise FoldError(f"the case is closed; {t!r} is not allowed")
     nxt = replace(state, version=state.version + 1, last_channel=event.channel)
     if t == "created":
@@ -130,6 +132,8 @@ def apply(state: CaseState, event: Event) -> CaseState:
         return replace(nxt, status=QUEUED, assigned_to=None, queued_at=event.received_at)
     if t == "note_added":
         return replace(nxt, notes=state.notes + 1)
+    if t == "feedback_given":
+        return nxt
     # closed
     return replace(nxt, status="closed", queued_at=None)
 

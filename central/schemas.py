@@ -18,6 +18,7 @@ ClientEventType = Literal[
     "assigned",
     "unassigned",
     "note_added",
+    "feedback_given",
     "closed",
 ]
 ServiceId = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$")

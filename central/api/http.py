@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from fastapi import Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 
 from central.db.models import Case, CaseEvent
@@ -53,11 +52,13 @@ def require_if_match(request: Request, case: Case) -> None:
 
 
 def case_out(case: Case) -> dict[str, Any]:
-    return jsonable_encoder(CaseOut.model_validate(case, from_attributes=True))
+    # pydantic's own JSON-mode dump: the same values ``jsonable_encoder`` gave (no aliases here),
+    # without its second, pure-Python walk over the answers.
+    return CaseOut.model_validate(case, from_attributes=True).model_dump(mode="json")
 
 
 def event_out(row: CaseEvent) -> dict[str, Any]:
-    return jsonable_encoder(EventOut.model_validate(row, from_attributes=True))
+    return EventOut.model_validate(row, from_attributes=True).model_dump(mode="json")
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -8,18 +8,21 @@ SQLITE_BUSY_SNAPSHOT half-way (which busy_timeout cannot cure). Foreign keys are
 SQLite, so we switch them on for every connection.
 
 PostgreSQL is reached through psycopg 3: ``postgresql+psycopg://user@host/db``; a bare
-``postgresql://`` URL is rewritten to that driver.
+``postgresql://`` URL is rewritten to that driver. Pooled connections are pinged before use only
+after sitting idle (:data:`PING_IDLE_S`), not at every checkout (see ``_ping_idle_connections``).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -31,6 +34,8 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+PING_IDLE_S = 1.0
+"""A pooled PostgreSQL connection idle longer than this is pinged before use."""
 
 
 class Base(DeclarativeBase):
@@ -59,11 +64,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     pooled = "poolclass" not in kwargs
     if not is_sqlite(url):
-        kwargs.setdefault("pool_pre_ping", True)
         if pooled:
             kwargs.setdefault("pool_size", 10)
             kwargs.setdefault("max_overflow", 30)
-        return create_engine(url, **kwargs)
+        engine = create_engine(url, **kwargs)
+        if not kwargs.get("pool_pre_ping"):
+            _ping_idle_connections(engine)
+        return engine
 
     connect_args = kwargs.pop("connect_args", {})
     connect_args.setdefault("check_same_thread", False)
@@ -108,6 +115,31 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     event.listen(engine, "rollback", _release)
 
     return engine
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """``pool_pre_ping``, but only for a connection that sat in the pool for more than
+    :data:`PING_IDLE_S`: a stale connection (server restarted, idle timeout) is still replaced
+    before use, and a request no longer pays a round trip at every checkout (a case create
+    checks out twice). A connection that dies within the window fails its request, and the
+    disconnect error makes SQLAlchemy invalidate the pool; clients retry 5xx."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None or time.monotonic() - checked_in_at <= PING_IDLE_S:
+            return  # just connected, or used a moment ago
+        dialect = engine.dialect
+        try:
+            dialect.do_ping(dbapi_conn)
+        except dialect.loaded_dbapi.Error as err:
+            if dialect.is_disconnect(err, dbapi_conn, None):
+                raise DisconnectionError() from err  # the pool connects afresh
+            raise
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -8,6 +8,13 @@ Second factors (the citizen picks one at the kiosk):
 
 The factor is hashed with argon2id; the code itself (≈ 52 bits) with SHA-256 so it can be looked up.
 Five wrong factors lock the code; the per-client rate limit (in the routes) bounds code guessing.
+
+A kiosk that printed a slip while central was unreachable made the code itself (``kiosk.references``,
+same format) and sends it later with the factor, sealed in its outbox like the answers. Central then
+takes the **proposed** code (``code`` in the body): malformed → :class:`CodeFormatError` (422); the
+same code already registered for this case with the same factor → a replay (the first row is
+answered, nothing new is written); any other holder → :class:`CodeTaken` (409). The code is hashed
+on arrival exactly like a drawn one, so a kiosk-made code is indistinguishable once stored.
 """
 
 from __future__ import annotations
@@ -33,6 +40,14 @@ FACTOR_KINDS = ("dob", "phone_last3", "pin")
 
 class FactorError(ValueError):
     """A second factor that is malformed for its kind (not a wrong one)."""
+
+
+class CodeFormatError(ValueError):
+    """A kiosk-proposed resume code that is not ``XXXX-XXXX-XXXX`` of the code alphabet."""
+
+
+class CodeTaken(ValueError):
+    """A kiosk-proposed resume code that another case (or another factor) already holds."""
 
 
 def normalise_factor(kind: str, value: str) -> str:
@@ -70,13 +85,29 @@ def create_resume_code(
     factor_value: str,
     now: datetime,
     policy: Policy,
+    proposed: str | None = None,
 ) -> IssuedResume:
+    """A new code for ``case`` (drawn here, or ``proposed`` by the kiosk; see the module doc)."""
     factor = normalise_factor(factor_kind, factor_value)
-    code = codes.new_resume_code()
+    if proposed is None:
+        code = codes.new_resume_code()
+    else:
+        letters = codes.normalise_code(proposed, codes.RESUME_CODE_LETTERS)
+        if letters is None:
+            raise CodeFormatError("A resume code is 12 letters of " + codes.ALPHABET + ".")
+        code = codes.format_code(letters)
+    code_hash = codes.hash_secret(codes.normalise_code(code, 12) or "", RESUME_PURPOSE)
+    if proposed is not None:
+        held = session.scalar(select(ResumeCode).where(ResumeCode.code_hash == code_hash))
+        if held is not None:
+            same = held.case_id == case.id and held.factor_kind == factor_kind
+            if same and codes.verify_factor(held.factor_hash, factor):
+                return IssuedResume(held, code)  # the relay's replay of a code already stored
+            raise CodeTaken("That resume code is already in use.")
     row = ResumeCode(
         id=uuid.uuid4(),
         case_id=case.id,
-        code_hash=codes.hash_secret(codes.normalise_code(code, 12) or "", RESUME_PURPOSE),
+        code_hash=code_hash,
         factor_kind=factor_kind,
         factor_hash=codes.hash_factor(factor),
         device_id=device_id,
@@ -89,7 +120,12 @@ def create_resume_code(
         session,
         case,
         type="handed_off",
-        payload={"to": "web", "stage": "slip_printed", "factor_kind": factor_kind},
+        payload={
+            "to": "web",
+            "stage": "slip_printed",
+            "factor_kind": factor_kind,
+            "made_by": "kiosk" if proposed is not None else "central",
+        },
         channel="kiosk",
         actor_type="device",
         actor_id=device_id,

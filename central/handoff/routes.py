@@ -12,6 +12,7 @@ from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 
 from central.db.models import Case
 from central.deps import ClockDep, SessionDep, SettingsDep
@@ -71,6 +72,15 @@ class HandoffStatus(BaseModel):
 class ResumeIn(BaseModel):
     factor_kind: Literal["dob", "phone_last3", "pin"]
     factor_value: str = Field(max_length=40)
+    code: str | None = Field(
+        default=None,
+        max_length=40,
+        description=(
+            "A code the kiosk made itself while offline (XXXX-XXXX-XXXX, already on the citizen's "
+            "slip); 422 if malformed, 409 resume-code-taken if another case holds it, a replay "
+            "(same case, same factor) answers the stored code."
+        ),
+    )
 
 
 class ResumeCodeOut(BaseModel):
@@ -242,9 +252,17 @@ def create_resume_code(
             body.factor_value,
             now,
             request.app.state.handoff_policy,
+            proposed=body.code,
         )
+        session.flush()  # a concurrent twin of a proposed code fails here, on the unique hash
     except resume.FactorError as exc:
         raise ProblemError(422, str(exc), slug="bad-factor") from None
+    except resume.CodeFormatError as exc:
+        raise ProblemError(422, str(exc), slug="bad-resume-code") from None
+    except (resume.CodeTaken, IntegrityError):
+        raise ProblemError(
+            409, "That resume code is already in use.", slug="resume-code-taken"
+        ) from None
     except FoldError as exc:
         raise ProblemError(409, str(exc), slug="case-state") from None
     session.commit()

@@ -31,10 +31,16 @@ __all__ = ["CaseSender", "Relay", "RelayStatus"]
 
 log = logging.getLogger(__name__)
 
+CHAIN = 8
+"""Deliveries of one case sent back to back in one round (see ``Relay._deliver_case``)."""
+Ack = tuple[Delivery, str | None, str | None]
+"""A delivery central acknowledged, with the case's new local status and reference."""
+
 
 class CaseSender(Protocol):
     def create_case(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]: ...
     def append_events(self, case_id: str, events: list[dict[str, Any]]) -> dict[str, Any]: ...
+    def create_resume_code(self, case_id: str, body: dict[str, Any]) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -129,24 +135,45 @@ class Relay:
         """Deliver every due head once; returns how many deliveries central acknowledged.
 
         With ``workers`` > 1, heads of different cases go out in parallel (a case never has two
-        deliveries in flight: ``due()`` gives one head per case)."""
+        deliveries in flight: ``due()`` gives one head per case). A case whose delivery central
+        acknowledged goes on with its next one at once (:meth:`_deliver_case`). Creates and
+        events are acknowledged together at the end of the round (:meth:`Outbox.ack_many`, one
+        commit): a crash before that only makes the next attempt a replay, which central
+        answers without storing twice."""
         deliveries = self.outbox.due(limit=max(50, 8 * self.workers))
-        if self.workers > 1 and len(deliveries) > 1:
-            outcomes = list(self._pool().map(self._deliver, deliveries))
-        else:
-            outcomes = []
-            for delivery in deliveries:
-                if self._stop.is_set():
-                    break
-                outcomes.append(self._deliver(delivery))
-                if outcomes[-1] == "stop":
-                    break
-        sent = outcomes.count("sent")
+        acks: list[Ack] = []
+        runs: list[list[str]] = []
+        try:
+            if self.workers > 1 and len(deliveries) > 1:
+                runs = list(self._pool().map(lambda d: self._deliver_case(d, acks), deliveries))
+            else:
+                for delivery in deliveries:
+                    if self._stop.is_set():
+                        break
+                    runs.append(self._deliver_case(delivery, acks))
+                    if runs[-1][-1] == "stop":
+                        break
+        finally:
+            self.outbox.ack_many(acks)
+        sent = sum(run.count("sent") for run in runs)
         if sent and self.state != "paused":
             self.state = "idle" if self.outbox.depth() == 0 else "sending"
         return sent
 
-    def _deliver(self, d: Delivery) -> str:
+    def _deliver_case(self, d: Delivery, acks: list[Ack]) -> list[str]:
+        """``d``, then - while central acknowledges - the case's next deliveries, one after the
+        other (never two of a case at once; at most :data:`CHAIN` per round, so one busy case
+        cannot hold a worker): a case's create and its events go out in the same round."""
+        outcomes = [self._deliver(d, acks)]
+        while outcomes[-1] == "sent" and len(outcomes) < CHAIN and not self._stop.is_set():
+            nxt = self.outbox.next_after(d)
+            if nxt is None:
+                break
+            d = nxt
+            outcomes.append(self._deliver(d, acks))
+        return outcomes
+
+    def _deliver(self, d: Delivery, acks: list[Ack]) -> str:
         try:
             body, key, events = _parts(d)
         except (KeyError, TypeError, ValueError) as exc:
@@ -155,10 +182,13 @@ class Relay:
         try:
             if d.kind == "create":
                 case = self.sender.create_case(body, key)
-                self.outbox.ack(d, status="sent", reference=case.get("reference"))
+                acks.append((d, "sent", case.get("reference")))
+            elif d.kind == "resume_code":  # a slip's code made offline; 409 = taken → dead row
+                self.sender.create_resume_code(d.case_id, body)
+                acks.append((d, None, None))
             else:
                 self.sender.append_events(d.case_id, events)
-                self.outbox.ack(d)
+                acks.append((d, None, None))
         except Offline as exc:
             delay = self.rng.uniform(
                 0, min(self.backoff_cap_s, self.backoff_base_s * 2**d.attempts)
@@ -196,6 +226,11 @@ def _parts(d: Delivery) -> tuple[dict[str, Any], str, list[dict[str, Any]]]:
         if not isinstance(body, dict) or not isinstance(key, str) or not key:
             raise ValueError("create row without a body and a key")
         return body, key, []
+    if d.kind == "resume_code":
+        body = d.payload["body"]
+        if not isinstance(body, dict) or not isinstance(body.get("code"), str):
+            raise ValueError("resume_code row without a body holding the code")
+        return body, "", []
     events = d.payload["events"]
     if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
         raise ValueError("events row without a list of events")

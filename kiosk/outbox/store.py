@@ -26,7 +26,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,6 +165,38 @@ class Outbox:
                 )
             self._insert_op(db, case_id, "events", {"events": events})
 
+    def add_resume_code(self, case_id: str, body: dict[str, Any]) -> None:
+        """A resume code this kiosk made for a slip it printed offline (code + second factor,
+        sealed like answers): the relay registers it at central after the case's earlier rows."""
+        with self._tx() as db:
+            if (
+                db.execute("SELECT 1 FROM local_cases WHERE case_id=?", (case_id,)).fetchone()
+                is None
+            ):
+                raise OutboxError(f"no local case {case_id}")
+            self._insert_op(db, case_id, "resume_code", {"body": body})
+
+    def adopt_case(
+        self,
+        *,
+        case_id: str,
+        reference: str,
+        service_id: str,
+        language: str,
+        events: list[dict[str, Any]],
+    ) -> None:
+        """A case central already has (resumed from a slip): known locally from now on, and its
+        new events queued behind anything already queued for it — one transaction."""
+        if not 1 <= len(events) <= MAX_EVENTS_PER_BATCH:
+            raise ValueError(f"1 to {MAX_EVENTS_PER_BATCH} events per operation")
+        now = self.clock()
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO local_cases VALUES (?,?,?,?,?,?,?)",
+                (case_id, reference, service_id, language, "sent", now, now),
+            )
+            self._insert_op(db, case_id, "events", {"events": events})
+
     # ------------------------------------------------------------------ the relay's side
     def due(self, limit: int = 50) -> list[Delivery]:
         """The next delivery of each case whose head operation is due, oldest case first.
@@ -218,7 +250,7 @@ class Outbox:
                     break  # deliver what opened; the bad row becomes the next head
                 self.bury((seq,), f"unreadable row: {exc}")
                 return _BURIED
-            if kind == "create":
+            if kind != "events":  # "create" or "resume_code": one row each
                 return Delivery(case_id, kind, (seq,), payload, attempts)
             if len(events) + len(payload.get("events", [])) > MAX_EVENTS_PER_BATCH and seqs:
                 break
@@ -228,18 +260,35 @@ class Outbox:
             return None
         return Delivery(case_id, "events", tuple(seqs), {"events": events}, rows[0][4])
 
+    def next_after(self, delivery: Delivery) -> Delivery | None:
+        """The same case's next delivery after ``delivery`` (which central has just acknowledged,
+        its rows not yet deleted): lets the relay carry on with a case without waiting for the
+        next round. None when there is none, or when the next row had to be set aside."""
+        found = self._delivery(delivery.case_id, max(delivery.seqs) + 1)
+        return found if isinstance(found, Delivery) else None
+
     def ack(
         self, delivery: Delivery, status: str | None = None, reference: str | None = None
     ) -> None:
         """Central has it: delete the rows (and note the case's status/reference locally)."""
+        self.ack_many([(delivery, status, reference)])
+
+    def ack_many(self, acks: Sequence[tuple[Delivery, str | None, str | None]]) -> None:
+        """:meth:`ack` for several deliveries in one transaction (one fsync for a relay round).
+        Acknowledging late is always safe: a row not yet deleted is at worst sent again, and
+        central answers that as a replay."""
+        if not acks:
+            return
+        now = self.clock()
         with self._tx() as db:
-            db.executemany("DELETE FROM ops WHERE seq=?", [(s,) for s in delivery.seqs])
-            if status is not None:
-                db.execute(
-                    "UPDATE local_cases SET status=?, updated_at=?, reference=COALESCE(?, reference)"
-                    " WHERE case_id=?",
-                    (status, self.clock(), reference, delivery.case_id),
-                )
+            for delivery, status, reference in acks:
+                db.executemany("DELETE FROM ops WHERE seq=?", [(s,) for s in delivery.seqs])
+                if status is not None:
+                    db.execute(
+                        "UPDATE local_cases SET status=?, updated_at=?, "
+                        "reference=COALESCE(?, reference) WHERE case_id=?",
+                        (status, now, reference, delivery.case_id),
+                    )
 
     def retry_later(self, delivery: Delivery, error: str, delay_s: float) -> None:
         with self._tx() as db:
