@@ -35,11 +35,13 @@ __all__ = [
     "make_resume_code",
     "parse_case_reference",
     "parse_resume_code",
+    "resume_code_in",
 ]
 
 RESUME_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
 RESUME_LETTERS = 12
 _SEPARATORS = re.compile(r"[\s\-\u2013\u2014]+")
+_IN_URL = re.compile(r"(?:[?#&]|^)(?:code|resume)=([A-Za-z\-]{12,16})(?![A-Za-z])")
 
 
 class ResumeCodeError(ValueError):
@@ -74,3 +76,21 @@ def parse_resume_code(text: str) -> str:
 
 def _format(letters: str) -> str:
     return "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))
+
+
+def resume_code_in(payload: str) -> str | None:
+    """The resume code a scanned QR holds, or None when it holds something else.
+
+    A slip's QR is the bare code (``XXXX-XXXX-XXXX``, any case); a link with ``code=`` or
+    ``resume=`` in its query or fragment counts too. A case reference is *not* a resume code
+    (it never opens a case on its own)."""
+    text = (payload or "").strip()
+    if len(text) > 512:
+        return None
+    candidates = [text] + [m.group(1) for m in _IN_URL.finditer(text)]
+    for candidate in candidates:
+        try:
+            return parse_resume_code(candidate)
+        except ResumeCodeError:
+            continue
+    return None

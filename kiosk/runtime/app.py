@@ -8,6 +8,12 @@ Failure is part of the contract, never a traceback on a citizen's screen:
 * a printer fault → a sentence from the fault's action hint ("please ask a member of staff") in the
   citizen's language, and the reference stays on screen;
 * no device token → the runtime does not start: it says which file or variable to set.
+
+Slips and resuming (:mod:`kiosk.runtime.resume`): ``print_slip`` prints the reference with a resume
+code protected by a second factor (``slip_factor`` says which) — central's code when central has
+the case, else one made here and queued (``offline_slip``), and ``SlipOutcome.notice`` says which
+happened; ``resume`` opens a case from a slip (typed or scanned code + factor) or answers one
+sentence; a resumed submission updates the same case (``submit``).
 """
 
 from __future__ import annotations
@@ -25,15 +31,18 @@ from kiosk.config import KioskConfig
 from kiosk.documents import DocumentError, build_document, print_receipt
 from kiosk.link import CentralClient, CentralError
 from kiosk.outbox import Outbox, Relay, RowCipher, outbox_path
+from kiosk.references import resume_code_in
 from kiosk.runtime.cases import CaseDesk, SubmittedCase
 from kiosk.runtime.devices import DeviceHub
 from kiosk.runtime.fleet import FleetAgent
 from kiosk.runtime.phone import PhoneHandoff, PhoneOffer
-from kiosk.session import Submission
+from kiosk.runtime.resume import SecondFactor, SlipCodes, clean_factor, redeem, say, second_factor
+from kiosk.session import Feedback, Submission
+from kiosk.session.resume import ResumedCase, ResumedSubmission
 from peripherals.conditions import ActionHint
 from peripherals.errors import DeviceFault, PeripheralError
 
-__all__ = ["KioskRuntime", "SubmitResult"]
+__all__ = ["KioskRuntime", "SlipOutcome", "SubmitResult"]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +68,19 @@ class SubmitResult:
     reference: str
     case_id: str
     sent: bool
+
+
+@dataclass(frozen=True)
+class SlipOutcome:
+    """What became of "print my slip": ``code`` (None when nothing could be made), whether it
+    works now (``registered``), ``notice`` (say which, honestly) and ``message`` (a printer or
+    input problem for the citizen, None when the slip came out)."""
+
+    code: str | None
+    factor_kind: str
+    registered: bool
+    notice: str
+    message: str | None
 
 
 def fault_sentence(exc: PeripheralError, language: str) -> str:
@@ -87,7 +109,11 @@ class KioskRuntime:
         self.desk = CaseDesk(self.outbox, self.relay, normalise_office(config.office.id))
         self.devices = DeviceHub(config, simulate=simulate, emulator_output=emulator_output)
         self.fleet = FleetAgent(self.client, self.devices.states, self.outbox.depth)
+        self.slips = SlipCodes(self.client, self.desk)
         self._cases: dict[str, SubmittedCase] = {}
+        self._last_case: SubmittedCase | None = None
+        """The case of the person at the kiosk now (for their feedback); one person at a time."""
+        self._last_service: str | None = None
         self._phones: dict[str, PhoneHandoff] = {}
 
     def start(self) -> KioskRuntime:
@@ -114,16 +140,31 @@ class KioskRuntime:
 
     # ------------------------------------------------------------------ the Backend methods
     def submit(self, submission: Submission) -> SubmitResult:
+        if isinstance(submission, ResumedSubmission):  # continues a case: same id, no create
+            case = self.desk.resubmit(submission)
+            self._cases[case.case_id] = case
+            self._last_case, self._last_service = case, submission.service_id
+            sent = self.desk.wait_delivered(case.case_id, SENT_WAIT_S)
+            return SubmitResult(case.reference, case.case_id, sent)
         case = self.desk.submit(submission)
         self._cases[case.case_id] = case
+        self._last_case, self._last_service = case, submission.service_id
         sent = self.desk.wait_sent(case.case_id, SENT_WAIT_S)
         return SubmitResult(case.reference, case.case_id, sent)
+
+    def record_feedback(self, feedback: Feedback) -> None:
+        """The rating given after the outcome, added to the case just submitted at this kiosk."""
+        case = self._last_case
+        self._last_case = None
+        if case is not None and feedback.service_id == self._last_service:
+            self.desk.give_feedback(case, feedback)
 
     def start_phone_handoff(self, case_id: str) -> PhoneOffer | None:
         """None when central cannot be reached or does not have the case yet."""
         if not self.desk.wait_sent(case_id, SENT_WAIT_S):
             return None
-        handoff = PhoneHandoff(self.client, case_id)
+        case = self._cases.get(case_id)
+        handoff = PhoneHandoff(self.client, case_id, language=case.language if case else None)
         try:
             offer = handoff.start()
         except CentralError as exc:
@@ -144,7 +185,13 @@ class KioskRuntime:
             except CentralError as exc:
                 log.warning("phone answer not delivered: %s", type(exc).__name__)
 
-    def _print(self, submission: Submission, result: SubmitResult, kind: str) -> str | None:
+    def _print(
+        self,
+        submission: Submission,
+        result: SubmitResult,
+        kind: str,
+        resume_code: str | None = None,
+    ) -> str | None:
         printer = self.devices.by_driver("escpos")
         lang = submission.language
         if printer is None:
@@ -154,7 +201,7 @@ class KioskRuntime:
         try:
             doc = build_document(
                 submission, service, kind, reference=result.reference, office=office,
-                today=date.today(),
+                today=date.today(), resume_code=resume_code,
             )  # fmt: skip
             print_receipt(printer, doc)  # type: ignore[arg-type]
         except PeripheralError as exc:
@@ -166,6 +213,54 @@ class KioskRuntime:
 
     def print_receipt(self, submission: Submission, result: SubmitResult) -> str | None:
         return self._print(submission, result, "receipt")
+
+    def slip_factor(self, submission: Submission) -> str:
+        """Which second factor will protect the slip: "dob", "phone_last3" or "pin" (ask for a
+        4-digit PIN first)."""
+        service = self.catalogue.services[submission.service_id]
+        return second_factor(service, submission.answers).kind
+
+    def print_slip(
+        self, submission: Submission, result: SubmitResult, pin: str | None = None
+    ) -> SlipOutcome:
+        """The slip: reference + resume code (central's when it has the case, else made here and
+        queued — an ``offline_slip``). Never raises on the screen path."""
+        lang = submission.language
+        factor = second_factor(self.catalogue.services[submission.service_id], submission.answers)
+        if factor.kind == "pin":
+            typed = clean_factor("pin", pin or "")
+            if typed is None:
+                return SlipOutcome(None, "pin", False, "", say("bad_pin", lang))
+            factor = SecondFactor("pin", typed)
+        try:
+            slip = self.slips.issue(result.case_id, factor, self.desk.is_sent(result.case_id))
+        except Exception as exc:  # noqa: BLE001 - e.g. the outbox disk is full
+            log.error("slip code could not be made: %s", type(exc).__name__)
+            return SlipOutcome(None, factor.kind, False, "", HINTS.get(lang, HINTS["en"])[None])
+        kind = "receipt" if slip.registered else "offline_slip"
+        message = self._print(submission, result, kind, resume_code=slip.code)
+        notice = say("online" if slip.registered else "offline", lang)
+        return SlipOutcome(slip.code, slip.factor_kind, slip.registered, notice, message)
+
+    def resume(self, code: str, factor: str, language: str = "en") -> ResumedCase | str:
+        """The case a slip opens (code typed or scanned, and its second factor), or a sentence
+        for the citizen: wrong factor (tries left), not found, expired, offline, not here."""
+        try:
+            found = redeem(self.client, code, factor, language)
+        except Exception as exc:  # noqa: BLE001 - the screen path never sees a traceback
+            log.error("resume failed: %s", type(exc).__name__)
+            return say("offline_resume", language)
+        if isinstance(found, str):
+            return found
+        service = self.catalogue.services.get(found.service_id)
+        if service is None or "kiosk" not in {c.value for c in service.channels}:
+            return say("not_here", language, ref=found.reference)
+        return found
+
+    @staticmethod
+    def scanned_resume_code(payload: str) -> str | None:
+        """The resume code a scanned QR holds (start the resume flow), or None."""
+        return resume_code_in(payload)
 
     def ask_staff(self, submission: Submission, result: SubmitResult) -> str | None:
         case = self._cases.get(result.case_id) or SubmittedCase(

@@ -4,6 +4,12 @@ The kiosk makes the case id (UUID) and the human reference itself (``catalogue.r
 format central uses), writes the case to the outbox in one transaction and wakes the relay. So the
 citizen leaves with a reference whether or not central answered; the screen then says honestly
 which it was (:meth:`CaseDesk.wait_sent`): "sent" or "saved on this kiosk, it will be sent".
+
+A case continued from a slip (:class:`kiosk.session.resume.ResumedSubmission`) is not created
+again: :meth:`CaseDesk.resubmit` adopts it locally and queues an ``answers_changed`` merge patch and
+``submitted`` on the SAME case id, in order behind anything already queued for it. A slip code made
+while offline goes into the outbox sealed (:meth:`CaseDesk.register_resume_code`); the relay
+registers it at central after the case's earlier rows.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from typing import Any
 
 from catalogue.references import make_reference
 from kiosk.outbox import Outbox, Relay
-from kiosk.session import SessionKind, Submission
+from kiosk.session import Feedback, SessionKind, Submission
+from kiosk.session.resume import ResumedSubmission, answers_patch
 
 __all__ = ["CaseDesk", "SubmittedCase"]
 
@@ -91,6 +98,53 @@ class CaseDesk:
         event = self._event("help_requested", submission, {})
         self.outbox.add_events(case.case_id, [event], status="waiting_for_staff")
         self._wake()
+
+    def give_feedback(self, case: SubmittedCase, feedback: Feedback) -> None:
+        """The citizen's rating (1–4) and optional reason, in the case's history."""
+        payload = {"score": feedback.score, "reason": feedback.reason or None}
+        event = {
+            "event_id": str(uuid.uuid4()), "type": "feedback_given", "occurred_at": self.now_iso(),
+            "payload": payload, "channel": "kiosk", "actor_type": "citizen",
+        }  # fmt: skip
+        self.outbox.add_events(case.case_id, [event])
+        self._wake()
+
+    def resubmit(self, submission: ResumedSubmission) -> SubmittedCase:
+        """Continue the resumed case: its changed answers, then "submitted" — the same case."""
+        events: list[dict[str, Any]] = []
+        patch = answers_patch(submission.base_answers, submission.answers)
+        if patch:
+            events.append(self._event("answers_changed", submission, {"answers": patch}))
+        events.append(self._event("submitted", submission, {}))
+        self.outbox.adopt_case(
+            case_id=submission.case_id,
+            reference=submission.reference,
+            service_id=submission.service_id,
+            language=submission.language,
+            events=events,
+        )
+        self._wake()
+        return SubmittedCase(submission.case_id, submission.reference, submission.language)
+
+    def register_resume_code(self, case_id: str, code: str, kind: str, value: str) -> None:
+        """Queue a kiosk-made slip code with its second factor (sealed in the outbox)."""
+        body = {"code": code, "factor_kind": kind, "factor_value": value}
+        self.outbox.add_resume_code(case_id, body)
+        self._wake()
+
+    def is_sent(self, case_id: str) -> bool:
+        """Central has the case (its create was acknowledged, or it came from central)."""
+        local = self.outbox.local_case(case_id)
+        return local is not None and local["status"] != "queued"
+
+    def wait_delivered(self, case_id: str, timeout_s: float) -> bool:
+        """True once nothing of the case is left in the outbox (within ``timeout_s``)."""
+        deadline = time.monotonic() + timeout_s
+        while any(row["case_id"] == case_id for row in self.outbox.pending()):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
 
     def wait_sent(self, case_id: str, timeout_s: float) -> bool:
         """True once central has acknowledged the case's creation (within ``timeout_s``)."""

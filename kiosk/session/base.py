@@ -86,6 +86,8 @@ class SessionBase:
     _kind: SessionKind | None
     _staff_id: str | None
     _language: str
+    _resumed: Any
+    """The case being continued (kiosk.session.resume.ResumedCaseLike), or None."""
 
     def __init__(
         self,
@@ -142,6 +144,7 @@ class SessionBase:
         self._edit_origin = None
         self._kind = None
         self._staff_id = None
+        self._resumed = None
         self._language = self._default_language
         self._timer.stop()
 
@@ -199,6 +202,11 @@ class SessionBase:
     @property
     def draft(self) -> CaseDraft | None:
         return self._draft
+
+    @property
+    def resumed_reference(self) -> str | None:
+        """The reference of the case this session continues (from a slip code), if any."""
+        return self._resumed.reference if self._resumed is not None else None
 
     def seconds_left(self) -> float | None:
         return self._timer.seconds_left()

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from catalogue import validation
 from catalogue.model import Channel, Service, Step
-from kiosk.session import journey
+from kiosk.session import journey, resume
 from kiosk.session.base import SessionBase, public_action
 from kiosk.session.device_input import DeviceInput
 from kiosk.session.drafts import CaseDraft, Feedback, Submission
@@ -40,7 +40,7 @@ from kiosk.session.idle import IdleSignal
 from kiosk.session.states import Action, ActorType, OutcomeKind, SessionKind, State
 
 if TYPE_CHECKING:
-    pass
+    from kiosk.session.resume import ResumedCaseLike
 
 __all__ = ["PERSON_STATES", "TRANSITIONS", "Session"]
 
@@ -175,8 +175,30 @@ class Session(SessionBase):
         self._activity()
         if self._service is not None and self._service.id != service.id:
             self._store.clear()  # another service: the answers to the first one must not follow
+            self._resumed = None  # ... nor may its submission land on the resumed case
         self._service, self._errors, self._edit_origin, self._draft = service, {}, None, None
         self._show_step(Action.CHOOSE_SERVICE, journey.first_step(service, self._store.answers()))
+
+    @public_action
+    def resume_case(self, resumed: ResumedCaseLike, language: str | None = None) -> None:
+        """Continue a case opened from a slip code (:mod:`kiosk.session.resume`): its service and
+        answers, at the first step still needing an answer, or check answers."""
+        if self._state not in (S.LANGUAGE, S.CHOOSE_SERVICE):
+            self._require(Action.START, "resume a case from attract (or language/services)")
+        found = resume.plan(self._catalogue, resumed, self._today())
+        if self._state in (S.ATTRACT, S.GOODBYE):
+            self._forget_person()
+            self._kind = SessionKind.CITIZEN
+            self._go(Action.START, S.CHOOSE_SERVICE)
+        elif self._state is S.LANGUAGE:
+            self._go(Action.CHOOSE_LANGUAGE, S.CHOOSE_SERVICE)
+        if language in self._languages:
+            self._language = language
+        self._store.clear()
+        resume.load(self._store, found, self._clock.now())
+        self._service, self._resumed, self._draft = found.service, resumed, None
+        self._errors, self._edit_origin = dict(found.errors), None
+        self._show_step(Action.CHOOSE_SERVICE, found.step)
 
     @public_action
     def answer(self, values: Mapping[str, object]) -> dict[str, validation.AnswerError]:
@@ -275,6 +297,7 @@ class Session(SessionBase):
             answers,
             self._store.latest_records(),
         )
+        submission = resume.tag(submission, self._resumed)
         self._draft = CaseDraft(submission)
         self._go(Action.CONFIRM_ANSWERS, S.SUBMITTING)
         return submission

@@ -244,3 +244,16 @@ def test_health_and_readiness(client, engine) -> None:  # type: ignore[no-untype
     r = client.get("/readyz")
     assert r.status_code == 200, r.text
     assert r.json()["checks"] == {"database": "ok", "migrations": "ok", "catalogue": "ok"}
+
+
+def test_feedback_given_is_history_only_and_its_payload_is_checked(client, auth, engine) -> None:  # type: ignore[no-untyped-def]
+    case_id = create(client, auth)
+    for bad in ({"score": 5}, {"score": "4"}, {"score": 2, "reason": "x" * 1001}, {}):
+        r = client.post(f"/api/v1/cases/{case_id}/events", json=event("feedback_given", **bad),
+                        headers=auth)  # fmt: skip
+        assert r.status_code == 422 and r.json()["type"].endswith("bad-event-payload"), r.text
+    before = client.get(f"/api/v1/cases/{case_id}", headers=auth).json()["status"]
+    ok = event("feedback_given", score=3, reason="Clear enough")
+    assert client.post(f"/api/v1/cases/{case_id}/events", json=ok, headers=auth).status_code == 201
+    assert client.get(f"/api/v1/cases/{case_id}", headers=auth).json()["status"] == before
+    assert [r.type for r in rows(engine, case_id)] == ["created", "feedback_given"]

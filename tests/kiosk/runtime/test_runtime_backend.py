@@ -67,3 +67,29 @@ def test_central_down_still_gives_a_reference_but_no_phone(runtime, live_central
     assert not result.sent and result.reference
     assert runtime.start_phone_handoff(result.case_id) is None
     assert runtime.outbox.depth() == 2
+
+
+def test_feedback_lands_in_the_case_history_once(runtime, live_central):
+    """The rating after the outcome goes to the case just submitted (a feedback_given event); a
+    second call without a new case sends nothing."""
+    import time
+
+    from kiosk.session import Feedback, SessionKind
+
+    sub = submission()
+    result = runtime.submit(sub)
+    feedback = Feedback(4, "Quick and clear", sub.service_id, SessionKind.CITIZEN)
+    runtime.record_feedback(feedback)
+    runtime.record_feedback(feedback)  # nobody new submitted: nothing more to attach it to
+    deadline = time.monotonic() + 10
+    while runtime.outbox.depth() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    rows = live_central.sql(
+        "SELECT e.type, e.payload, e.channel FROM case_events e JOIN cases c ON c.id = e.case_id "
+        f"WHERE c.reference = '{result.reference}' ORDER BY e.received_at"
+    )
+    assert [r[0] for r in rows] == ["created", "submitted", "feedback_given"]
+    payload = (
+        rows[-1][1] if isinstance(rows[-1][1], dict) else __import__("json").loads(rows[-1][1])
+    )
+    assert payload == {"score": 4, "reason": "Quick and clear"} and rows[-1][2] == "kiosk"
