@@ -18,10 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_demo_runs_the_whole_journey_and_lists_its_files(tmp_path):
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("Chromium not found at /usr/bin/chromium: the demo test did NOT run")
-    env = {**os.environ, "DEMO_OUTPUT": str(tmp_path / "out")}
+    env = {**os.environ, "DEMO_OUTPUT": str(tmp_path / "out"), "DEMO_HEADLESS": "1"}
     r = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "demo.py")],
-        capture_output=True, text=True, env=env, timeout=240, check=False,
+        capture_output=True, text=True, env=env, timeout=420, check=False,
     )  # fmt: skip
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     out = tmp_path / "out"
@@ -39,4 +39,9 @@ def test_demo_runs_the_whole_journey_and_lists_its_files(tmp_path):
     assert "→ staff" in r.stdout.split("one timeline")[1].splitlines()[0]
     for name in ("phone-01-compare-code", "staff-02-case-timeline"):
         assert (out / "web" / f"{name}.png").exists()
+    shots = sorted(p.name for p in (out / "screens").glob("*.png"))
+    assert shots[0] == "01-attract.png" and shots[-1].endswith("goodbye.png"), shots
+    assert {"check-answers", "outcome", "feedback"} <= {n[3:-4] for n in shots}, shots
+    app_receipt = sorted((out / "receipts-app").glob("receipt-*.txt"))[0].read_text()
+    assert "Eich cyfeirnod" in app_receipt and "Ann Example" not in app_receipt
     assert "Traceback" not in r.stdout + r.stderr

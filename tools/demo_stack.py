@@ -148,9 +148,10 @@ def start_emulator(stack: Stack, device: str, env: dict[str, str] | None = None)
     return line
 
 
-def start_xvfb(stack: Stack) -> str | None:
-    """A virtual screen for the Kivy window when there is no display; its DISPLAY, or None."""
-    if os.environ.get("DISPLAY"):
+def start_xvfb(stack: Stack, force: bool = False) -> str | None:
+    """A virtual screen for the Kivy window when there is no display (or always, with ``force``);
+    its DISPLAY, or None."""
+    if os.environ.get("DISPLAY") and not force:
         return os.environ["DISPLAY"]
     if shutil.which("Xvfb") is None:
         return None

@@ -1,0 +1,70 @@
+"""The base of every screen: a scrolling column rebuilt from the session whenever anything changes.
+
+A screen never keeps its own copy of the person's data: :meth:`KioskScreen.rebuild` reads the
+session (and the controller's current case) and draws; :meth:`KioskScreen.clear` drops every
+widget, so after a wipe no text of the previous person is left in any widget.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kivy.uix.screenmanager import Screen
+
+from screens.context import UiContext
+from screens.widgets import Column, KLabel, Scroll
+
+if TYPE_CHECKING:
+    from screens.controller import Controller
+
+__all__ = ["KioskScreen"]
+
+
+class KioskScreen(Screen):
+    state_name = ""
+    """The session state this screen shows (the Screen's name)."""
+
+    def __init__(self, ctx: UiContext, controller: Controller, **kw: Any) -> None:
+        super().__init__(name=self.state_name, **kw)
+        self.ctx = ctx
+        self.controller = controller
+        self.column = Column(ctx)
+        self.scroll = Scroll(ctx, self.column)
+        self.add_widget(self.scroll)
+        self.spoken = ""
+
+    @property
+    def session(self) -> Any:
+        return self.controller.session
+
+    # ---- drawing -------------------------------------------------------------------------------
+    def rebuild(self) -> None:
+        """Draw the screen afresh from the session (language, settings and state included)."""
+        self.column.clear_widgets()
+        self.column.padding = self.ctx.pad * 2
+        self.column.spacing = self.ctx.gap
+        for widget in self.build():
+            self.column.add_widget(widget)
+        self.scroll.scroll_y = 1
+        if self.manager is not None and self.manager.current == self.name:
+            self.controller.bar.build()  # Back may have changed meaning
+
+    def build(self) -> list[Any]:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        """Forget everything shown (the wipe)."""
+        self.column.clear_widgets()
+        self.spoken = ""
+
+    def title(self, text: str) -> KLabel:
+        """The screen's heading; also what audio guidance reads first."""
+        self.spoken = text
+        return KLabel(self.ctx, text, size=self.ctx.heading, bold=True, kid="title")
+
+    # ---- navigation ----------------------------------------------------------------------------
+    def can_go_back(self) -> bool:
+        return False
+
+    def go_back(self) -> None:
+        """The bar's Back button on this screen."""

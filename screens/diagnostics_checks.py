@@ -1,0 +1,221 @@
+"""What the technician's diagnostics screen asks the kiosk, without Kivy: every call may block.
+
+:class:`DiagnosticsService` wraps the running app's :class:`~kiosk.runtime.devices.DeviceHub` (the
+devices the app already has open — the diagnostics screen must not open them a second time), the
+link check and the outbox. The screen calls these methods on a worker thread and draws the
+returned :class:`~kiosk.device_commands.Check` lines; nothing here ever holds citizen data: device
+snapshots carry states, faults and counters only, swipes and scans are reported by their shape
+(tracks read, symbology, length), never their content.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk.device_commands import MIN_FREE_BYTES, Check
+from peripherals.conditions import HealthLevel
+from peripherals.errors import PeripheralError
+
+__all__ = ["DeviceLine", "DiagnosticsService", "device_lines"]
+
+log = logging.getLogger("screens.diagnostics")
+
+#: statistics worth a technician's eye, in the order shown
+STAT_ORDER = ("lines", "cuts", "swipes", "scans", "read_errors", "reconnects", "faults", "jobs")
+
+
+@dataclass(frozen=True)
+class DeviceLine:
+    """One device as the technician sees it: no port secrets, no card data."""
+
+    name: str
+    kind: str
+    state: str
+    condition: str
+    faults: tuple[str, ...]
+    statistics: tuple[tuple[str, int], ...]
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.state in ("idle", "busy") and not self.faults
+
+    def stats_text(self) -> str:
+        return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in self.statistics)
+
+
+def device_lines(states: dict[str, dict[str, Any]]) -> list[DeviceLine]:
+    """The hub's snapshots as display lines, in configuration order."""
+    lines = []
+    for name, snap in states.items():
+        stats = snap.get("statistics") or {}
+        ordered = [k for k in STAT_ORDER if k in stats] + sorted(set(stats) - set(STAT_ORDER))
+        lines.append(
+            DeviceLine(
+                name=name,
+                kind=str(snap.get("kind", snap.get("driver", ""))),
+                state=str(snap.get("state", "")),
+                condition=str(snap.get("condition", "")),
+                faults=tuple(
+                    str(f.get("message", f.get("code", ""))) for f in snap.get("faults", [])
+                ),
+                statistics=tuple((k, int(stats[k])) for k in ordered if isinstance(stats[k], int)),
+                note=str(snap.get("note", "")),
+            )
+        )
+    return lines
+
+
+class DiagnosticsService:
+    """The running kiosk seen from the technician's screen.
+
+    ``hub`` is the app's DeviceHub; ``config`` the KioskConfig; ``central_check`` and
+    ``outbox_check`` answer a :class:`Check` each (defaults: :mod:`kiosk.health_checks`, which
+    needs the device token). ``report_dir`` is where readiness reports are written.
+    """
+
+    def __init__(
+        self,
+        hub: Any,
+        config: Any,
+        *,
+        central_check: Callable[[], Check] | None = None,
+        outbox_check: Callable[[], Check] | None = None,
+        log_tail: Any = None,
+        report_dir: Path | None = None,
+    ) -> None:
+        self.hub = hub
+        self.config = config
+        self._central = central_check or self._default_central
+        self._outbox = outbox_check or self._default_outbox
+        self.log_tail = log_tail
+        self.report_dir = report_dir or Path(config.data_dir) / "reports"
+
+    # ---- what is there --------------------------------------------------------------------------
+    def devices(self) -> list[DeviceLine]:
+        return device_lines(self.hub.states())
+
+    def kind_of(self, name: str) -> str:
+        return str(self.hub.states().get(name, {}).get("kind", ""))
+
+    def device_for(self, kind: str) -> Any:
+        """The open device of this kind ("receipt_printer", "card_reader", "scanner", …)."""
+        for name, snap in self.hub.states().items():
+            if snap.get("kind") == kind:
+                return self.hub.device(name)
+        return None
+
+    # ---- checks ---------------------------------------------------------------------------------
+    def check_device(self, name: str, level: HealthLevel) -> Check:
+        kind = f"device ({self.kind_of(name) or 'unknown'})"
+        device = self.hub.device(name)
+        if device is None:
+            note = self.hub.states().get(name, {}).get("note", "not opened")
+            return Check(name, kind, "fault", f"{name}: {note}.")
+        try:
+            result = device.check_health(level)
+        except PeripheralError as exc:
+            return Check(name, kind, "fault", f"{name}: {exc}")
+        details = {**result.details, "condition": result.condition.value,
+                   "faults": [f.to_dict() for f in result.faults]}  # fmt: skip
+        return Check(name, kind, "ok" if result.ok else "fault", result.sentence, details)
+
+    def check_all(self, level: HealthLevel) -> list[Check]:
+        """Every device at ``level``, then the disk, the central link and the outbox."""
+        checks = [self.check_device(name, level) for name in self.hub.states()]
+        checks += [self.check_disk(), self.central(), self.outbox()]
+        return checks
+
+    def check_disk(self) -> Check:
+        data_dir = Path(self.config.data_dir)
+        probe = data_dir
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        free = shutil.disk_usage(probe).free
+        status = "ok" if free >= MIN_FREE_BYTES else "fault"
+        return Check("disk", "disk", status, f"{free // 2**20} MB free for the kiosk's data.",
+                     {"free_bytes": free})  # fmt: skip
+
+    def central(self) -> Check:
+        try:
+            return self._central()
+        except Exception as exc:  # a technician gets a line, never a traceback
+            log.warning("central check failed: %s", type(exc).__name__)
+            return Check(
+                "central", "link", "fault", f"Central could not be checked ({type(exc).__name__})."
+            )
+
+    def outbox(self) -> Check:
+        try:
+            return self._outbox()
+        except Exception as exc:
+            log.warning("outbox check failed: %s", type(exc).__name__)
+            return Check(
+                "outbox", "outbox", "fault", f"The outbox could not be read ({type(exc).__name__})."
+            )
+
+    def _default_central(self) -> Check:
+        from kiosk.health_checks import check_central
+
+        return check_central(self.config)
+
+    def _default_outbox(self) -> Check:
+        from kiosk.health_checks import check_outbox
+
+        return check_outbox(self.config)
+
+    # ---- log ------------------------------------------------------------------------------------
+    def log_lines(self, last: int = 40) -> list[str]:
+        return self.log_tail.lines(last) if self.log_tail is not None else []
+
+    # ---- the readiness report -------------------------------------------------------------------
+    def report(self, checks: list[Check] | None, level: HealthLevel, extra: list[Check]) -> Any:
+        """A :class:`ReadinessReport` of the last checks run (or fresh internal ones) plus the
+        interactive results (``extra``)."""
+        from kiosk.diagnostics.readiness import ReadinessReport
+
+        if not checks:
+            checks, level = self.check_all(HealthLevel.INTERNAL), HealthLevel.INTERNAL
+        statistics = {}
+        for name in self.hub.states():
+            device = self.hub.device(name)
+            if device is not None:
+                statistics[name] = device.statistics.snapshot()
+        office = getattr(getattr(self.config, "office", None), "name", "")
+        report = ReadinessReport.from_checks(
+            checks, kiosk_id=self.config.kiosk_id, office=office, level=level.name.lower(),
+            statistics=statistics,
+        )  # fmt: skip
+        return report.with_checks(*extra) if extra else report
+
+    def export(self, report: Any) -> Path:
+        """Write the report as PDF into ``report_dir``; returns its path."""
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        stamp = report.created_at.strftime("%Y%m%d-%H%M%S")
+        path = self.report_dir / f"readiness-{report.kiosk_id}-{stamp}.pdf"
+        report.write_pdf(path)
+        log.info("readiness report written (%s)", report.verdict)
+        return path
+
+    def print_report(self, report: Any, pdf: Path) -> Check:
+        """Print the report: A4 on the document printer when there is one, else a receipt slip."""
+        document = self.device_for("document_printer")
+        try:
+            if document is not None:
+                document.print_pdf(pdf.read_bytes(), "kiosk readiness report", timeout=60)
+                return Check("report print", "print", "ok", "The report was printed on A4.")
+            printer = self.device_for("receipt_printer")
+            if printer is None:
+                return Check("report print", "print", "fault", "There is no printer to print on.")
+            width = getattr(getattr(printer, "profile", None), "width_chars", 42)
+            printer.print_receipt(report.to_receipt(width))
+        except (PeripheralError, OSError) as exc:
+            return Check("report print", "print", "fault", f"The report did not print: {exc}")
+        return Check(
+            "report print", "print", "ok", "The report was printed on the receipt printer."
+        )

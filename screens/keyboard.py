@@ -1,0 +1,124 @@
+"""The on-screen keyboard: docked at the bottom, it types into the field the person touched.
+
+The shell shrinks the screen above the keyboard and scrolls the active field into view, so the
+keyboard never covers what is being typed. Keys are ordinary big buttons (≥ 9 mm); "Done" hides
+the keyboard. Two layouts: letters (with digits and the punctuation addresses and e-mail need)
+and numbers (for numbers, phone numbers and dates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+
+from screens.context import UiContext
+from screens.widgets import KButton, KInput, Row, paint
+
+__all__ = ["OnScreenKeyboard"]
+
+LETTERS = ("1234567890", "qwertyuiop", "asdfghjkl'", "zxcvbnm,.-", "@/")
+NUMBERS = ("123", "456", "789", "+0 ")
+WELSH = "âêîôûŵŷ"
+
+
+class OnScreenKeyboard(BoxLayout):
+    def __init__(self, ctx: UiContext, on_done: Callable[[], None]) -> None:
+        super().__init__(orientation="vertical", size_hint=(1, None), spacing=ctx.gap // 2,
+                         padding=ctx.pad)  # fmt: skip
+        self.ctx = ctx
+        self.kid = "keyboard"
+        self.target: KInput | None = None
+        self.shift = False
+        self.layout = "text"
+        self._on_done = on_done
+        self.build()
+
+    # ---- which field ---------------------------------------------------------------------------
+    def attach(self, field: KInput) -> None:
+        if self.target is not None and self.target is not field:
+            self.target.focus = False
+        self.target = field
+        field.focus = True
+        if field.layout != self.layout:
+            self.layout = field.layout
+            self.build()
+
+    def detach(self) -> None:
+        if self.target is not None:
+            self.target.focus = False
+        self.target = None
+
+    # ---- keys ----------------------------------------------------------------------------------
+    def build(self) -> None:
+        _ = self.ctx.t
+        self.clear_widgets()
+        self.canvas.before.clear()
+        paint(self, self.ctx.colour("surface"), border=self.ctx.colour("muted_text"))
+        rows: list[list[tuple[str, str, Callable[[], None]]]] = []
+        chars = NUMBERS if self.layout == "numeric" else LETTERS
+        for line in chars:
+            rows.append([(self._face(c), f"key:{c}", self._typer(c)) for c in line])
+        if self.layout != "numeric":
+            rows[-1] = [(c, f"key:{c}", self._typer(c)) for c in WELSH] + rows[-1]
+            rows.append([
+                (_("Capital letter"), "key:shift", self._toggle_shift),
+                (_("Space"), "key:space", self._typer(" ")),
+            ])  # fmt: skip
+        rows[-1] += [(_("Delete"), "key:delete", self._delete), (_("Done"), "key:done", self._done)]
+        for keys in rows:
+            row = Row(self.ctx)
+            row.spacing = self.ctx.gap // 2
+            for face, kid, action in keys:
+                primary = kid == "key:done"
+                row.add_widget(KButton(self.ctx, face, action, primary=primary, kid=kid))
+            row.bind(height=self._fit)
+            self.add_widget(row)
+        self._fit()
+
+    def _fit(self, *_: Any) -> None:
+        rows = self.children
+        self.height = (
+            sum(r.height for r in rows) + self.spacing * max(0, len(rows) - 1) + (2 * self.ctx.pad)
+        )
+
+    def _face(self, char: str) -> str:
+        if char == " ":
+            return self.ctx.t("Space")
+        return char.upper() if self.shift else char
+
+    def _typer(self, char: str) -> Callable[[], None]:
+        def press() -> None:
+            if self.target is None:
+                return
+            typed = char.upper() if self.shift else char
+            self.target.insert_text(typed)
+            if self.shift:
+                self.shift = False
+                self.build()
+
+        return press
+
+    def _toggle_shift(self) -> None:
+        self.shift = not self.shift
+        self.build()
+
+    def _delete(self) -> None:
+        if self.target is not None:
+            self.target.do_backspace()
+
+    def _done(self) -> None:
+        self._on_done()
+
+    def reset(self) -> None:
+        self.detach()
+        self.shift = False
+
+    def find_key(self, char: str) -> Any:
+        kid = {" ": "key:space"}.get(char, f"key:{char.lower()}")
+        for row in self.children:
+            for key in row.children:
+                if getattr(key, "kid", "") == kid:
+                    return key
+        return None

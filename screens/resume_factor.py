@@ -1,0 +1,183 @@
+"""Print a slip with a code to carry on later: what will protect it, then the slip.
+
+Shown from the outcome screen's "Print" (the session stays on ``outcome``). The kiosk chooses the
+second factor from the answers (``Backend.slip_factor``): the citizen's date of birth when the
+service asked for it, else the last 3 digits of their phone number — the screen just says which
+they will need — else a 4-digit PIN they type here on the numbers keyboard. Then
+``Backend.print_slip`` runs on a worker thread, and the screen says honestly what happened: the
+code works now (central made it), or it was saved on this kiosk and will work once sent; and any
+printer trouble, in one sentence. The code is shown on screen too (the slip could jam).
+
+Not a session state: :func:`attach` registers it; :meth:`SlipFactorScreen.open` shows it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kiosk.runtime.resume import clean_factor
+from screens.base import KioskScreen
+from screens.widgets import KButton, KInput, KLabel
+
+if TYPE_CHECKING:
+    from screens.controller import Controller
+
+__all__ = ["SlipFactorScreen", "attach"]
+
+WORDS: dict[str, dict[str, str]] = {
+    "title": {"en": "Print a slip to carry on later", "cy": "Argraffu slip i barhau yn nes ymlaen"},
+    "explain": {
+        "en": "Your slip will have a code. With it you can carry on at a kiosk or on our "
+        "website. To use the code you will also need:",
+        "cy": "Bydd cod ar eich slip. Gydag ef gallwch barhau mewn ciosg neu ar ein "
+        "gwefan. I ddefnyddio’r cod bydd angen hefyd:",
+    },  # fmt: skip
+    "dob": {"en": "your date of birth", "cy": "eich dyddiad geni"},
+    "phone_last3": {
+        "en": "the last 3 digits of the phone number you gave",
+        "cy": "3 digid olaf y rhif ffôn a roesoch",
+    },  # fmt: skip
+    "pin": {
+        "en": "a PIN of 4 digits that you choose now. Do not use your bank card PIN.",
+        "cy": "PIN o 4 digid rydych yn ei ddewis nawr. Peidiwch â defnyddio PIN eich cerdyn banc.",
+    },  # fmt: skip
+    "pin_field": {"en": "Choose a PIN (4 digits)", "cy": "Dewiswch PIN (4 digid)"},
+    "bad_pin": {"en": "Choose a PIN of 4 digits.", "cy": "Dewiswch PIN o 4 digid."},
+    "print": {"en": "Print my slip", "cy": "Argraffu fy slip"},
+    "busy": {"en": "Printing…", "cy": "Yn argraffu…"},
+    "your_code": {"en": "Your code is {code}", "cy": "Eich cod yw {code}"},
+    "take": {"en": "Take your slip from the printer", "cy": "Cymerwch eich slip o’r argraffydd"},
+    "continue": {"en": "Continue", "cy": "Parhau"},
+    "failed": {
+        "en": "Something went wrong. Please ask a member of staff.",
+        "cy": "Aeth rhywbeth o’i le. Gofynnwch i aelod o staff.",
+    },  # fmt: skip
+}
+
+
+class SlipFactorScreen(KioskScreen):
+    state_name = "resume_factor"
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.phase = "choose"  # choose | busy | done
+        self.kind = "pin"
+        self.error = ""
+        self.outcome: Any = None
+        self.pin_box: KInput | None = None
+
+    def w(self, key: str, **values: object) -> str:
+        words = WORDS[key]
+        return words.get(self.ctx.lang, words["en"]).format(**values)
+
+    def open(self) -> None:
+        """Show the screen for the controller's submission (on the outcome screen's "Print")."""
+        self._reset()
+        c = self.controller
+        try:
+            self.kind = c.backend.slip_factor(c.submission)
+        except Exception:  # noqa: BLE001 - an unknown factor means: ask for a PIN
+            self.kind = "pin"
+        c.hide_keyboard()
+        c.shell.manager.current = self.name
+        self.rebuild()
+        c.bar.build()
+        self.ctx.say(self.spoken)
+
+    def clear(self) -> None:
+        self._reset()
+        super().clear()
+
+    # ---- drawing -------------------------------------------------------------------------------
+    def build(self) -> list[Any]:
+        return getattr(self, f"_build_{self.phase}")()
+
+    def _build_choose(self) -> list[Any]:
+        ctx = self.ctx
+        parts: list[Any] = [
+            self.title(self.w("title")),
+            KLabel(ctx, self.w("explain"), kid="slip-explain"),
+            KLabel(ctx, self.w(self.kind), bold=True, kid=f"slip-factor:{self.kind}"),
+        ]
+        if self.error:
+            parts.append(KLabel(ctx, self.error, colour="error", bold=True, kid="slip-error"))
+        self.pin_box = None
+        if self.kind == "pin":
+            parts.append(KLabel(ctx, self.w("pin_field"), bold=True, kid="label:slip-pin"))
+            self.pin_box = KInput(ctx, "", kid="slip-pin", layout="numeric", password=True)
+            self.pin_box.on_activate = self.controller.activate_field
+            parts.append(self.pin_box)
+        parts.append(KButton(ctx, self.w("print"), self.print_slip, kid="slip:print"))
+        return parts
+
+    def _build_busy(self) -> list[Any]:
+        return [self.title(self.w("busy"))]
+
+    def _build_done(self) -> list[Any]:
+        ctx, out = self.ctx, self.outcome
+        parts: list[Any] = [self.title(out.message or self.w("take"))]
+        if out.code:
+            parts.append(KLabel(ctx, self.w("your_code", code=out.code), size=ctx.heading,
+                                bold=True, kid="slip-code"))  # fmt: skip
+        if out.notice:
+            parts.append(KLabel(ctx, out.notice, kid="slip-notice"))
+        parts.append(KButton(ctx, self.w("continue"), self.finish, kid="slip:continue"))
+        return parts
+
+    # ---- actions -------------------------------------------------------------------------------
+    def print_slip(self) -> None:
+        c = self.controller
+        c.hide_keyboard()
+        pin: str | None = None
+        if self.kind == "pin":
+            pin = clean_factor("pin", self.pin_box.text if self.pin_box is not None else "")
+            if pin is None:
+                self._problem(self.w("bad_pin"))
+                return
+        submission, result = c.submission, c.result
+        self.phase, self.error = "busy", ""
+        self.rebuild()
+        c.workers.run(lambda: c.backend.print_slip(submission, result, pin), self._printed,
+                      lambda _exc: self._problem(self.w("failed")), name="print_slip")  # fmt: skip
+
+    def _printed(self, outcome: Any) -> None:
+        if self.phase != "busy":
+            return
+        if outcome.code is None:  # nothing printed (e.g. a PIN central would not take)
+            self._problem(outcome.message or self.w("failed"))
+            return
+        self.phase, self.outcome = "done", outcome
+        self.rebuild()
+        self.ctx.say(" ".join(p for p in (self.spoken, outcome.notice) if p))
+
+    def _problem(self, sentence: str) -> None:
+        self.phase, self.error = "choose", sentence
+        self.rebuild()
+        self.ctx.say(sentence)
+
+    def finish(self) -> None:
+        """On to feedback (the session records that the citizen left with a printed slip)."""
+        self.controller.choose_outcome("print")
+
+    # ---- navigation ----------------------------------------------------------------------------
+    def can_go_back(self) -> bool:
+        return self.phase == "choose"
+
+    def go_back(self) -> None:
+        """Back to the outcome's options, nothing printed."""
+        self.controller.hide_keyboard()
+        self.clear()
+        self.controller.show(self.session.state)
+
+
+def attach(controller: Controller) -> SlipFactorScreen:
+    """Register the screen with the controller (once); returns it."""
+    screen = controller.screens.get(SlipFactorScreen.state_name)
+    if not isinstance(screen, SlipFactorScreen):
+        screen = SlipFactorScreen(controller.ctx, controller)
+        controller.screens[screen.name] = screen
+        controller.shell.manager.add_widget(screen)
+    return screen

@@ -1,0 +1,243 @@
+"""The few widgets every screen is built from, sized and coloured from the :class:`UiContext`.
+
+* every control is at least ``ctx.target`` px on each side (≥ 9 mm, taller for larger text);
+* every text wraps to its widget's width and the widget grows to the text's height, so no text is
+  ever clipped, whatever the text size (the tests check each label's texture against its box);
+* widgets carry a ``kid`` (kiosk id) so tests and the journey script find them without guessing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kivy.effects.scroll import ScrollEffect
+from kivy.graphics import Color, Line, Rectangle
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.textinput import TextInput
+from kivy.uix.togglebutton import ToggleButton
+from kivy.uix.widget import Widget
+
+from screens.context import UiContext
+
+__all__ = [
+    "Column",
+    "KButton",
+    "KInput",
+    "KLabel",
+    "KToggle",
+    "Row",
+    "Scroll",
+    "paint",
+    "walk",
+]
+
+
+def paint(
+    widget: Widget, rgba: tuple[float, ...], *, border: tuple[float, ...] | None = None
+) -> None:
+    """Fill ``widget``'s box with ``rgba`` (and a 2 px border), following its moves."""
+    with widget.canvas.before:
+        Color(*rgba)
+        rect = Rectangle(pos=widget.pos, size=widget.size)
+        if border is not None:
+            Color(*border)
+            line = Line(rectangle=(*widget.pos, *widget.size), width=2)
+        else:
+            line = None
+
+    def follow(*_: Any) -> None:
+        rect.pos, rect.size = widget.pos, widget.size
+        if line is not None:
+            line.rectangle = (*widget.pos, *widget.size)
+
+    widget.bind(pos=follow, size=follow)
+
+
+def walk(root: Widget) -> list[Widget]:
+    """Every widget under ``root`` (``root`` included), depth first."""
+    found = [root]
+    for child in root.children:
+        found.extend(walk(child))
+    return found
+
+
+class KLabel(Label):
+    """Wrapped text whose height follows the text."""
+
+    def __init__(
+        self, ctx: UiContext, text: str = "", *, size: int | None = None, colour: str = "text",
+        bold: bool = False, halign: str = "left", kid: str = "", **kw: Any,
+    ) -> None:  # fmt: skip
+        super().__init__(
+            text=text, font_size=size or ctx.font, color=ctx.colour(colour), bold=bold,
+            halign=halign, valign="middle", size_hint_y=None, **kw,
+        )  # fmt: skip
+        self.kid = kid
+        self.bind(width=self._wrap, texture_size=self._grow)
+        self._wrap()
+
+    def _wrap(self, *_: Any) -> None:
+        self.text_size = (max(1, self.width - 2 * self.padding[0]), None)
+
+    def _grow(self, *_: Any) -> None:
+        self.height = self.texture_size[1] + 2 * self.padding[1]
+
+
+class KButton(Button):
+    """A wide, tall button with wrapped text; ``primary`` buttons are filled, others outlined."""
+
+    def __init__(
+        self, ctx: UiContext, text: str, on_press: Callable[[], Any] | None = None, *,
+        primary: bool = True, kid: str = "", size: int | None = None, **kw: Any,
+    ) -> None:  # fmt: skip
+        bg, fg = ("primary", "on_primary") if primary else ("surface", "text")
+        super().__init__(
+            text=text, font_size=size or ctx.font, color=ctx.colour(fg),
+            background_normal="", background_down="", background_disabled_normal="",
+            background_color=ctx.colour(bg), halign="center", valign="middle",
+            size_hint_y=None, height=ctx.target, padding=(ctx.pad, ctx.pad), **kw,
+        )  # fmt: skip
+        self.disabled_color = ctx.colour("muted_text")
+        if not primary:
+            paint(self, ctx.colour("surface"), border=ctx.colour("text"))
+        self.kid = kid
+        self.base_side = self.min_side = ctx.target
+        self.bind(width=self._wrap, texture_size=self._grow)
+        self._wrap()
+        if on_press is not None:
+            self.bind(on_release=lambda *_: on_press())
+
+    def _wrap(self, *_: Any) -> None:
+        self.text_size = (max(1, self.width - 2 * self.padding[0]), None)
+
+    def natural_height(self) -> float:
+        return max(self.base_side, self.texture_size[1] + 2 * self.padding[1])
+
+    def _grow(self, *_: Any) -> None:
+        self.height = max(self.min_side, self.natural_height())
+
+
+class KToggle(ToggleButton):
+    """One of a group of choices; chosen = filled with the primary colour."""
+
+    def __init__(self, ctx: UiContext, text: str, group: str, *, kid: str = "", **kw: Any) -> None:
+        super().__init__(
+            text=text, group=group, font_size=ctx.font, background_normal="", background_down="",
+            halign="left", valign="middle", size_hint_y=None, height=ctx.target,
+            padding=(ctx.pad * 2, ctx.pad), allow_no_selection=False, **kw,
+        )  # fmt: skip
+        self.ctx = ctx
+        self.kid = kid
+        self.base_side = self.min_side = ctx.target
+        paint(self, (0, 0, 0, 0), border=ctx.colour("text"))
+        self.bind(width=self._wrap, texture_size=self._grow, state=self._colour)
+        self._wrap()
+        self._colour()
+
+    def _colour(self, *_: Any) -> None:
+        down = self.state == "down"
+        self.background_color = self.ctx.colour("primary" if down else "surface")
+        self.color = self.ctx.colour("on_primary" if down else "text")
+
+    def _wrap(self, *_: Any) -> None:
+        self.text_size = (max(1, self.width - 2 * self.padding[0]), None)
+
+    def natural_height(self) -> float:
+        return max(self.base_side, self.texture_size[1] + 2 * self.padding[1])
+
+    def _grow(self, *_: Any) -> None:
+        self.height = max(self.min_side, self.natural_height())
+
+
+class KInput(TextInput):
+    """A one-line field typed on the on-screen keyboard (``layout``: "text" or "numeric")."""
+
+    def __init__(self, ctx: UiContext, text: str = "", *, kid: str = "", layout: str = "text",
+                 **kw: Any) -> None:  # fmt: skip
+        pad = ctx.pad
+        super().__init__(
+            text=text, multiline=False, write_tab=False, font_size=ctx.font,
+            background_normal="", background_active="", background_color=ctx.colour("surface"),
+            foreground_color=ctx.colour("text"), cursor_color=ctx.colour("text"),
+            size_hint_y=None, height=max(ctx.target, ctx.font + 4 * pad), padding=(pad, pad),
+            unfocus_on_touch=False, **kw,
+        )  # fmt: skip
+        self.kid = kid
+        self.layout = layout
+        self.spoken = ""
+        """What audio guidance says when the field is touched (its label)."""
+        self.on_activate: Callable[[KInput], None] | None = None
+        with self.canvas.after:
+            self._ring_colour = Color(*ctx.colour("muted_text"))
+            self._ring = Line(rectangle=(*self.pos, *self.size), width=2)
+        self._focus_rgba = ctx.colour("focus")
+        self._idle_rgba = ctx.colour("muted_text")
+        self.bind(pos=self._move_ring, size=self._move_ring, focus=self._show_focus)
+
+    def _move_ring(self, *_: Any) -> None:
+        self._ring.rectangle = (*self.pos, *self.size)
+
+    def _show_focus(self, *_: Any) -> None:
+        self._ring_colour.rgba = self._focus_rgba if self.focus else self._idle_rgba
+        self._ring.width = 3 if self.focus else 2
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if self.collide_point(*touch.pos) and self.on_activate is not None:
+            self.on_activate(self)
+        return bool(super().on_touch_down(touch))
+
+
+class Column(BoxLayout):
+    """Children stacked top to bottom; its height is theirs (to sit in a :class:`Scroll`)."""
+
+    def __init__(self, ctx: UiContext, *, gap: int | None = None, **kw: Any) -> None:
+        kw.setdefault("padding", ctx.pad * 2)
+        super().__init__(orientation="vertical", spacing=gap or ctx.gap, size_hint_y=None, **kw)
+        self.bind(minimum_height=self.setter("height"))
+
+
+class Row(BoxLayout):
+    """Children side by side, equal widths unless told; as tall as its tallest child."""
+
+    def __init__(self, ctx: UiContext, *children: Widget, **kw: Any) -> None:
+        super().__init__(orientation="horizontal", spacing=ctx.gap, size_hint_y=None, **kw)
+        self.bind(minimum_height=self.setter("height"))
+        for child in children:
+            self.add_widget(child)
+
+    def add_widget(self, widget: Widget, *args: Any, **kw: Any) -> None:
+        super().add_widget(widget, *args, **kw)
+        if hasattr(widget, "natural_height"):
+            widget.bind(texture_size=self._trigger_layout)  # text rewrapped: even up again
+
+    def do_layout(self, *args: Any) -> None:
+        """Side by side means equal weight: every control as tall as the tallest."""
+        sized = [c for c in self.children if hasattr(c, "natural_height")]
+        tallest = max((c.natural_height() for c in sized), default=0)
+        for child in sized:
+            child.min_side = tallest  # recomputed from natural sizes each time: never sticky
+            child.height = tallest
+        super().do_layout(*args)
+
+
+class Scroll(ScrollView):
+    """Vertical scrolling only when the content is taller than the view (else taps are instant)."""
+
+    def __init__(self, ctx: UiContext, content: Widget, **kw: Any) -> None:
+        super().__init__(
+            do_scroll_x=False, bar_width=max(6, ctx.geometry.mm_to_px(3)),
+            scroll_type=["bars", "content"], effect_cls=ScrollEffect, **kw,
+        )  # fmt: skip
+        self.bar_color = ctx.colour("muted_text")
+        self.add_widget(content)
+        content.bind(height=self.refresh_scrolling)
+        self.bind(height=self.refresh_scrolling)
+        self.refresh_scrolling()
+
+    def refresh_scrolling(self, *_: Any) -> None:
+        content = self.children[0] if self.children else None
+        self.do_scroll_y = bool(content is not None and content.height > self.height + 1)

@@ -1,0 +1,94 @@
+"""The step screen drawn from the catalogue: errors next to their field, fields shown by earlier
+answers, Change from check answers, Back on every screen, and an attract screen that moves."""
+
+from __future__ import annotations
+
+import time
+
+from journeys import step_answers, to_check_answers, to_first_step
+
+
+def test_errors_are_shown_next_to_their_field_and_spoken(ui):
+    d = ui.d
+    ui.c.change_setting("audio", True)
+    to_first_step(ui)
+    d.type_into("field:ni_number", "123")
+    d.tap("continue")
+    assert d.screen == "step" and d.find("problem").text == "There is a problem"
+    error, field = d.find("error:full_name"), d.find("field:full_name")
+    assert error.text == "Enter your full name"
+    assert error.parent is field.parent and error.parent.kid == "fieldbox:full_name"
+    assert error.y > field.top - 1  # directly above its input
+    assert d.has("error:ni_number") and not d.has("error:date_of_birth:day")
+    assert d.find("field:ni_number").text == "123"  # what was typed stays, to be corrected
+    assert ui.speaker.said[-1] == ("Enter your full name", "en")
+    d.tap("field:full_name")
+    assert ui.speaker.said[-1] == ("Full name", "en")  # the field's label, on touch
+
+
+def test_a_choice_reveals_the_fields_it_governs(ui):
+    d, s = ui.d, ui.session
+    to_first_step(ui)
+    for values in step_answers(ui.today)[:3]:
+        assert s.answer(values) == {}
+    d.pump(2)
+    assert d.find("progress").text == "Step 4 of 4" and not d.has("field:email")
+    d.tap("option:contact_by:email")
+    d.type_into("field:email", "ann@example.org")
+    d.tap("option:contact_by:phone")
+    assert not d.has("field:email") and d.has("field:phone")
+    d.tap("option:contact_by:email")
+    assert d.find("field:email").text == "ann@example.org"
+    d.tap("continue")
+    assert d.screen == "check_answers" and d.find("answer:email").text == "ann@example.org"
+
+
+def test_yes_shows_a_further_step_and_change_returns_to_check_answers(ui):
+    d, s = ui.d, ui.session
+    to_check_answers(ui)
+    d.tap("change:household")
+    assert d.screen == "step" and d.find("option:others_on_benefits:no").state == "down"
+    d.tap("option:others_on_benefits:yes")
+    d.type_into("field:others_count", "2")
+    d.tap("continue")
+    assert d.screen == "check_answers"
+    assert d.find("answer:others_on_benefits").text == "Yes"
+    assert d.find("answer:others_count").text == "2"
+    d.tap("change:about-you")
+    d.find("field:full_name").text = ""
+    d.type_into("field:full_name", "Ann Other")
+    d.tap("continue")
+    assert d.screen == "check_answers" and s.answers()["full_name"] == "Ann Other"
+
+
+def test_back_on_every_screen_of_the_journey(ui):
+    d, s = ui.d, ui.session
+    to_first_step(ui)
+    d.tap("back")
+    assert d.screen == "choose_service" and d.find("view:a-z").state == "down"  # where they were
+    d.tap("view:events")
+    d.tap("event:moving-home")
+    d.tap("back")
+    assert d.screen == "choose_service" and d.has("event:moving-home")
+    d.tap("back")
+    assert d.screen == "language"
+    d.tap("back")
+    assert d.screen == "attract" and s.state.value == "attract"
+    assert d.find("back").disabled
+    to_check_answers(ui)
+    d.tap("back")
+    assert d.screen == "step" and d.find("title").text == "How we contact you"
+
+
+def test_attract_moves_gently_and_a_touch_starts(ui):
+    d = ui.d
+    card = next(w for w in d.visible() if getattr(w, "kid", "") == "invite:en").parent
+    start = dict(card.pos_hint)
+    end = time.monotonic() + 0.5  # the drift runs on Kivy's own clock
+    while time.monotonic() < end:
+        d.pump(1)
+    moved = dict(card.pos_hint)
+    assert moved != start
+    assert all(0.4 <= v <= 0.65 for v in moved.values())  # gently, around the middle
+    d.tap(d.shell.manager)
+    assert d.screen == "language" and ui.session.state.value == "language"
