@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from catalogue.dates import MONTHS_CY, MONTHS_EN
+
 __all__ = ["LANGUAGES", "TEXTS", "format_date", "t"]
 
 LANGUAGES = ("en", "cy")
@@ -61,36 +63,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "answer.no": {"en": "No", "cy": "Na"},
 }
 
-MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "cy": [
-        "Ionawr",
-        "Chwefror",
-        "Mawrth",
-        "Ebrill",
-        "Mai",
-        "Mehefin",
-        "Gorffennaf",
-        "Awst",
-        "Medi",
-        "Hydref",
-        "Tachwedd",
-        "Rhagfyr",
-    ],
-}
+MONTHS = {"en": MONTHS_EN, "cy": MONTHS_CY}
 
 
 def t(key: str, lang: str) -> str:
