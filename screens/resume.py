@@ -28,6 +28,7 @@ from kiosk.references import ResumeCodeError, parse_resume_code
 from kiosk.runtime.resume import say
 from kiosk.session import SessionError
 from kiosk.session.resume import scan_starts_resume
+from kiosk.ui.i18n import N_
 from screens.base import KioskScreen
 from screens.fields import FieldWidget
 from screens.widgets import KButton, KInput, KLabel, KToggle
@@ -40,53 +41,30 @@ __all__ = ["FACTORS", "RESUME_IDLE_S", "ResumeScreen", "attach", "start_from_sca
 RESUME_IDLE_S = 90.0
 FACTORS = ("dob", "phone_last3", "pin")
 
-WORDS: dict[str, dict[str, str]] = {
-    "title": {"en": "Carry on with your request", "cy": "Parhau â’ch cais"},
-    "code": {"en": "Code on your slip", "cy": "Cod ar eich slip"},
-    "code_hint": {
-        "en": "12 letters, for example BCDF-GHJK-LMNP. You can also scan the code on your slip.",
-        "cy": "12 llythyren, er enghraifft BCDF-GHJK-LMNP. Gallwch "
-        "hefyd sganio’r cod ar eich slip.",
-    },  # fmt: skip
-    "continue": {"en": "Continue", "cy": "Parhau"},
-    "which": {
-        "en": "What did you choose to protect your slip?",
-        "cy": "Beth wnaethoch chi ei ddewis i ddiogelu eich slip?",
-    },  # fmt: skip
-    "dob": {"en": "My date of birth", "cy": "Fy nyddiad geni"},
-    "phone_last3": {
-        "en": "The last 3 digits of my phone number",
-        "cy": "3 digid olaf fy rhif ffôn",
-    },  # fmt: skip
-    "pin": {"en": "A PIN I chose", "cy": "PIN a ddewisais"},
-    "dob_field": {"en": "Date of birth", "cy": "Dyddiad geni"},
-    "phone_field": {
-        "en": "Last 3 digits of your phone number",
-        "cy": "3 digid olaf eich rhif ffôn",
-    },  # fmt: skip
-    "pin_field": {"en": "Your PIN", "cy": "Eich PIN"},
-    "choose_first": {
-        "en": "Choose what you used to protect your slip.",
-        "cy": "Dewiswch beth a ddefnyddiwyd gennych i ddiogelu eich slip.",
-    },  # fmt: skip
-    "bad_dob": {
-        "en": "Enter your date of birth as day, month and year, for example 27 3 1985.",
-        "cy": "Rhowch eich dyddiad geni fel diwrnod, mis a blwyddyn, er enghraifft 27 3 1985.",
-    },  # fmt: skip
-    "bad_phone": {
-        "en": "Enter the last 3 digits of your phone number.",
-        "cy": "Rhowch 3 digid olaf eich rhif ffôn.",
-    },  # fmt: skip
-    "bad_pin": {"en": "Enter your PIN: 4 digits.", "cy": "Rhowch eich PIN: 4 digid."},
-    "open": {"en": "Open my request", "cy": "Agor fy nghais"},
-    "other_code": {"en": "Type a different code", "cy": "Teipio cod gwahanol"},
-    "busy": {"en": "Opening your request…", "cy": "Yn agor eich cais…"},
-    "cancel": {"en": "Cancel", "cy": "Canslo"},
-    "for_code": {"en": "Code {code}", "cy": "Cod {code}"},
-    "failed": {
-        "en": "Something went wrong. Please ask a member of staff.",
-        "cy": "Aeth rhywbeth o’i le. Gofynnwch i aelod o staff.",
-    },  # fmt: skip
+WORDS: dict[str, str] = {  # msgids of config/locales (English and Welsh there)
+    "title": N_("Carry on with your request"),
+    "code": N_("Code on your slip"),
+    "code_hint": N_(
+        "12 letters, for example BCDF-GHJK-LMNP. You can also scan the code on your slip."
+    ),
+    "continue": N_("Continue"),
+    "which": N_("What did you choose to protect your slip?"),
+    "dob": N_("My date of birth"),
+    "phone_last3": N_("The last 3 digits of my phone number"),
+    "pin": N_("A PIN I chose"),
+    "dob_field": N_("Date of birth"),
+    "phone_field": N_("Last 3 digits of your phone number"),
+    "pin_field": N_("Your PIN"),
+    "choose_first": N_("Choose what you used to protect your slip."),
+    "bad_dob": N_("Enter your date of birth as day, month and year, for example 27 3 1985."),
+    "bad_phone": N_("Enter the last 3 digits of your phone number."),
+    "bad_pin": N_("Enter your PIN: 4 digits."),
+    "open": N_("Open my request"),
+    "other_code": N_("Type a different code"),
+    "busy": N_("Opening your request…"),
+    "cancel": N_("Cancel"),
+    "for_code": N_("Code {code}"),
+    "failed": N_("Something went wrong. Please ask a member of staff."),
 }
 
 
@@ -109,8 +87,7 @@ class ResumeScreen(KioskScreen):
         self.code_box: KInput | None = None
 
     def w(self, key: str, **values: object) -> str:
-        words = WORDS[key]
-        return words.get(self.ctx.lang, words["en"]).format(**values)
+        return self.ctx.t(WORDS[key], **values)
 
     # ---- showing and leaving -------------------------------------------------------------------
     def open(self, code: str | None = None) -> None:
@@ -214,7 +191,8 @@ class ResumeScreen(KioskScreen):
 
     def _field(self, kind: str) -> Field:
         label = {"dob": "dob_field", "phone_last3": "phone_field", "pin": "pin_field"}[kind]
-        text = Text(WORDS[label]["en"], WORDS[label]["cy"])
+        tr = self.ctx.translator
+        text = Text(tr.gettext("en", WORDS[label]), tr.gettext("cy", WORDS[label]))
         if kind == "dob":
             return Field("resume_dob", FieldType.DATE, text)
         return Field(f"resume_{kind}", FieldType.PHONE, text)

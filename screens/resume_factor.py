@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kiosk.runtime.resume import clean_factor
+from kiosk.ui.i18n import N_
 from screens.base import KioskScreen
 from screens.widgets import KButton, KInput, KLabel
 
@@ -24,34 +25,22 @@ if TYPE_CHECKING:
 
 __all__ = ["SlipFactorScreen", "attach"]
 
-WORDS: dict[str, dict[str, str]] = {
-    "title": {"en": "Print a slip to carry on later", "cy": "Argraffu slip i barhau yn nes ymlaen"},
-    "explain": {
-        "en": "Your slip will have a code. With it you can carry on at a kiosk or on our "
-        "website. To use the code you will also need:",
-        "cy": "Bydd cod ar eich slip. Gydag ef gallwch barhau mewn ciosg neu ar ein "
-        "gwefan. I ddefnyddio’r cod bydd angen hefyd:",
-    },  # fmt: skip
-    "dob": {"en": "your date of birth", "cy": "eich dyddiad geni"},
-    "phone_last3": {
-        "en": "the last 3 digits of the phone number you gave",
-        "cy": "3 digid olaf y rhif ffôn a roesoch",
-    },  # fmt: skip
-    "pin": {
-        "en": "a PIN of 4 digits that you choose now. Do not use your bank card PIN.",
-        "cy": "PIN o 4 digid rydych yn ei ddewis nawr. Peidiwch â defnyddio PIN eich cerdyn banc.",
-    },  # fmt: skip
-    "pin_field": {"en": "Choose a PIN (4 digits)", "cy": "Dewiswch PIN (4 digid)"},
-    "bad_pin": {"en": "Choose a PIN of 4 digits.", "cy": "Dewiswch PIN o 4 digid."},
-    "print": {"en": "Print my slip", "cy": "Argraffu fy slip"},
-    "busy": {"en": "Printing…", "cy": "Yn argraffu…"},
-    "your_code": {"en": "Your code is {code}", "cy": "Eich cod yw {code}"},
-    "take": {"en": "Take your slip from the printer", "cy": "Cymerwch eich slip o’r argraffydd"},
-    "continue": {"en": "Continue", "cy": "Parhau"},
-    "failed": {
-        "en": "Something went wrong. Please ask a member of staff.",
-        "cy": "Aeth rhywbeth o’i le. Gofynnwch i aelod o staff.",
-    },  # fmt: skip
+WORDS: dict[str, str] = {  # msgids of config/locales (English and Welsh there)
+    "title": N_("Print a slip to carry on later"),
+    "explain": N_(
+        "Your slip will have a code. With it you can carry on at a kiosk or on our website. To use the code you will also need:"
+    ),
+    "dob": N_("your date of birth"),
+    "phone_last3": N_("the last 3 digits of the phone number you gave"),
+    "pin": N_("a PIN of 4 digits that you choose now. Do not use your bank card PIN."),
+    "pin_field": N_("Choose a PIN (4 digits)"),
+    "bad_pin": N_("Choose a PIN of 4 digits."),
+    "print": N_("Print my slip"),
+    "busy": N_("Printing…"),
+    "your_code": N_("Your code is {code}"),
+    "take": N_("Take your slip from the printer"),
+    "continue": N_("Continue"),
+    "failed": N_("Something went wrong. Please ask a member of staff."),
 }
 
 
@@ -70,8 +59,7 @@ class SlipFactorScreen(KioskScreen):
         self.pin_box: KInput | None = None
 
     def w(self, key: str, **values: object) -> str:
-        words = WORDS[key]
-        return words.get(self.ctx.lang, words["en"]).format(**values)
+        return self.ctx.t(WORDS[key], **values)
 
     def open(self) -> None:
         """Show the screen for the controller's submission (on the outcome screen's "Print")."""

@@ -28,6 +28,7 @@ __all__ = [
     "DOMAIN",
     "FALLBACK_LANGUAGE",
     "CatalogError",
+    "N_",
     "PoEntry",
     "Translator",
     "catalog_problems",
@@ -368,3 +369,8 @@ def source_msgids(path: Path) -> list[tuple[int, str]]:
         if msgid is not None:
             found.append((node.lineno, msgid))
     return sorted(found)
+
+
+def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention
+    """Marks ``msgid`` for the catalogs where it is stored, not shown (translated when shown)."""
+    return msgid
