@@ -96,13 +96,23 @@ class OnScreenKeyboard(BoxLayout):
             self.target.insert_text(typed)
             if self.shift:
                 self.shift = False
-                self.build()
+                self._relabel()
 
         return press
 
     def _toggle_shift(self) -> None:
         self.shift = not self.shift
-        self.build()
+        self._relabel()
+
+    def _relabel(self) -> None:
+        """Capitals on or off: the letter keys change their faces (rebuilding the keyboard would
+        cost a frame or more on every capital letter)."""
+        letters = {c for line in LETTERS for c in line}
+        for row in self.children:
+            for key in row.children:
+                char = str(getattr(key, "kid", "")).removeprefix("key:")
+                if char in letters:
+                    key.text = self._face(char)
 
     def _delete(self) -> None:
         if self.target is not None:

@@ -92,3 +92,21 @@ def test_attract_moves_gently_and_a_touch_starts(ui):
     assert all(0.4 <= v <= 0.65 for v in moved.values())  # gently, around the middle
     d.tap(d.shell.manager)
     assert d.screen == "language" and ui.session.state.value == "language"
+
+
+def test_capital_letter_key_relabels_the_letters_for_one_letter(ui):
+    d = ui.d
+    to_first_step(ui)
+    d.tap("field:full_name")
+    keys = ui.c.keyboard
+    before = [id(k) for row in keys.children for k in row.children]
+    d.tap("key:shift")
+    assert keys.find_key("a").text == "A" and keys.find_key("z").text == "Z"
+    d.tap(keys.find_key("a"))
+    assert d.find("field:full_name").text == "A"
+    assert keys.find_key("a").text == "a"  # one capital, then small letters again
+    d.tap(keys.find_key("n"))
+    assert d.find("field:full_name").text == "An"
+    assert [
+        id(k) for row in keys.children for k in row.children
+    ] == before  # relabelled, not rebuilt
