@@ -120,8 +120,13 @@ def _timing_tap(d: Any, latencies: list[float]) -> Any:
 
     plain_tap = d.tap
 
-    def tap(target: Any) -> None:
+    def tap(target: Any, settle: bool = True) -> None:
+        if settle:
+            d.pump(2)  # as the driver does: a fresh layout settles before aiming (not timed)
         widget = d.find(target) if isinstance(target, str) else target
+        if str(getattr(widget, "kid", "")).startswith(("key:", "field:")):
+            plain_tap(widget, settle)  # typing, or focusing a field: no screen to change
+            return
         scroll = d._scroll_of(widget)
         if scroll is not None and scroll.do_scroll_y:
             scroll.scroll_to(widget, padding=10, animate=False)
