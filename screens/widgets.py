@@ -54,6 +54,12 @@ def paint(
         if line is not None:
             line.rectangle = (*widget.pos, *widget.size)
 
+    # A widget painted again (the bar and the keyboard are, on every screen) drops the binding of
+    # its old paint: else each one keeps its rectangle alive and memory grows with every person.
+    previous = getattr(widget, "_paint_follow", None)
+    if previous is not None:
+        widget.unbind(pos=previous, size=previous)
+    widget._paint_follow = follow  # type: ignore[attr-defined]
     widget.bind(pos=follow, size=follow)
 
 
@@ -241,3 +247,10 @@ class Scroll(ScrollView):
     def refresh_scrolling(self, *_: Any) -> None:
         content = self.children[0] if self.children else None
         self.do_scroll_y = bool(content is not None and content.height > self.height + 1)
+
+    def update_from_scroll(self, *largs: Any) -> None:
+        # Kivy (2.3) binds bar_color → _change_bar_color on every call and unbinds once, 0.5 s
+        # later: calls closer together than that pile up bindings for ever (memory grew ~40 KB a
+        # person). Unbind first, so there is never more than one.
+        self.funbind("bar_color", self._change_bar_color)
+        super().update_from_scroll(*largs)
