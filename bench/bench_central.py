@@ -9,8 +9,8 @@ the ratios). Then a simulated fleet: 10,000 kiosks each beating every 30 s (~333
 kiosk its own token) for 20 s: is the rate held, and what is the p99?
 
 Run: ``.venv/bin/python bench/bench_central.py [--seconds 6] [--fleet-seconds 20] [--only sqlite]
-[--workers 2] [--profile DIR]``. ``--profile`` records a py-spy flame graph of the server per
-operation (py-spy is in the dev extra). The load generator (:mod:`_central_load`) shares the
+[--workers 2] [--profile DIR]``. ``--profile`` records py-spy samples of the server per operation
+(collapsed stacks, with the hottest functions printed) (py-spy is in the dev extra). The load generator (:mod:`_central_load`) shares the
 machine's cores with the server, so figures are a floor.
 """
 
@@ -39,11 +39,14 @@ from _central_load import (  # noqa: E402 - the sibling module, found through th
     BEAT_S,
     CONCURRENCY,
     FLEET,
+    WARMUP_S,
     Request,
     closed_loop,
     fleet,
     fleet_held,
     line,
+    open_loop,
+    pct,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,20 +110,41 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def profiled(pid: int, seconds: float, out: Path | None) -> Iterator[None]:
-    """py-spy flame graph of process ``pid`` (and its workers) while the block runs."""
+    """py-spy samples of process ``pid`` (and its workers) while the block runs: collapsed stacks
+    in ``out`` (``flamegraph.pl`` or speedscope draw them) and the hottest functions printed."""
     spy = None
     if out is not None:
         spy = subprocess.Popen(
             [str(BIN / "py-spy"), "record", "-p", str(pid), "-d", str(int(seconds) + 1)]
-            + ["--subprocesses", "-r", "200", "-o", str(out)],
+            + ["--subprocesses", "--nonblocking", "-r", "100", "--format", "raw", "-o", str(out)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
     try:
         yield
     finally:
-        if spy is not None:
+        if spy is not None and out is not None:
             spy.wait(timeout=60)
+            print_hottest(out)
+
+
+def print_hottest(folded: Path, top: int = 12) -> None:
+    """The functions most often on the stack (inclusive share of samples) in a collapsed file."""
+    if not folded.exists():
+        print(f"    (no profile written to {folded})")
+        return
+    total = 0
+    inclusive: dict[str, int] = {}
+    for row in folded.read_text().splitlines():
+        stack, _, count = row.rpartition(" ")
+        if not count.isdigit():
+            continue
+        total += int(count)
+        for frame in {f.split(" (")[0] + " " + f.rsplit("/", 1)[-1] for f in stack.split(";")}:
+            inclusive[frame] = inclusive.get(frame, 0) + int(count)
+    print(f"    profile {folded.name}: {total} samples; most often on the stack:")
+    for frame, n in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"      {100 * n / max(total, 1):5.1f}%  {frame[:110]}")
 
 
 def add_fleet_devices(db_url: str, office: str, n: int) -> list[str]:
@@ -179,6 +203,22 @@ def operations(base: str, bare_base: str, token: str, service_id: str) -> dict[s
     return {"bare FastAPI JSON endpoint": bare, "case create": create, "heartbeat": heartbeat}
 
 
+CREATE_RATE = FLEET / BEAT_S
+"""Open-loop creates at the fleet's heartbeat rate: every kiosk of the 10,000 starting a case every
+30 s — far above a real peak, where one kiosk serves a citizen every few minutes."""
+
+
+def open_loop_create(token: str, service_id: str) -> Callable[[int], tuple[str, dict, dict, int]]:
+    auth = {"Authorization": f"Bearer {token}"}
+
+    def create(_: int) -> tuple[str, dict, dict, int]:
+        case_id = str(uuid.uuid4())
+        body = {"id": case_id, "service_id": service_id, "answers": {}}
+        return "/api/v1/cases", body, auth | {"Idempotency-Key": case_id}, 201
+
+    return create
+
+
 def bare_command(tmp: Path, port: int, workers: int) -> list[str]:
     """The bare app served like central: one uvicorn process, or ``workers`` sharing a listener
     made the way ``kiosk-central serve`` makes it (uvicorn's own loses TCP_NODELAY)."""
@@ -232,21 +272,40 @@ def run_central(
             f"{service_id!r}; {CONCURRENCY} clients, {args.seconds:.0f} s each; "
             f"load average {os.getloadavg()[0]:.2f})"
         )
-        results = {}
+        results: dict[str, float] = {}
+        p99: dict[str, float] = {}
         for name, make in operations(base, bare_base, token, service_id).items():
             pid = bare_pid if make.__name__ == "bare" else proc.pid
-            out_file = args.profile / f"{label}-{make.__name__}.svg" if args.profile else None
+            out_file = args.profile / f"{label}-{make.__name__}.folded" if args.profile else None
             with profiled(pid, args.seconds, out_file):
                 rps, lat, st = asyncio.run(closed_loop(args.seconds, make))
-            results[name] = rps
+            results[name], p99[name] = rps, pct(lat, 99) * 1000
             print(line(name, rps, lat, st))
         ceiling = results["bare FastAPI JSON endpoint"]
+        bare_p99 = p99["bare FastAPI JSON endpoint"]
         for name in ("case create", "heartbeat"):
-            print(f"  {name} / bare ceiling: {results[name] / ceiling:.2f}")
+            print(
+                f"  {name} / bare ceiling: {results[name] / ceiling:.2f} (goal >= 0.4); "
+                f"p99 {p99[name]:.1f} ms = {p99[name] / bare_p99:.2f}x the bare endpoint's p99"
+            )
+        print(
+            f"  closed loop bound (Little's law): {CONCURRENCY} clients at the ceiling wait "
+            f"{1000 * CONCURRENCY / ceiling:.1f} ms on average, and the bare endpoint's own p99 "
+            f"is {bare_p99:.1f} ms"
+        )
+        creates = asyncio.run(
+            open_loop(base, CREATE_RATE, args.fleet_seconds, open_loop_create(token, service_id))
+        )
+        print(
+            f"  case create, open loop @ {CREATE_RATE:.0f}/s for {args.fleet_seconds:.0f} s: "
+            f"achieved {creates['achieved_rps']:.0f}/s, errors {creates['errors']}, "
+            f"p50 {creates['p50_ms']:.1f} ms, p99 {creates['p99_ms']:.1f} ms "
+            f"(goal p99 < 50 ms; first {WARMUP_S:.0f} s not timed) [{creates['statuses']}]"
+        )
         t0 = time.monotonic()
         tokens = add_fleet_devices(db_url, "FLEET", FLEET)
         print(f"  fleet: {FLEET} devices registered in {time.monotonic() - t0:.1f} s")
-        out_file = args.profile / f"{label}-fleet.svg" if args.profile else None
+        out_file = args.profile / f"{label}-fleet.folded" if args.profile else None
         with profiled(proc.pid, args.fleet_seconds, out_file):
             f = asyncio.run(fleet(base, tokens, args.fleet_seconds))
         print(
@@ -293,7 +352,7 @@ def main() -> int:
         default=None,
         help="uvicorn workers, bare and central (default: what kiosk-central serve picks)",
     )
-    parser.add_argument("--profile", type=Path, help="write py-spy flame graphs (SVG) here")
+    parser.add_argument("--profile", type=Path, help="write py-spy samples (collapsed stacks) here")
     args = parser.parse_args()
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)

@@ -1,14 +1,14 @@
-"""Case operations shared by the API routes (and by C2's handoff/staff code): create a case, append
-events, read a case with the caller's office checked.
+"""Case operations shared by the API routes (and by C2's handoff/staff code): append events, read a
+case with the caller's office checked (creating one is :mod:`central.case_create`).
 
 Every change is an event: the event is folded into the stored projection (the ``cases`` row) with
 :func:`central.fold.apply` *before* it is inserted, so an event the fold refuses is never stored, and
 ``cases.version`` always equals the seq of the latest event. Callers own the transaction (commit).
 
-The hot writes (a create's case and event rows, appended events and the projection's UPDATE) are
-Core statements: the ORM's unit of work cost more CPU than the statements themselves. The event
-rows returned are plain (transient) ``CaseEvent`` objects; the ``Case`` a create returns is one
-too, and a case passed to :func:`append_events` is left as the database now holds it.
+The hot writes (appended events and the projection's UPDATE) are Core statements: the ORM's unit of
+work cost more CPU than the statements themselves. The event rows returned are plain (transient)
+``CaseEvent`` objects, and a case passed to :func:`append_events` is left as the database now holds
+it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -31,8 +30,6 @@ from central.fold import CaseState, Event, FoldError, apply
 from central.problems import ProblemError
 from central.references import (
     ReferenceError,
-    make_reference,
-    normalise_office,
     parse_reference,
 )
 
@@ -51,7 +48,6 @@ _UPDATE_CASE = (
     .values({name: bindparam(f"v_{name}") for name in _PROJECTED})
 )
 STAFF_ONLY_EVENTS = frozenset({"assigned", "unassigned", "note_added", "closed"})
-REFERENCE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -149,99 +145,6 @@ def _event_row(
         received_at=now,
         payload=new.payload,
     )
-
-
-def _proposed_reference(reference: str, principal: Principal) -> str:
-    """The canonical form of a client's reference, which must be for the caller's own office."""
-    try:
-        canonical = parse_reference(reference)
-    except ReferenceError as exc:
-        raise ProblemError(
-            422,
-            f"reference: {exc}",
-            slug="bad-reference",
-            errors=[{"field": "reference", "message": str(exc)}],
-        ) from None
-    if canonical.split("-", 1)[0] != normalise_office(principal.office):
-        raise ProblemError(
-            422,
-            "reference: it must carry this device's office code.",
-            slug="bad-reference",
-            errors=[{"field": "reference", "message": "office code of another office"}],
-        )
-    return canonical
-
-
-def create_case(
-    session: Session,
-    principal: Principal,
-    *,
-    case_id: uuid.UUID,
-    service_id: str,
-    answers: dict[str, Any],
-    created: NewEvent,
-    catalogue: CatalogueService,
-    now: datetime,
-    reference: str | None = None,
-) -> Case:
-    """Insert a case and its ``created`` event; answers are checked as a partial set and stored
-    normalised. ``reference``: one the client made (offline kiosks), else one is drawn here."""
-    proposed = _proposed_reference(reference, principal) if reference is not None else None
-    check_answers(catalogue, service_id, answers, now, complete=False)
-    service = catalogue.service(service_id)
-    assert service is not None  # check_answers refused unknown services
-    answers = catalogue.normalise(service, answers, now.date())
-    state = apply(
-        CaseState(),
-        Event("created", {"service_id": service_id, "answers": answers}, now, created.channel),
-    )
-    for _ in range(REFERENCE_ATTEMPTS):
-        case = Case(
-            id=case_id,
-            reference=proposed or make_reference(principal.office),
-            service_id=service_id,
-            origin_channel=created.channel,
-            origin_office=principal.office,
-            origin_device=principal.id if principal.kind == "device" else None,
-            created_at=now,
-        )
-        _store_state(case, state, now)
-        payload = dict(created.payload) | {
-            "service_id": service_id,
-            "answers": answers,
-            "reference": case.reference,
-        }
-        event = _event_row(
-            case, NewEvent(**{**created.__dict__, "payload": payload}), principal, 1, now
-        )
-        try:
-            # Case and event in one savepoint; the unique constraints (case id, event_id,
-            # reference) are checked by the INSERTs themselves, and only a refusal pays for
-            # finding out which one it was.
-            with session.begin_nested():
-                conn = session.connection()
-                conn.execute(_INSERT_CASE, _values(case, CASES))
-                conn.execute(_INSERT_EVENTS, _values(event, EVENTS))
-        except IntegrityError:
-            _explain_conflict(session, case_id, created.event_id, proposed)
-            continue  # reference collision: draw another
-        return case
-    raise ProblemError(
-        503, "Could not allocate a case reference; retry.", slug="reference-exhausted"
-    )
-
-
-def _explain_conflict(
-    session: Session, case_id: uuid.UUID, event_id: uuid.UUID, proposed: str | None
-) -> None:
-    """The create's INSERTs met a unique constraint: raise the problem that names it, or return
-    when it was only a drawn reference colliding (the caller draws another)."""
-    if session.get(Case, case_id) is not None:
-        raise ProblemError(409, "A case with this id already exists.", slug="case-exists")
-    if session.scalars(select(CaseEvent.id).where(CaseEvent.event_id == event_id)).first():
-        raise ProblemError(409, "This event_id is already used.", slug="event-id-used")
-    if proposed is not None:
-        raise ProblemError(409, "Another case already has this reference.", slug="reference-taken")
 
 
 def append_events(

@@ -1,35 +1,35 @@
 """Idempotency-Key handling (IETF httpapi draft), safe across several server processes on one DB.
 
-Protocol, per (scope, key):
+Protocol, per (scope, key), inside the transaction that does the work (a create batch, see
+:mod:`central.case_create`):
 
-1. :func:`claim` inserts a ``running`` row in its own, immediately committed transaction. The unique
-   constraint on (scope, key) decides which of several concurrent requests does the work — even in
-   different processes. (On PostgreSQL that commit does not wait for its WAL flush; the work's
-   commit, which does, makes both durable.)
-2. The winner does the work and, in the *same* transaction, :func:`complete` stores the response
-   (status, body bytes, a few headers) and marks the row ``done`` — the case and its "I answered"
-   record commit together or not at all.
-3. A loser finds the row: different request hash → 422; ``running`` → 409 (with Retry-After);
-   ``done`` → the stored response, byte for byte, plus ``Idempotent-Replayed: true``.
+1. :func:`lookup` reads the stored rows of every key of the batch (one ``SELECT``).
+2. :func:`verdict` decides per request: no row → go ahead (:data:`NEW`); different request hash →
+   422; ``done`` → the stored response, byte for byte, plus ``Idempotent-Replayed: true``; an
+   expired row, or a ``running`` row older than :data:`LOCK_TIMEOUT` (left by a crashed worker of an
+   older release), is deleted and the request goes ahead; a fresh ``running`` row → 409 with
+   Retry-After.
+3. The work and its key row (``done``, with the response) are inserted in the *same* transaction —
+   the case and its "I answered" record commit together or not at all. The unique constraint on
+   (scope, key) settles a race between processes: the loser's transaction fails, is retried, and
+   its :func:`lookup` then finds the winner's answer.
 
-A ``running`` row older than :data:`LOCK_TIMEOUT` is left over by a crashed worker: the next request
-takes it over (a conditional UPDATE, so only one does). An unexpected error deletes the row
-(:func:`release`) so the client's retry can run. Keys expire after ``Settings.idempotency_days``
-(≥ 30); an expired row is replaced as if new.
+Keys expire after ``Settings.idempotency_days`` (≥ 30); :func:`purge_expired` clears old ones.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import Table, bindparam, delete, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, delete, select, tuple_
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
 from central.db.models import IdempotencyKey
@@ -40,17 +40,6 @@ REPLAY_HEADER = "Idempotent-Replayed"
 LOCK_TIMEOUT = timedelta(seconds=60)
 KEPT_HEADERS = ("content-type", "location", "etag")
 KEYS: Table = IdempotencyKey.__table__  # type: ignore[assignment]
-_INSERT_KEY = insert(KEYS)  # built once (see central.cases_service)
-_COMPLETE = (
-    update(KEYS)
-    .where(KEYS.c.scope == bindparam("b_scope"), KEYS.c.key == bindparam("b_key"))
-    .values(
-        state="done",
-        response_status=bindparam("v_status"),
-        response_body=bindparam("v_body"),
-        response_headers=bindparam("v_headers"),
-    )
-)
 
 
 @dataclass(frozen=True)
@@ -59,11 +48,21 @@ class StoredResponse:
     body: bytes
     headers: dict[str, str]
 
+    @classmethod
+    def of(cls, response: Response) -> StoredResponse:
+        """What is kept of ``response`` for replays (the body and a few headers)."""
+        headers = {k: v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS}
+        return cls(response.status_code, bytes(response.body), headers)
+
     def to_response(self) -> Response:
         headers = dict(self.headers)
         media_type = headers.pop("content-type", "application/json")
         headers[REPLAY_HEADER] = "true"
         return Response(self.body, self.status, headers=headers, media_type=media_type)
+
+
+NEW = object()
+""":func:`verdict`: no live row for this key; do the work."""
 
 
 def key_from(request: Request) -> str:
@@ -83,97 +82,26 @@ def request_hash(method: str, path: str, payload: Any) -> str:
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
 
 
-def _existing(session: Session, scope: str, key: str) -> IdempotencyKey | None:
-    return session.scalars(
-        select(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
-    ).one_or_none()
+def lookup(conn: Connection, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Row]:
+    """The stored rows of these (scope, key) pairs, in one query."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    # (scope, key) together: the unique index is on both, in that order (the key alone would scan).
+    query = select(KEYS).where(tuple_(KEYS.c.scope, KEYS.c.key).in_(sorted(wanted)))
+    return {(r.scope, r.key): r for r in conn.execute(query)}
 
 
-def claim(
-    session: Session,
-    scope: str,
-    key: str,
-    req_hash: str,
-    now: datetime,
-    keep: timedelta,
-) -> StoredResponse | None:
-    """Claim the key for this request (None: go ahead), or answer from the stored row.
-
-    Commits (or rolls back) ``session``'s current transaction: call it before doing the work. It uses
-    the request's own session on purpose — a second connection would wait on SQLite's write lock
-    held by the first.
-    """
-    row = {
-        "scope": scope,
-        "key": key,
-        "request_hash": req_hash,
-        "state": "running",
-        "created_at": now,
-        "expires_at": now + keep,
-    }
-    for _ in range(3):
-        session.commit()
-        try:
-            if session.get_bind().dialect.name == "postgresql":
-                # The claim need not wait for its own WAL flush: it is visible to other requests
-                # at commit all the same, and the work's (synchronous) commit flushes the WAL up
-                # to and past it. A crash before that loses the claim and the work together.
-                session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-            # A Core INSERT: the ORM's unit of work costs more CPU than the statement itself here.
-            session.connection().execute(_INSERT_KEY, row)
-            session.commit()
-            return None
-        except IntegrityError:
-            session.rollback()
-        try:
-            answer = _answer_from_existing(session, scope, key, req_hash, now)
-        finally:
-            session.commit()
-        if answer is not _RETRY:
-            return answer  # type: ignore[return-value]
-    raise ProblemError(
-        409, "The Idempotency-Key is contended; retry shortly.", slug="idempotency-key-in-use"
+def reused() -> ProblemError:
+    return ProblemError(
+        422,
+        f"This {HEADER} was already used with a different request.",
+        slug="idempotency-key-reused",
     )
 
 
-_RETRY = object()
-
-
-def _answer_from_existing(
-    session: Session, scope: str, key: str, req_hash: str, now: datetime
-) -> object:
-    row = _existing(session, scope, key)
-    if row is None:
-        return _RETRY  # deleted meanwhile (released or expired)
-    if row.expires_at <= now:
-        session.execute(
-            delete(IdempotencyKey).where(
-                IdempotencyKey.id == row.id, IdempotencyKey.expires_at <= now
-            )
-        )
-        return _RETRY
-    if row.request_hash != req_hash:
-        raise ProblemError(
-            422,
-            f"This {HEADER} was already used with a different request.",
-            slug="idempotency-key-reused",
-        )
-    if row.state == "done":
-        return StoredResponse(
-            row.response_status or 200, row.response_body or b"", row.response_headers or {}
-        )
-    taken = session.execute(
-        update(IdempotencyKey)
-        .where(
-            IdempotencyKey.id == row.id,
-            IdempotencyKey.state == "running",
-            IdempotencyKey.created_at < now - LOCK_TIMEOUT,
-        )
-        .values(created_at=now)
-    )
-    if taken.rowcount == 1:  # type: ignore[attr-defined]
-        return None
-    raise ProblemError(
+def in_use() -> ProblemError:
+    return ProblemError(
         409,
         "A request with this Idempotency-Key is still being processed; retry shortly.",
         slug="idempotency-key-in-use",
@@ -181,32 +109,43 @@ def _answer_from_existing(
     )
 
 
-def complete(session: Session, scope: str, key: str, response: Response) -> None:
-    """Record the answer in the caller's transaction (commit it together with the work)."""
-    headers = {k: v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS}
-    session.connection().execute(
-        _COMPLETE,
-        {
-            "b_scope": scope,
-            "b_key": key,
-            "v_status": response.status_code,
-            "v_body": bytes(response.body),
-            "v_headers": headers,
-        },
-    )
+def verdict(conn: Connection, row: Row | None, req_hash: str, now: datetime) -> object:
+    """:data:`NEW`, a :class:`StoredResponse` to replay, or raises the 422/409 problem.
 
-
-def release(session: Session, scope: str, key: str) -> None:
-    """Forget a claim whose work failed unexpectedly, so a retry can run (rolls back first)."""
-    session.rollback()
-    session.execute(
-        delete(IdempotencyKey).where(
-            IdempotencyKey.scope == scope,
-            IdempotencyKey.key == key,
-            IdempotencyKey.state == "running",
+    A dead row (expired, or ``running`` past :data:`LOCK_TIMEOUT`) is deleted here, in the
+    caller's transaction, and the answer is :data:`NEW`."""
+    if row is None:
+        return NEW
+    if row.expires_at <= now:
+        conn.execute(delete(KEYS).where(KEYS.c.id == row.id))
+        return NEW
+    if row.request_hash != req_hash:
+        raise reused()
+    if row.state == "done":
+        return StoredResponse(
+            row.response_status or 200, row.response_body or b"", row.response_headers or {}
         )
-    )
-    session.commit()
+    if row.created_at < now - LOCK_TIMEOUT:
+        conn.execute(delete(KEYS).where(KEYS.c.id == row.id))
+        return NEW
+    raise in_use()
+
+
+def done_row(
+    scope: str, key: str, req_hash: str, now: datetime, keep: timedelta, stored: StoredResponse
+) -> dict[str, Any]:
+    """The key row to insert with the work: answered, kept until ``now + keep``."""
+    return {
+        "scope": scope,
+        "key": key,
+        "request_hash": req_hash,
+        "state": "done",
+        "response_status": stored.status,
+        "response_body": stored.body,
+        "response_headers": stored.headers,
+        "created_at": now,
+        "expires_at": now + keep,
+    }
 
 
 def purge_expired(session: Session, now: datetime) -> int:

@@ -1,4 +1,4 @@
-"""Cases: create (Idempotency-Key), read (ETag), change answers (If-Match)."""
+"""Cases: create (Idempotency-Key, group-committed), read (ETag), change answers (If-Match)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,30 @@ import uuid
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, FastAPI, Header, Request
 from fastapi.responses import Response
 
 from central.api import PREFIX
-from central.api.http import case_response, etag_of, not_modified, require_if_match
+from central.api.http import (
+    case_response,
+    etag_of,
+    not_modified,
+    require_if_match,
+    stored_or_503,
+)
 from central.auth import AnyPrincipalDep, Principal
-from central.cases_service import NewEvent, append_events, create_case, get_case
+from central.case_create import Answer, CreateItem, Draft, create_writer, draft_case
+from central.cases_service import NewEvent, append_events, get_case
 from central.deps import CatalogueDep, ClockDep, SessionDep, SettingsDep, one_hop
-from central.idempotency import claim, complete, key_from, release, request_hash
+from central.groupcommit import GroupCommit
+from central.idempotency import StoredResponse, key_from, request_hash
 from central.problems import ProblemError, from_error, problem_responses
 from central.schemas import AnswersPatch, CaseCreate, CaseOut
 
 router = APIRouter(prefix=PREFIX, tags=["cases"])
 
 _AUTH = (401, 403)
+RETRY_AFTER_S = 2
 
 
 def default_channel(principal: Principal) -> str:
@@ -35,6 +44,11 @@ def actor_id_for(principal: Principal, given: str | None) -> str | None:
     return principal.id if principal.kind == "staff" else given
 
 
+def setup(app: FastAPI) -> None:
+    """One case writer per app (per engine); its thread starts on the first create."""
+    app.state.case_writer = create_writer(app.state.engine)
+
+
 @router.post(
     "/cases",
     status_code=201,
@@ -42,12 +56,10 @@ def actor_id_for(principal: Principal, given: str | None) -> str | None:
     responses=problem_responses(400, *_AUTH, 409, 422, 503),
     summary="Create a case (requires Idempotency-Key)",
 )
-@one_hop
-def create(
+async def create(
     request: Request,
     body: CaseCreate,
     principal: AnyPrincipalDep,
-    session: SessionDep,
     catalogue: CatalogueDep,
     clock: ClockDep,
     settings: SettingsDep,
@@ -60,19 +72,10 @@ def create(
         ),
     ] = None,
 ) -> Response:
+    """Checked here on the event loop; stored by the group-commit writer
+    (:mod:`central.case_create`), which answers only after its transaction committed."""
     key = key_from(request)
     now = clock()
-    payload = body.model_dump(mode="json")
-    stored = claim(
-        session,
-        principal.scope,
-        key,
-        request_hash("POST", "/cases", payload),
-        now,
-        timedelta(days=settings.idempotency_days),
-    )
-    if stored is not None:
-        return stored.to_response()
     channel = "staff" if principal.kind == "staff" else body.channel
     created = NewEvent(
         event_id=body.event_id or uuid.uuid5(body.id, "created"),
@@ -83,9 +86,9 @@ def create(
         occurred_at=body.occurred_at or now,
         payload={},
     )
+    work: Draft | StoredResponse
     try:
-        case = create_case(
-            session,
+        work = draft_case(
             principal,
             case_id=body.id,
             service_id=body.service_id,
@@ -95,20 +98,20 @@ def create(
             now=now,
             reference=body.reference,
         )
-        response = case_response(case, 201, {"Location": f"{PREFIX}/cases/{case.id}"})
     except ProblemError as exc:
-        # A refusal is an answer too: the same request would be refused again, so replay it.
-        session.rollback()
-        response = from_error(exc, instance=request.url.path)
-        if exc.status >= 500:
-            release(session, principal.scope, key)
-            return response
-    except BaseException:
-        release(session, principal.scope, key)
-        raise
-    complete(session, principal.scope, key, response)
-    session.commit()
-    return response
+        # A refusal is an answer too: the same request would be refused again, so it is stored.
+        work = StoredResponse.of(from_error(exc, instance=request.url.path))
+    item = CreateItem(
+        principal.scope,
+        key,
+        request_hash("POST", "/cases", body.model_dump(mode="json")),
+        now,
+        timedelta(days=settings.idempotency_days),
+        work,
+    )
+    writer: GroupCommit[CreateItem, Answer] = request.app.state.case_writer
+    answer = await stored_or_503(writer, item, "case", RETRY_AFTER_S)
+    return answer.to_response()
 
 
 @router.get(

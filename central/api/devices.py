@@ -19,13 +19,13 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 
 from central.api import PREFIX
-from central.api.http import json_response
+from central.api.http import json_response, stored_or_503
 from central.auth.devices import bearer_token, unauthorised
 from central.auth.principal import Principal
 from central.deps import ClockDep
-from central.groupcommit import GroupCommit, WriterBusy
+from central.groupcommit import GroupCommit
 from central.heartbeat_store import Beat, Result, heartbeat_writer
-from central.problems import ProblemError, problem_responses
+from central.problems import problem_responses
 from central.schemas import HeartbeatIn, HeartbeatOut
 
 router = APIRouter(prefix=PREFIX, tags=["devices"])
@@ -48,12 +48,6 @@ async def _bearer(request: Request) -> str:
 TokenDep = Annotated[str, Depends(_bearer)]
 
 
-def _unavailable(detail: str) -> ProblemError:
-    return ProblemError(
-        503, detail, slug="unavailable", headers={"Retry-After": str(RETRY_AFTER_S)}
-    )
-
-
 @router.post(
     "/devices/heartbeat",
     response_model=HeartbeatOut,
@@ -65,12 +59,7 @@ async def heartbeat(
     writer: GroupCommit[Beat, Result] = request.app.state.heartbeat_writer
     now = clock()
     beat = Beat(token, now, body.software_version, body.outbox_depth, body.device_states)
-    try:
-        stored = await writer.submit(beat)
-    except WriterBusy:
-        raise _unavailable("Too many heartbeats are waiting to be stored; retry later.") from None
-    except Exception as exc:  # noqa: BLE001 - not stored, whatever the cause: say so, no 200
-        raise _unavailable("The heartbeat could not be stored; retry later.") from exc
+    stored = await stored_or_503(writer, beat, "heartbeat", RETRY_AFTER_S)
     if stored is None:
         raise unauthorised("The device token is not valid or has been revoked.")
     request.state.principal = Principal(kind="device", id=stored.device_id, office=stored.office)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import Response
 
 from central.db.models import Case, CaseEvent
+from central.groupcommit import GroupCommit, WriterBusy
 from central.problems import ProblemError
 from central.schemas import CaseOut, EventOut
 
@@ -72,3 +73,21 @@ def case_response(case: Case, status: int = 200, headers: dict[str, str] | None 
         status,
         {"ETag": etag_of(case), "Cache-Control": "private, no-cache"} | (headers or {}),
     )
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+async def stored_or_503(writer: GroupCommit[T, R], item: T, what: str, retry_after_s: int) -> R:
+    """``item`` written by the group-commit ``writer``, or a 503 problem with Retry-After — never
+    a success for something that was not committed. ``what``: "heartbeat", "case"..."""
+    headers = {"Retry-After": str(retry_after_s)}
+    try:
+        return await writer.submit(item)
+    except WriterBusy:
+        detail = f"Too many of these ({what}) are waiting to be stored; retry later."
+        raise ProblemError(503, detail, slug="unavailable", headers=headers) from None
+    except Exception as exc:  # noqa: BLE001 - not stored, whatever the cause: say so
+        detail = f"The {what} could not be stored; retry later."
+        raise ProblemError(503, detail, slug="unavailable", headers=headers) from exc

@@ -65,15 +65,21 @@ def require_device_or_staff(request: Request, session: SessionDep) -> Principal:
     return require_staff(request, session)
 
 
-async def device_or_staff(request: Request, session: SessionDep) -> Principal:
+async def device_or_staff(request: Request) -> Principal:
     """:func:`require_device_or_staff` as the route dependency: a device token verified within the
-    token cache's TTL answers here, on the event loop — no thread-pool hop, no transaction; anything
-    else runs the sync check on the thread pool (it reads the database)."""
+    token cache's TTL answers here, on the event loop — no thread-pool hop, no transaction, no
+    session (so an async route such as the case create holds no session slot); anything else runs
+    the sync check on the thread pool with a session of its own, closed before the route runs."""
     if request.headers.get("authorization"):
         principal = cached_device(request)
         if principal is not None:
             return principal
-    return await run_in_threadpool(require_device_or_staff, request, session)
+    return await run_in_threadpool(_checked_in_own_session, request)
+
+
+def _checked_in_own_session(request: Request) -> Principal:
+    with request.app.state.sessionmaker() as session:
+        return require_device_or_staff(request, session)
 
 
 StaffDep = Annotated[Principal, Depends(require_staff)]
