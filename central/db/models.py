@@ -75,8 +75,10 @@ class CaseEvent(Base):
 
 
 class IdempotencyKey(Base):
-    """One row per (principal, key). Inserted *before* the work, in its own transaction, so the
-    unique constraint decides which of several concurrent requests (even in other processes) runs."""
+    """One row per (principal, key), inserted ``done`` with its response in the transaction that
+    does the work; the unique constraint decides which of several concurrent requests (even in
+    other processes) commits (see :mod:`central.idempotency`). ``running`` rows come only from
+    releases before 2026-11-30, which claimed the key in a transaction of its own."""
 
     __tablename__ = "idempotency_keys"
 
