@@ -20,8 +20,9 @@ from typing import Any
 
 from kiosk.config import KioskConfig
 from kiosk.config_peripherals import PeripheralConfig
+from peripherals.emulators.ipp_printer import IppHost
 from peripherals.emulators.pty_host import EmulatedDevice, PtyHost
-from peripherals.emulators.registry import EMULATORS, create_emulator
+from peripherals.emulators.registry import EMULATORS, create_emulator, host_for
 from peripherals.errors import PeripheralError
 from peripherals.events import DeviceEvent, EventBus
 from peripherals.model import Device
@@ -66,7 +67,7 @@ class DeviceHub:
         self._own_bus = bus is None
         self.emulator_output = emulator_output
         self._devices: dict[str, Device] = {}
-        self._hosts: dict[str, PtyHost] = {}
+        self._hosts: dict[str, PtyHost | IppHost] = {}
         self.unavailable: dict[str, Unavailable] = {}
 
     # ---------------------------------------------------------------- lifecycle
@@ -183,7 +184,7 @@ class DeviceHub:
         emulator = create_emulator(name)
         if self.emulator_output is not None and hasattr(emulator, "output_dir"):
             emulator.output_dir = self.emulator_output
-        host = PtyHost(emulator)
+        host = host_for(emulator)
         host.start()
         self._hosts[peripheral.name] = host
         return host.url

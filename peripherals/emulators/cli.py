@@ -19,8 +19,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from peripherals.emulators.pty_host import PtyHost
-from peripherals.emulators.registry import EMULATORS, create_emulator, faults_for
+from peripherals.emulators.registry import EMULATORS, create_emulator, faults_for, host_for
 
 __all__ = ["run"]
 
@@ -59,7 +58,7 @@ def run(device: str, faults: list[str], baud: int | None = None, link: str | Non
     if output and hasattr(emulator, "output_dir"):
         emulator.output_dir = Path(output)
     emulator.output_sink = lambda text: print(text, file=sys.stderr, flush=True)
-    host = PtyHost(emulator, link=Path(link) if link else None, baud=baud)
+    host = host_for(emulator, link=Path(link) if link else None, baud=baud)
     try:
         url = host.start()
         for name in faults:
@@ -67,7 +66,7 @@ def run(device: str, faults: list[str], baud: int | None = None, link: str | Non
                 host.set_fault(name, True)
         print(url, flush=True)
         print(
-            f"{device} emulator on {url} (pty {host.slave_path}); faults: "
+            f"{device} emulator on {url} ({getattr(host, 'slave_path', None) or 'IPP'}); faults: "
             f"{', '.join(faults) or 'none'}; Ctrl-C to stop",
             file=sys.stderr,
             flush=True,

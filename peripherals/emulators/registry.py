@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from peripherals.emulators.pty_host import COMMON_FAULTS, EmulatedDevice
+from peripherals.emulators.pty_host import COMMON_FAULTS, EmulatedDevice, PtyHost
 
-__all__ = ["COMMON_FAULTS", "EMULATORS", "FAULTS", "create_emulator", "faults_for"]
+if TYPE_CHECKING:
+    from peripherals.emulators.ipp_printer import IppHost
+
+__all__ = ["COMMON_FAULTS", "EMULATORS", "FAULTS", "create_emulator", "faults_for", "host_for"]
 
 
 def _lazy(target: str) -> Callable[[], EmulatedDevice]:
@@ -31,6 +35,7 @@ EMULATORS: dict[str, Callable[[], EmulatedDevice]] = {
     "card-reader": _lazy("peripherals.emulators.magstripe_reader:CardReaderEmulator"),
     "scanner": _lazy("peripherals.emulators.scanner:ScannerEmulator"),
     "scanner-ssi": _lazy("peripherals.emulators.scanner:SsiScannerEmulator"),
+    "document-printer": _lazy("peripherals.emulators.ipp_printer:DocumentPrinterEmulator"),
 }
 
 #: device name → its own fault switches (COMMON_FAULTS apply to every device as well)
@@ -41,6 +46,7 @@ FAULTS: dict[str, frozenset[str]] = {
     "card-reader": frozenset({"bad_lrc", "e_tracks", "e_track1", "no_lrc"}),
     "scanner": frozenset(),
     "scanner-ssi": frozenset({"nak", "bad_checksum"}),
+    "document-printer": frozenset({"paper_out", "paper_low", "paper_jam", "cover_open"}),
 }
 
 
@@ -52,3 +58,14 @@ def faults_for(device: str) -> frozenset[str]:
 def create_emulator(device: str) -> EmulatedDevice:
     """A new emulator by name; KeyError for unknown names."""
     return EMULATORS[device]()
+
+
+def host_for(emulator: EmulatedDevice, **pty_options: Any) -> PtyHost | IppHost:
+    """What serves ``emulator``: a pseudo-terminal for serial devices, a loopback IPP server for
+    the document printer (``serve_over = "ipp"``). ``pty_options`` go to :class:`PtyHost`."""
+    if getattr(emulator, "serve_over", "pty") == "ipp":
+        from peripherals.emulators.ipp_printer import DocumentPrinterEmulator, IppHost
+
+        assert isinstance(emulator, DocumentPrinterEmulator)
+        return IppHost(emulator)
+    return PtyHost(emulator, **pty_options)

@@ -74,25 +74,30 @@ def test_technician_runs_every_check_and_exports_the_readiness_report(
     for name in DEVICES:
         assert d.has(f"diag-device:{name}"), name
     assert "idle, online" in _text(d, "diag-device:receipt-printer")
-    assert "no emulator" in _text(d, "diag-device:document-printer")
+    assert ", online" in _text(d, "diag-device:document-printer")
     central = _text(d, "diag-central")
     assert central.startswith("Central answers in ") and "accepts this kiosk's token" in central
     assert _text(d, "diag-outbox") == "Outbox: 0 waiting to be sent"
     assert not d.has("assisted-banner")
     d.screenshot(artifacts / "01-diagnostics-home.png")
 
-    # internal checks: nothing printed
+    # internal checks: nothing printed; the document printer is out of paper (its emulator
+    # answers IPP as a CUPS queue would)
     paper = hub.emulator("receipt-printer")
     before = len(paper.receipts)
+    hub.emulator("document-printer").set_fault("paper_out", True)
     d.tap("diag:internal")
     _idle(d, flows)
+    hub.emulator("document-printer").set_fault("paper_out", False)
     assert (
         _text(d, "diag-check:receipt-printer")
         == "OK · receipt-printer: The receipt printer is ready."
     )
     assert _text(d, "diag-check:card-reader").startswith("OK · card-reader: ")
     assert _text(d, "diag-check:central").startswith("OK · central: Central answers in ")
-    assert _text(d, "diag-check:document-printer").startswith("Fault · document-printer")
+    assert _text(d, "diag-check:document-printer") == (
+        "Fault · document-printer: The document printer is out of paper."
+    )
     assert _text(d, "diag-summary") == "Faults found: 1"
     assert len(paper.receipts) == before
     d.screenshot(artifacts / "02-internal-checks.png")
@@ -103,6 +108,9 @@ def test_technician_runs_every_check_and_exports_the_readiness_report(
     _idle(d, flows)
     assert "test slip was printed" in _text(d, "diag-check:receipt-printer")
     assert len(paper.receipts) == before + 1 and "TEST SLIP" in str(paper.receipts[-1].text())
+    assert "test page printed" in _text(d, "diag-check:document-printer")
+    page = hub.emulator("document-printer").printed
+    assert len(page) == 1 and page[0].read_bytes().startswith(b"%PDF")
     d.screenshot(artifacts / "03-external-checks.png")
     d.tap("diag:home")
 
@@ -176,18 +184,19 @@ def test_technician_runs_every_check_and_exports_the_readiness_report(
     d.screenshot(artifacts / "08-log.png")
     d.tap("diag:home")
 
-    # the readiness report: PDF with every device, printed on the receipt printer
+    # the readiness report (of the last checks run): PDF with every device, printed on A4 by the
+    # document printer
     d.tap("diag:report")
     _idle(d, flows)
-    assert _text(d, "diag-verdict") == "NOT READY: 1 fault"  # the document printer has no emulator
-    assert "printed on the receipt printer" in _text(d, "diag-report-print")
+    assert _text(d, "diag-verdict") == "READY"
+    assert _text(d, "diag-report-print") == "OK · report print: The report was printed on A4."
     pdfs = sorted((tmp_path / "reports").glob("readiness-*.pdf"))
     assert len(pdfs) == 1 and str(pdfs[0]) in _text(d, "diag-report-path")
     text = _pdftotext(pdfs[0])
     for name in (*DEVICES, "touchscreen", "central", "outbox"):
         assert name in text, name
     assert "4111" not in text and "KIOSK-RESUME" not in text
-    assert "Kiosk readiness" in str(paper.receipts[-1].text())
+    assert hub.emulator("document-printer").printed[-1].read_bytes() == pdfs[0].read_bytes()
     d.screenshot(artifacts / "09-readiness-report.png")
     d.tap("diag:home")
 
