@@ -7,6 +7,7 @@ database and nothing is global.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
@@ -64,22 +65,51 @@ ClockDep = Annotated[Callable[[], datetime], Depends(get_clock)]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def end_reading(session: Session) -> None:
+    """End a dependency's read transaction before it returns (see :func:`one_hop`)."""
+    if session.in_transaction():
+        session.commit()
+
+
+def _finish(session: Session | None, ok: bool) -> None:
+    if session is None or not session.in_transaction():
+        return
+    if ok:
+        session.commit()
+    else:
+        session.rollback()
+
+
 def one_hop(func: F) -> F:
-    """For sync endpoints: commit the ``session`` argument on return, roll it back on any
-    exception — inside the endpoint's own thread-pool hop, so no SQLite write lock is held while
-    the request waits for the next hop (the session's teardown)."""
+    """Commit the endpoint's ``session`` argument on return, roll it back on any exception —
+    inside the endpoint's own thread-pool hop (or coroutine), so no SQLite write lock is held
+    while the request waits for the next hop (the session's teardown): on SQLite every
+    transaction takes the write lock at ``BEGIN IMMEDIATE``, and a transaction left open at the
+    end of one hop would hold it while its request waits for a free thread."""
+    if inspect.iscoroutinefunction(func):
+
+        @functools.wraps(func)
+        async def run_async(*args: Any, **kwargs: Any) -> Any:
+            session = kwargs.get("session")
+            try:
+                result = await func(*args, **kwargs)
+            except BaseException:
+                _finish(session, ok=False)
+                raise
+            _finish(session, ok=True)
+            return result
+
+        return run_async  # type: ignore[return-value]
 
     @functools.wraps(func)
     def run(*args: Any, **kwargs: Any) -> Any:
-        session: Session | None = kwargs.get("session")
+        session = kwargs.get("session")
         try:
             result = func(*args, **kwargs)
         except BaseException:
-            if session is not None:
-                session.rollback()
+            _finish(session, ok=False)
             raise
-        if session is not None and session.in_transaction():
-            session.commit()
+        _finish(session, ok=True)
         return result
 
     return run  # type: ignore[return-value]

@@ -14,13 +14,14 @@ from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
+from central.auth import KioskDep
 from central.db.models import Case
 from central.deps import ClockDep, SessionDep, SettingsDep
 from central.handoff import resume, service
 from central.handoff.errors import HandoffError, HandoffNotFound, RateLimited, WrongCode
 from central.handoff.history import FoldError, lock_case
 from central.handoff.ratelimit import SlidingWindowLimiter
-from central.handoff.txn import KioskDep, one_hop
+from central.handoff.txn import one_hop
 from central.problems import ProblemError, problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["handoffs"])

@@ -8,76 +8,12 @@ waiting for that lock: a deadlock broken only by the busy timeout (``database is
 
 So dependencies that read end their transaction before returning (:func:`end_reading`), and
 endpoints are wrapped by :func:`one_hop`, which commits on return and rolls back on any exception,
-in the endpoint's own hop.
+in the endpoint's own hop. Both live in :mod:`central.deps` (one implementation for every router);
+this module keeps the names the handoff, web and staff routers import.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from central.deps import end_reading, one_hop
 
-from fastapi import Depends, Request
-from sqlalchemy.orm import Session
-
-from central.auth import Principal, require_device
-from central.deps import SessionDep
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def end_reading(session: Session) -> None:
-    if session.in_transaction():
-        session.commit()
-
-
-def _finish(session: Session | None, ok: bool) -> None:
-    if session is None or not session.in_transaction():
-        return
-    if ok:
-        session.commit()
-    else:
-        session.rollback()
-
-
-def one_hop(func: F) -> F:
-    """Commit (or roll back) the endpoint's ``session`` argument before the endpoint returns."""
-    if inspect.iscoroutinefunction(func):
-
-        @functools.wraps(func)
-        async def run_async(*args: Any, **kwargs: Any) -> Any:
-            session = kwargs.get("session")
-            try:
-                result = await func(*args, **kwargs)
-            except BaseException:
-                _finish(session, ok=False)
-                raise
-            _finish(session, ok=True)
-            return result
-
-        return run_async  # type: ignore[return-value]
-
-    @functools.wraps(func)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        session = kwargs.get("session")
-        try:
-            result = func(*args, **kwargs)
-        except BaseException:
-            _finish(session, ok=False)
-            raise
-        _finish(session, ok=True)
-        return result
-
-    return run  # type: ignore[return-value]
-
-
-def device_principal(request: Request, session: SessionDep) -> Principal:
-    """:func:`central.auth.require_device`, with its read transaction ended in its own hop."""
-    try:
-        return require_device(request, session)
-    finally:
-        end_reading(session)
-
-
-KioskDep = Annotated[Principal, Depends(device_principal)]
+__all__ = ["end_reading", "one_hop"]
