@@ -4,9 +4,10 @@ Lines are wrapped here, at word boundaries, to the printer's width in characters
 mid-word, and the emulator's text view cuts. Welsh letters are the profile's business
 (peripherals.escpos.profiles): a line with ŵ/ŷ goes out in ISO-8859-14 where the model has it,
 else as the profile's fallback (drop the diacritic only on those letters, or print the line as a
-picture). Typographic punctuation (’ “ ” – —) is folded to ASCII first: the catalogue's texts are
-full of ’, and no code page holds both ’ and ŵ/ŷ, so without folding a Welsh line with both would
-print ’ as "?" on every model (the profile picks one code page per line). The QR goes out as the printer's own QR command, so it costs ~payload + 40 bytes.
+picture). Typographic punctuation (’ “ ” – … —) is folded to ASCII *before* wrapping, with the ESC/POS
+layer's own table (:func:`peripherals.escpos.profiles.fold_punctuation`): … becomes three characters,
+so the width must be measured on the folded text. The QR goes out as the printer's own QR command, so
+it costs ~payload + 40 bytes.
 """
 
 from __future__ import annotations
@@ -15,27 +16,10 @@ import textwrap
 
 from kiosk.documents.model import Document
 from peripherals.escpos.printer import ReceiptPrinter
+from peripherals.escpos.profiles import fold_punctuation
 from peripherals.escpos.receipt import AlignName, Feed, Line, Qr, Receipt
 
 __all__ = ["fold_punctuation", "print_receipt", "to_receipt"]
-
-_ASCII_PUNCTUATION = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2026": "...",
-        "\u00a0": " ",
-    }
-)
-
-
-def fold_punctuation(text: str) -> str:
-    """Curly quotes, dashes, ellipsis and no-break space as their ASCII forms."""
-    return text.translate(_ASCII_PUNCTUATION)
 
 
 def to_receipt(doc: Document, width_chars: int = 48) -> Receipt:
