@@ -5,8 +5,10 @@ be stopped (or wedged); they must not depend on it. Each device is opened, asked
 an absent device opens too (state error, condition no_device), so one broken cable never hides the
 others. Device statistics live in ``<data_dir>/devices`` — the same place the kiosk app keeps them.
 
-`diagnose` exits 0 only when every device, the disk, the link to central (reachable, token accepted)
-and the outbox (nothing refused, nothing stuck for over an hour) are healthy. Config problems print file:line: key: message and exit 2, without a traceback.
+`diagnose` exits 0 only when every device, the disk, the link to central (reachable, token
+accepted), the office central registered this kiosk under (the one kiosk.toml names) and the outbox
+(nothing refused, nothing stuck for over an hour) are healthy. Config problems print file:line:
+key: message and exit 2, without a traceback.
 """
 
 from __future__ import annotations
@@ -186,9 +188,11 @@ def diagnose(config_path: str, level: str, as_json: bool, report: str | None) ->
         return 2
     checks = [check_device(p, config.data_dir, health_level) for p in config.peripherals]
     checks.append(check_disk(config.data_dir))
+    from kiosk.diagnostics.office_check import check_office
     from kiosk.health_checks import check_central, check_outbox
 
     checks.append(check_central(config))
+    checks.append(check_office(config))
     checks.append(check_outbox(config))
     healthy = all(c.status != "fault" for c in checks)
     if report:

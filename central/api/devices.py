@@ -9,6 +9,10 @@ fleet of 10,000 kiosks at one beat per 30 s is ~333 writes a second, so this rou
 * The bearer token is checked for presence here (401 at once, before the body is even validated)
   and verified against the database by the writer, inside the storing transaction.
 * A write that fails answers 503 (with ``Retry-After``): never a 200 for a beat that was not stored.
+
+``GET /devices/me`` tells a kiosk how central registered it (id, office, name): ``kiosk diagnose``
+compares the office with the kiosk's own config, because a kiosk proposing references of another
+office has every case create refused (422).
 """
 
 from __future__ import annotations
@@ -17,12 +21,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from central.api import PREFIX
 from central.api.http import json_response, stored_or_503
-from central.auth.devices import bearer_token, unauthorised
+from central.auth.devices import authenticate_device, bearer_token, unauthorised
 from central.auth.principal import Principal
-from central.deps import ClockDep
+from central.deps import ClockDep, SessionDep, one_hop
 from central.groupcommit import GroupCommit
 from central.heartbeat_store import Beat, Result, heartbeat_writer
 from central.problems import problem_responses
@@ -66,3 +71,31 @@ async def heartbeat(
     return json_response(
         {"device_id": stored.device_id, "received_at": now.isoformat(), "interval_s": INTERVAL_S}
     )
+
+
+class DeviceMe(BaseModel):
+    device_id: str = Field(description="The id in the device's bearer token")
+    office: str = Field(description="The office the device was registered under (add-device)")
+    name: str = Field(description="The name given at registration")
+
+
+@router.get(
+    "/devices/me",
+    response_model=DeviceMe,
+    responses=problem_responses(401),
+    summary="How central registered the calling kiosk",
+    description=(
+        "The calling device's id, office and name, as registered with "
+        "`kiosk-central add-device`. A kiosk compares the office with its own configuration: "
+        "references it proposes must carry this office's code, or case creates are refused "
+        "(422). The token is checked against the database on every call (no cache), so a "
+        "revoked token answers 401 at once."
+    ),
+)
+@one_hop
+def me(request: Request, token: TokenDep, session: SessionDep) -> DeviceMe:
+    device = authenticate_device(session, token)
+    if device is None:
+        raise unauthorised("The device token is not valid or has been revoked.")
+    request.state.principal = Principal(kind="device", id=device.id, office=device.office)
+    return DeviceMe(device_id=device.id, office=device.office, name=device.name)

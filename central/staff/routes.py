@@ -227,14 +227,21 @@ def pickup(
     return RedirectResponse(f"/staff/cases/{case.id}", status_code=303)
 
 
-def _case(session: Session, ctx: auth.StaffContext, case_id: str) -> Case | None:
+def _case_or_404(session: Session, ctx: auth.StaffContext, case_id: str) -> Case | HTMLResponse:
+    """The case when ``case_id`` names one this member may see, else the "no such case" page
+    (404) — the same answer for a malformed id, an unknown id and another office's case."""
     try:
-        cid = uuid.UUID(case_id)
+        case = session.get(Case, uuid.UUID(case_id))
     except ValueError:
-        return None
-    case = session.get(Case, cid)
+        case = None
     if case is None or not ctx.may_see_office(case.origin_office):
-        return None
+        return page(
+            "staff/message.html",
+            404,
+            me=ctx,
+            title="No such case",
+            body="No case with that id in your office.",
+        )
     return case
 
 
@@ -243,15 +250,9 @@ def _case(session: Session, ctx: auth.StaffContext, case_id: str) -> Case | None
 def case_page(case_id: str, ctx: StaffCtx, session: SessionDep, request: Request) -> Response:
     if not ctx.may("view"):
         return forbidden(ctx, "Your role has no access to cases.")
-    case = _case(session, ctx, case_id)
-    if case is None:
-        return page(
-            "staff/message.html",
-            404,
-            me=ctx,
-            title="No such case",
-            body="No case with that id in your office.",
-        )
+    case = _case_or_404(session, ctx, case_id)
+    if not isinstance(case, Case):
+        return case
     events = session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
     ).all()
@@ -299,15 +300,9 @@ def _act(
         return forbidden(ctx, f"Your role ({ctx.user.role}) may not do this.")
     if checked_form(request, ctx, form) is None:
         return forbidden(ctx, "The form has expired. Go back, reload the page and try again.")
-    case = _case(session, ctx, case_id)
-    if case is None:
-        return page(
-            "staff/message.html",
-            404,
-            me=ctx,
-            title="No such case",
-            body="No case with that id in your office.",
-        )
+    case = _case_or_404(session, ctx, case_id)
+    if not isinstance(case, Case):
+        return case
     payload = payload_of(form)
     if payload is None:
         return RedirectResponse(f"/staff/cases/{case.id}?error=empty", status_code=303)

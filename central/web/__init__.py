@@ -6,9 +6,9 @@ steps, checks the answers, submits, sees the reference and the case status, and 
 Pages are rendered from the same catalogue definition the kiosk uses.
 
 Modules: :mod:`i18n` (UI strings), :mod:`render` (Jinja2), :mod:`forms` (catalogue adapter),
-:mod:`citizen` (cookie session, CSRF), :mod:`claim_routes` (/h, /resume), :mod:`case_routes`
-(/case/...), :mod:`routes` (the router the app includes), :mod:`testkit` (a two-language demo
-service, a manual clock and an app builder for tests, benchmarks and demos).
+:mod:`citizen` (cookie session, CSRF, the POST guards), :mod:`claim_routes` (/h, /resume),
+:mod:`case_routes` (/case/...), :mod:`routes` (the router the app includes), :mod:`testkit` (a
+two-language demo service, a manual clock and an app builder for tests, benchmarks and demos).
 
 Errors: none of its own; handoff errors (:mod:`central.handoff`) are rendered as pages, and a
 missing or ended session is a page that says how to start again, never a traceback.

@@ -24,9 +24,11 @@ from central.handoff.txn import end_reading, one_hop
 from central.web import forms
 from central.web.citizen import (
     FormDep,
+    PageInstead,
     clear_session_cookie,
     csrf_for,
     csrf_ok,
+    forbidden,
     same_origin,
     session_token,
 )
@@ -51,13 +53,6 @@ class Citizen:
         return csrf_for(self.token)
 
 
-class PageInstead(Exception):
-    """Raised by the dependency when the request must get another page (ended, not confirmed)."""
-
-    def __init__(self, response: Response) -> None:
-        self.response = response
-
-
 def citizen(request: Request, session: SessionDep) -> Citizen:
     now = request.app.state.clock()
     token = session_token(request)
@@ -77,6 +72,17 @@ def citizen(request: Request, session: SessionDep) -> Citizen:
 
 
 CitizenDep = Annotated[Citizen, Depends(citizen)]
+
+
+async def posting_citizen(request: Request, c: CitizenDep, form: FormDep) -> Citizen:
+    """The guard of every POST under ``/case``: the citizen, once the POST comes from our own
+    origin and carries the session's CSRF token; else the 403 page, before the endpoint runs."""
+    if not same_origin(request) or not csrf_ok(c.token, form.get("csrf")):
+        raise PageInstead(forbidden(request))
+    return c
+
+
+PostingCitizenDep = Annotated[Citizen, Depends(posting_citizen)]
 
 
 def setup_handlers(app: Any) -> None:
@@ -174,15 +180,11 @@ def step_page(request: Request, step_id: str, c: CitizenDep) -> Response:
 def step_post(
     request: Request,
     step_id: str,
-    c: CitizenDep,
+    c: PostingCitizenDep,
     session: SessionDep,
     clock: ClockDep,
     form: FormDep,
 ) -> Response:
-    if not same_origin(request) or not csrf_ok(c.token, form.get("csrf")):
-        return render(
-            request, "web/message.html", 403, title_key="error_title", body_key="forbidden"
-        )
     other = _editable(request, c)
     if other is not None:
         return other
@@ -260,12 +262,8 @@ def _check(
 @router.post("/submit")
 @one_hop
 def submit(
-    request: Request, c: CitizenDep, session: SessionDep, clock: ClockDep, form: FormDep
+    request: Request, c: PostingCitizenDep, session: SessionDep, clock: ClockDep, form: FormDep
 ) -> Response:
-    if not same_origin(request) or not csrf_ok(c.token, str(form.get("csrf", ""))):
-        return render(
-            request, "web/message.html", 403, title_key="error_title", body_key="forbidden"
-        )
     other = _editable(request, c)
     if other is not None:
         return other
@@ -320,12 +318,8 @@ RATINGS = ("good", "ok", "poor")
 @router.post("/feedback")
 @one_hop
 def feedback(
-    request: Request, c: CitizenDep, session: SessionDep, clock: ClockDep, form: FormDep
+    request: Request, c: PostingCitizenDep, session: SessionDep, clock: ClockDep, form: FormDep
 ) -> Response:
-    if not same_origin(request) or not csrf_ok(c.token, str(form.get("csrf", ""))):
-        return render(
-            request, "web/message.html", 403, title_key="error_title", body_key="forbidden"
-        )
     gate = _gate(request, c)
     if gate is not None:
         return gate

@@ -4,6 +4,10 @@ The cookie holds a random token (the row keeps its hash); it is HttpOnly, SameSi
 unless the settings say otherwise (plain-http tests). Forms carry a CSRF token derived from the
 session token (so it needs no storage and cannot be forged without the cookie), and every POST must
 come from our own origin when the browser says where it comes from.
+
+The guards: every POST of the web channel depends on :data:`SameOriginDep` (the ways in, which have
+no session yet) or on ``central.web.case_routes.PostingCitizenDep`` (origin and CSRF token); a
+refused POST gets the 403 page before the endpoint runs, so nothing changes.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request, Response
+from fastapi.responses import HTMLResponse
 
 from central.handoff import codes
+from central.web.render import render
 
 COOKIE = "case_session"
 CSRF_PURPOSE = "web-csrf"
@@ -51,6 +57,28 @@ def same_origin(request: Request) -> bool:
         return source is None
     host = request.headers.get("host", "")
     return urlsplit(source).netloc == host
+
+
+class PageInstead(Exception):
+    """Raised by a dependency when the request must get another page (refused, ended, not yet
+    confirmed); the app answers with :attr:`response` (see ``case_routes.setup_handlers``)."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def forbidden(request: Request) -> HTMLResponse:
+    """The page for a refused POST (another origin, or a missing or wrong CSRF token)."""
+    return render(request, "web/message.html", 403, title_key="error_title", body_key="forbidden")
+
+
+async def require_same_origin(request: Request) -> None:
+    """The guard of a POST that has no session yet: the 403 page when it comes from elsewhere."""
+    if not same_origin(request):
+        raise PageInstead(forbidden(request))
+
+
+SameOriginDep = Depends(require_same_origin)
 
 
 async def posted_form(request: Request) -> dict[str, str]:

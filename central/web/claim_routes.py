@@ -26,7 +26,7 @@ from central.handoff.errors import (
 from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.routes import check_rate, count_failure
 from central.handoff.txn import one_hop
-from central.web.citizen import same_origin, set_session_cookie
+from central.web.citizen import SameOriginDep, set_session_cookie
 from central.web.i18n import t
 from central.web.render import LANG_COOKIE, render, request_lang
 
@@ -65,16 +65,12 @@ def _error_key(exc: HandoffError, slip: bool = False) -> str:
     return "err_link"
 
 
-def _forbidden(request: Request) -> HTMLResponse:
-    return render(request, "web/message.html", 403, title_key="error_title", body_key="forbidden")
-
-
 @router.get("/h", response_class=HTMLResponse)
 def claim_page(request: Request) -> HTMLResponse:
     return render(request, "web/claim.html", errors=[], short_id="", code="")
 
 
-@router.post("/h/claim")
+@router.post("/h/claim", dependencies=[SameOriginDep])
 @one_hop
 def claim_with_secret(
     request: Request,
@@ -83,8 +79,6 @@ def claim_with_secret(
     clock: ClockDep,
     secret: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    if not same_origin(request):
-        return _forbidden(request)
     policy = request.app.state.handoff_policy
     try:
         check_rate(request, _client(request))
@@ -109,7 +103,7 @@ def code_page(request: Request, short_id: str) -> HTMLResponse:
     return render(request, "web/claim.html", errors=[], short_id=short_id[:12], code="", typed=True)
 
 
-@router.post("/h/code")
+@router.post("/h/code", dependencies=[SameOriginDep])
 @one_hop
 def claim_with_code(
     request: Request,
@@ -119,8 +113,6 @@ def claim_with_code(
     short_id: Text40 = "",
     code: Text40 = "",
 ) -> Response:
-    if not same_origin(request):
-        return _forbidden(request)
     lang = request_lang(request)
     errors: list[tuple[str, str]] = []
     if not short_id.strip():
@@ -155,7 +147,7 @@ def resume_page(request: Request) -> HTMLResponse:
     return render(request, "web/resume.html", errors=[], code="")
 
 
-@router.post("/resume")
+@router.post("/resume", dependencies=[SameOriginDep])
 @one_hop
 def resume_with_slip(
     request: Request,
@@ -165,8 +157,6 @@ def resume_with_slip(
     code: Text40 = "",
     factor: Text40 = "",
 ) -> Response:
-    if not same_origin(request):
-        return _forbidden(request)
     lang = request_lang(request)
     errors: list[tuple[str, str]] = []
     if not code.strip():

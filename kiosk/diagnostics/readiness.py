@@ -1,7 +1,8 @@
 """Is this kiosk fit to serve citizens? One report for the technician, on screen, A4 or receipt.
 
 The checks are the ones ``kiosk diagnose`` runs (``kiosk.device_commands`` for devices and disk,
-``kiosk.health_checks`` for central and the outbox), not copies of them. Two ways in:
+``kiosk.health_checks`` for central and the outbox, ``office_check`` for the office central
+registered this kiosk under), not copies of them. Two ways in:
 
 * :meth:`ReadinessReport.gather` from a config: devices the running app already holds open are
   passed in ``devices`` and asked directly (opening their port a second time would fail); the rest
@@ -149,6 +150,7 @@ class ReadinessReport:
         start); peripherals not in it are opened just for the check. ``now`` (epoch seconds) is
         for the outbox's "stuck for how long" and the report's time.
         """
+        from kiosk.diagnostics.office_check import check_office
         from kiosk.health_checks import check_central, check_outbox
 
         health_level = HealthLevel.parse(level)
@@ -166,6 +168,7 @@ class ReadinessReport:
                 statistics[p.name] = _stored_statistics(config.data_dir, p.name)
         checks.append(check_disk(config.data_dir))
         checks.append(check_central(config, timeout_s=central_timeout_s))
+        checks.append(check_office(config, timeout_s=central_timeout_s))
         checks.append(check_outbox(config, now=now))
         stamp = time.time() if now is None else now
         return cls.from_checks(

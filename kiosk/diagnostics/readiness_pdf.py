@@ -28,7 +28,7 @@ RED = (0.706, 0.165, 0.086)  # #b52a16, as the kiosk's error colour
 GREY = (0.314, 0.353, 0.373)  # #505a5f
 RULE = (0.694, 0.706, 0.714)
 VERDICT_COLOUR = {"ok": GREEN, "fault": RED, "not_checked": GREY}
-NAME_W, VERDICT_W = 46 * MM, 28 * MM
+NAME_W, VERDICT_W = 46 * MM, 31 * MM  # "NOT CHECKED" in bold 10 pt is 28.2 mm wide
 STATS_NAME_W = 36 * MM
 BOTTOM = MARGIN + 12 * MM  # room for the footer
 

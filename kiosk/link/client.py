@@ -118,6 +118,11 @@ class CentralClient:
         """Not retried: a late heartbeat is worth less than the next one on schedule."""
         return self._json("POST", "/devices/heartbeat", body, retry=False)
 
+    def registration(self) -> dict[str, Any]:
+        """GET /devices/me: how central registered this kiosk — ``device_id``, ``office``,
+        ``name``. A read, so retried; a bad or revoked token raises Unauthorised."""
+        return self._json("GET", "/devices/me")
+
     def catalogue(self) -> dict[str, Any]:
         return self._json("GET", "/catalogue")
 

@@ -7,7 +7,9 @@ Failure is part of the contract, never a traceback on a citizen's screen:
   (``SubmitResult.sent`` False); the phone offer is unavailable (None) and the screen says so;
 * a printer fault → a sentence from the fault's action hint ("please ask a member of staff") in the
   citizen's language, and the reference stays on screen;
-* no device token → the runtime does not start: it says which file or variable to set.
+* no device token → the runtime does not start: it says which file or variable to set;
+* central registered the kiosk under another office than kiosk.toml names (every case would be
+  refused) → one warning in the log at start (``kiosk diagnose`` says the same, with the fix).
 
 Slips and resuming (:mod:`kiosk.runtime.resume`): ``print_slip`` prints the reference with a resume
 code protected by a second factor (``slip_factor`` says which) — central's code when central has
@@ -19,6 +21,7 @@ sentence; a resumed submission updates the same case (``submit``).
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,6 +33,7 @@ from catalogue.references import normalise_office
 from kiosk.config import KioskConfig
 from kiosk.documents import DocumentError, build_document, print_receipt
 from kiosk.link import CentralClient, CentralError
+from kiosk.link.registration import compare_office
 from kiosk.outbox import Outbox, Relay, RowCipher, outbox_path
 from kiosk.references import resume_code_in
 from kiosk.runtime.cases import CaseDesk, SubmittedCase
@@ -115,12 +119,29 @@ class KioskRuntime:
         """The case of the person at the kiosk now (for their feedback); one person at a time."""
         self._last_service: str | None = None
         self._phones: dict[str, PhoneHandoff] = {}
+        self.office_check: threading.Thread | None = None
+        """The start-up comparison of the configured office with central's (see ``start``)."""
 
     def start(self) -> KioskRuntime:
         self.devices.start()
         self.relay.start()
         self.fleet.start()
+        self.office_check = threading.Thread(
+            target=self._warn_on_office_mismatch, name="office-check", daemon=True
+        )
+        self.office_check.start()
         return self
+
+    def _warn_on_office_mismatch(self) -> None:
+        """One warning in the log when central registered this kiosk under another office (its
+        cases would all be refused); in the background, so a slow central never delays start."""
+        try:
+            found = compare_office(self.client, self.config.office.id)
+        except CentralError as exc:
+            log.info("office not compared with central: %s", exc.detail)
+            return
+        if not found.matches:
+            log.warning("%s", found.sentence(self.config.source.name))
 
     def stop(self) -> None:
         self.fleet.stop()

@@ -92,11 +92,13 @@ def test_devices_text_shows_an_unplugged_reader(kiosk) -> None:
 
 
 def use_central(kiosk, central) -> None:
-    """Point the kiosk's config at a real central and give it its token file."""
+    """Point the kiosk's config at a real central, under the office central registered it in,
+    and give it its token file."""
     token = kiosk["tmp"] / "device-token"
     token.write_text(central.token)
     config = kiosk["config"]
     text = config.read_text().replace('"http://127.0.0.1:9"', f'"{central.url}"')
+    text = text.replace('id = "o1"', f'id = "{central.office}"', 1)
     config.write_text(text.replace("[office]", f'device_token_file = "{token}"\n[office]', 1))
 
 

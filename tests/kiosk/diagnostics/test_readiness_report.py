@@ -178,6 +178,7 @@ def test_gathered_report_checks_devices_disk_central_and_outbox(kiosk, tmp_path:
         "scanner",
         "disk",
         "central",
+        "office",
         "outbox",
     ]
     text = pdf_text(report.write_pdf(tmp_path / "gathered.pdf"))
@@ -186,6 +187,7 @@ def test_gathered_report_checks_devices_disk_central_and_outbox(kiosk, tmp_path:
     assert verdict_of(text, "scanner") == "FAULT"  # placeholder port
     assert verdict_of(text, "disk") == "OK"
     assert verdict_of(text, "central") == "FAULT"  # nothing listens on port 9
+    assert verdict_of(text, "office") == "NOT CHECKED"  # so the office cannot be compared
     assert verdict_of(text, "outbox") == "OK"
     assert report.central_latency_ms is None and report.outbox_depth == 0
     assert set(report.statistics) == {"receipt-printer", "card-reader", "scanner"}

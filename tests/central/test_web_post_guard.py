@@ -1,0 +1,173 @@
+"""Every POST of the web channel is guarded: the routes are enumerated from the app itself, each
+must depend on a guard, and a cross-origin POST (and, under /case, a POST without the session's
+CSRF token) is refused with the 403 page and changes no row, sets no cookie. The same POST from our
+own origin with the token then succeeds, so the refusal is the guard's doing, not a bad form."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import RouteContext, iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from central.db.base import Base
+from central.handoff.ratelimit import SlidingWindowLimiter
+from central.web.case_routes import posting_citizen
+from central.web.citizen import require_same_origin
+from central.web.testkit import Kit, build
+
+EVIL = {"Origin": "https://evil.example"}
+
+
+@pytest.fixture
+def kit(tmp_path) -> Kit:  # type: ignore[no-untyped-def]
+    kit = build(f"sqlite:///{tmp_path / 'guard.db'}")
+    kit.app.state.attempt_limiter = SlidingWindowLimiter(1000, 60)
+    return kit
+
+
+def web_posts(kit: Kit) -> list[RouteContext]:
+    """The app's POST routes served by the web channel's modules (paths as the app serves them)."""
+    return [
+        r
+        for r in iter_route_contexts(kit.app.routes)
+        if "POST" in (r.methods or ())
+        and r.endpoint is not None
+        and r.endpoint.__module__.startswith("central.web.")
+    ]
+
+
+def guards(dependant: Dependant | None) -> set[Callable[..., Any]]:
+    found: set[Callable[..., Any]] = set()
+    for sub in dependant.dependencies if dependant is not None else ():
+        if sub.call in (require_same_origin, posting_citizen):
+            found.add(sub.call)
+        found |= guards(sub)
+    return found
+
+
+def rows(kit: Kit) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table: what a refused POST must leave exactly as it was."""
+    with kit.sessions() as s:
+        return {
+            t.name: sorted(map(tuple, s.execute(select(t)).all()), key=repr)
+            for t in Base.metadata.sorted_tables
+        }
+
+
+def csrf(page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page)[1]  # type: ignore[index]
+
+
+def handoff(kit: Kit, api: TestClient, answers: dict[str, Any] | None = None) -> dict[str, Any]:
+    case = kit.new_case(answers or {"full_name": "Ann Example"})
+    r = api.post(f"/api/v1/cases/{case.id}/handoffs", headers=kit.auth)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def in_case(kit: Kit, answers: dict[str, Any]) -> TestClient:
+    """A phone holding a confirmed session on a fresh case with ``answers``."""
+    phone = TestClient(kit.app, follow_redirects=False)
+    h = handoff(kit, phone, answers)
+    secret = h["verification_uri_complete"].split("#")[1]
+    assert phone.post("/h/claim", data={"secret": secret}).status_code == 303
+    assert phone.post(f"/api/v1/handoffs/{h['id']}/confirm", headers=kit.auth).status_code == 200
+    return phone
+
+
+COMPLETE = {
+    "full_name": "Ann Example",
+    "address_line": "1 High St",
+    "postcode": "CF10 1AA",
+    "contact_method": "post",
+}
+
+
+def claim_secret(kit: Kit) -> tuple[TestClient, dict[str, str], bool]:
+    phone = TestClient(kit.app, follow_redirects=False)
+    h = handoff(kit, phone)
+    return phone, {"secret": h["verification_uri_complete"].split("#")[1]}, False
+
+
+def claim_code(kit: Kit) -> tuple[TestClient, dict[str, str], bool]:
+    phone = TestClient(kit.app, follow_redirects=False)
+    h = handoff(kit, phone)
+    return phone, {"short_id": h["short_id"], "code": h["display_code"]}, False
+
+
+def resume_slip(kit: Kit) -> tuple[TestClient, dict[str, str], bool]:
+    phone = TestClient(kit.app, follow_redirects=False)
+    case = kit.new_case({"full_name": "Ann Example"})
+    r = phone.post(
+        f"/api/v1/cases/{case.id}/resume-codes",
+        headers=kit.auth,
+        json={"factor_kind": "dob", "factor_value": "27/03/1985"},
+    )
+    assert r.status_code == 201, r.text
+    return phone, {"code": r.json()["code"], "factor": "27/03/1985"}, False
+
+
+def step(kit: Kit) -> tuple[TestClient, dict[str, str], bool]:
+    phone = in_case(kit, {"full_name": "Ann Example"})
+    token = csrf(phone.get("/case/step/address").text)
+    return phone, {"address_line": "1 High St", "postcode": "CF10 1AA", "csrf": token}, True
+
+
+def submit(kit: Kit) -> tuple[TestClient, dict[str, str], bool]:
+    phone = in_case(kit, COMPLETE)
+    return phone, {"csrf": csrf(phone.get("/case/check").text)}, True
+
+
+def feedback(kit: Kit) -> tuple[TestClient, dict[str, str], bool]:
+    phone = in_case(kit, COMPLETE)
+    token = csrf(phone.get("/case/check").text)
+    assert phone.post("/case/submit", data={"csrf": token}).status_code == 303
+    return phone, {"rating": "good", "comment": "Quick.", "csrf": token}, True
+
+
+# path → (phone, a form that would succeed, whether the route also needs the CSRF token)
+CASES: dict[str, Callable[[Kit], tuple[TestClient, dict[str, str], bool]]] = {
+    "/h/claim": claim_secret,
+    "/h/code": claim_code,
+    "/resume": resume_slip,
+    "/case/step/{step_id}": step,
+    "/case/submit": submit,
+    "/case/feedback": feedback,
+}
+CONCRETE = {"/case/step/{step_id}": "/case/step/address"}
+
+
+def test_every_web_post_route_depends_on_a_guard(kit: Kit) -> None:
+    posts = web_posts(kit)
+    assert {r.path for r in posts} == set(CASES), "a web POST route without a guard test"
+    for route in posts:
+        found = guards(route.dependant)
+        assert found, f"POST {route.path} has no guard"
+        if route.path.startswith("/case"):
+            assert posting_citizen in found, f"POST {route.path} does not check the CSRF token"
+
+
+@pytest.mark.parametrize("path", sorted(CASES))
+def test_a_forged_post_is_refused_and_changes_nothing(kit: Kit, path: str) -> None:
+    phone, form, needs_csrf = CASES[path](kit)
+    url = CONCRETE.get(path, path)
+    forged: list[tuple[dict[str, str], dict[str, str]]] = [(form, EVIL)]
+    forged.append((form, {"Referer": "https://evil.example/page"}))
+    if needs_csrf:
+        forged.append(({k: v for k, v in form.items() if k != "csrf"}, {}))
+        forged.append((form | {"csrf": "forged"}, {}))
+    before = rows(kit)
+    for data, headers in forged:
+        r = phone.post(url, data=data, headers=headers)
+        assert r.status_code == 403, (path, headers, r.status_code)
+        assert "set-cookie" not in r.headers or "case_session" not in r.headers["set-cookie"]
+        assert rows(kit) == before, f"a refused POST to {path} changed the database"
+    ok = phone.post(url, data=form)
+    assert ok.status_code == 303, (path, ok.status_code, ok.text[:300])
+    assert rows(kit) != before
