@@ -13,8 +13,10 @@ from typing import Literal
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from central.auth import KioskDep
+from central.api.http import written_or_503
+from central.auth import KioskDep, Principal
 from central.db.models import Case
 from central.deps import ClockDep, SessionDep, SettingsDep
 from central.handoff import resume, service
@@ -23,12 +25,14 @@ from central.handoff.history import FoldError, lock_case
 from central.handoff.ratelimit import SlidingWindowLimiter
 from central.handoff.txn import one_hop
 from central.problems import ProblemError, problem_responses
+from central.session_writer import SessionWriter
 
 router = APIRouter(prefix="/api/v1", tags=["handoffs"])
 
 
 def setup(app: FastAPI) -> None:
     app.state.handoff_policy = service.Policy()
+    app.state.session_writer = SessionWriter(app.state.sessionmaker)
     app.state.attempt_limiter = SlidingWindowLimiter(limit=10, window=60.0)
     """Typed codes, slip codes and logins per client address: 10 a minute."""
 
@@ -104,7 +108,7 @@ class ResumedCase(BaseModel):
     version: int
 
 
-def _case_for(session: SessionDep, case_id: uuid.UUID, principal: KioskDep) -> Case:
+def _case_for(session: Session, case_id: uuid.UUID, principal: Principal) -> Case:
     case = lock_case(session, case_id)
     if case is None or not principal.may_touch_office(case.origin_office):
         raise ProblemError(404, "No such case.", slug="not-found")
@@ -124,25 +128,31 @@ def _status(h, now: datetime, status: str) -> HandoffStatus:
     "/cases/{case_id}/handoffs",
     status_code=201,
     response_model=HandoffOut,
-    responses=problem_responses(401, 404, 409),
+    responses=problem_responses(401, 404, 409, 503),
 )
-@one_hop
-def create_handoff(
+async def create_handoff(
     case_id: uuid.UUID,
     principal: KioskDep,
-    session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
     request: Request,
 ) -> HandoffOut:
+    """Written by the session writer (:mod:`central.session_writer`): one transaction for every
+    handoff created meanwhile, answered after it committed."""
     now = clock()
-    case = _case_for(session, case_id, principal)
     policy: service.Policy = request.app.state.handoff_policy
-    try:
-        issued = service.create_handoff(session, case, principal.id, principal.office, now, policy)
-    except FoldError as exc:
-        raise ProblemError(409, str(exc), slug="case-state") from None
-    session.commit()
+
+    def work(session: Session) -> service.IssuedHandoff:
+        case = _case_for(session, case_id, principal)
+        try:
+            return service.create_handoff(
+                session, case, principal.id, principal.office, now, policy
+            )
+        except FoldError as exc:
+            raise ProblemError(409, str(exc), slug="case-state") from None
+
+    writer: SessionWriter = request.app.state.session_writer
+    issued = await written_or_503(writer, work, "handoff")
     h = issued.handoff
     base = settings.base_url.rstrip("/")
     return HandoffOut(

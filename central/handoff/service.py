@@ -180,8 +180,7 @@ def _claim(
         .values(claimed_at=now, claimed_by=how)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
-        session.rollback()
+    if result.rowcount != 1:  # nothing changed: no rollback (it may share a transaction)
         session.refresh(handoff)
         if handoff.claimed_at is not None:
             raise HandoffAlreadyClaimed("This code has already been used.")

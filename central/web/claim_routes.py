@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from central.api.http import written_or_503
 from central.deps import ClockDep, SessionDep, SettingsDep
 from central.handoff import resume, service
 from central.handoff.errors import (
@@ -26,6 +27,7 @@ from central.handoff.errors import (
 from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.routes import check_rate, count_failure
 from central.handoff.txn import one_hop
+from central.problems import ProblemError
 from central.web.citizen import SameOriginDep, set_session_cookie
 from central.web.i18n import t
 from central.web.render import LANG_COOKIE, render, request_lang
@@ -71,18 +73,23 @@ def claim_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/h/claim", dependencies=[SameOriginDep])
-@one_hop
-def claim_with_secret(
+async def claim_with_secret(
     request: Request,
-    session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
     secret: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
+    """The QR link's claim, written by the session writer (:mod:`central.session_writer`) with
+    every other claim and handoff of the moment: one transaction, the cookie only after it."""
     policy = request.app.state.handoff_policy
+    now = clock()
     try:
         check_rate(request, _client(request))
-        claim = service.claim_by_secret(session, secret, clock(), policy)
+        claim = await written_or_503(
+            request.app.state.session_writer,
+            lambda session: service.claim_by_secret(session, secret, now, policy),
+            "claim",
+        )
     except HandoffError as exc:
         if isinstance(exc, HandoffNotFound):
             count_failure(request, _client(request))
@@ -94,7 +101,12 @@ def claim_with_secret(
         return render(
             request, "web/message.html", 409, title_key="claim_title", body_key="err_link"
         )
-    session.commit()
+    except ProblemError as exc:  # the writer is busy or the database away: nothing was claimed
+        response = render(
+            request, "web/message.html", exc.status, title_key="claim_title", body_key="err_busy"
+        )
+        response.headers.update(exc.headers or {})
+        return response
     return _into_case(request, claim.token, settings, policy)
 
 

@@ -177,6 +177,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "That does not match what you chose at the kiosk.",
         "cy": "Nid yw hynny'n cyfateb i'r hyn a ddewisoch yn y ciosg.",
     },
+    "err_busy": {
+        "en": "We are very busy. Wait a few seconds, then scan the code on the kiosk again.",
+        "cy": "Rydym yn brysur iawn. Arhoswch ychydig eiliadau, yna sganiwch y cod ar y ciosg eto.",
+    },
     "err_bad_factor": {
         "en": "Enter your date of birth like 27/03/1985, 3 digits of your phone number, or your PIN.",
         "cy": "Rhowch eich dyddiad geni fel 27/03/1985, 3 digid o'ch rhif ffôn, neu eich PIN.",
