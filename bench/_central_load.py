@@ -37,13 +37,18 @@ class RawConnection:
         self.last_used = time.monotonic()
 
     async def post(self, path: str, body: dict, headers: dict[str, str]) -> int:
+        return (await self.send(path, json.dumps(body).encode(), "application/json", headers))[0]
+
+    async def send(
+        self, path: str, data: bytes, content_type: str, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        """POST ``data``; (status, response body)."""
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        data = json.dumps(body).encode()
         head = [
             f"POST {path} HTTP/1.1",
             f"Host: {self.host}:{self.port}",
-            "Content-Type: application/json",
+            f"Content-Type: {content_type}",
             f"Content-Length: {len(data)}",
         ]
         head += [f"{k}: {v}" for k, v in headers.items()]
@@ -63,11 +68,11 @@ class RawConnection:
                 length = int(value)
             elif name.lower() == "connection" and "close" in value.lower():
                 close = True
-        await self.reader.readexactly(length)
+        body = await self.reader.readexactly(length)
         self.last_used = time.monotonic()
         if close:
             await self.close()
-        return int(status_line.split()[1])
+        return int(status_line.split()[1]), body
 
     async def close(self) -> None:
         if self.writer is not None:
@@ -116,6 +121,46 @@ async def closed_loop(
     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
     elapsed = time.monotonic() - t0
     return len(latencies) / elapsed, latencies, statuses
+
+
+async def handoff_pairs(
+    base: str, token: str, case_ids: list[str], seconds: float
+) -> tuple[float, list[float], list[float], dict[int, int]]:
+    """CONCURRENCY kiosk+phone pairs in a closed loop: the kiosk creates a handoff for a case
+    (``POST /api/v1/cases/{id}/handoffs``), the phone claims it with the secret from the QR link
+    (``POST /h/claim``, a form, answered 303 + cookie). (pairs/s, create latencies, claim
+    latencies, statuses)."""
+    creates: list[float] = []
+    claims: list[float] = []
+    statuses: dict[int, int] = {}
+    todo = list(reversed(case_ids))
+    stop = time.monotonic() + seconds
+    auth = {"Authorization": f"Bearer {token}"}
+
+    async def worker() -> None:
+        kiosk = RawConnection(*split_base(base))
+        phone = RawConnection(*split_base(base))
+        while time.monotonic() < stop and todo:
+            case_id = todo.pop()
+            t0 = time.perf_counter()
+            code, body = await kiosk.send(f"/api/v1/cases/{case_id}/handoffs", b"{}",
+                                          "application/json", auth)  # fmt: skip
+            t1 = time.perf_counter()
+            creates.append(t1 - t0)
+            statuses[code] = statuses.get(code, 0) + 1
+            if code != 201:
+                continue
+            secret = json.loads(body)["verification_uri_complete"].split("#", 1)[1]
+            form = f"secret={secret}".encode()
+            code, _ = await phone.send("/h/claim", form, "application/x-www-form-urlencoded", {})
+            claims.append(time.perf_counter() - t1)
+            statuses[code] = statuses.get(code, 0) + 1
+        await kiosk.close()
+        await phone.close()
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    return len(claims) / (time.monotonic() - t0), creates, claims, statuses
 
 
 async def fleet(base: str, tokens: list[str], seconds: float) -> dict[str, Any]:

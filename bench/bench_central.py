@@ -3,7 +3,7 @@
 For each database: ``kiosk-central serve`` (loopback; ``--workers N`` uvicorn workers, default: what
 ``serve`` picks for that database — 1 on SQLite, one per two cores up to 4 on PostgreSQL) is driven by 50
 concurrent async clients for a few seconds per operation — case create (new case + Idempotency-Key
-each time) and device heartbeat — beside a bare FastAPI JSON endpoint served the same way, with as
+each time), device heartbeat, and handoff create + claim pairs (a kiosk and a phone) — beside a bare FastAPI JSON endpoint served the same way, with as
 many workers (the framework's ceiling on this machine, measured in the same run: the reference for
 the ratios). Then a simulated fleet: 10,000 kiosks each beating every 30 s (~333 req/s, open loop, every
 kiosk its own token) for 20 s: is the rate held, and what is the p99?
@@ -44,6 +44,7 @@ from _central_load import (  # noqa: E402 - the sibling module, found through th
     closed_loop,
     fleet,
     fleet_held,
+    handoff_pairs,
     line,
     open_loop,
     pct,
@@ -181,7 +182,11 @@ def central(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def operations(base: str, bare_base: str, token: str, service_id: str) -> dict[str, Callable]:
+def operations(
+    base: str, bare_base: str, token: str, service_id: str, created: list[str]
+) -> dict[str, Callable]:
+    """The closed-loop operations; ``created`` collects the ids of the cases create() sends (the
+    handoff pairs use them)."""
     auth = {"Authorization": f"Bearer {token}"}
 
     def bare() -> Request:
@@ -189,6 +194,7 @@ def operations(base: str, bare_base: str, token: str, service_id: str) -> dict[s
 
     def create() -> Request:
         case_id = str(uuid.uuid4())
+        created.append(case_id)
         body = {"id": case_id, "service_id": service_id, "answers": {}}
         return base, "/api/v1/cases", body, auth | {"Idempotency-Key": case_id}
 
@@ -274,7 +280,8 @@ def run_central(
         )
         results: dict[str, float] = {}
         p99: dict[str, float] = {}
-        for name, make in operations(base, bare_base, token, service_id).items():
+        created: list[str] = []
+        for name, make in operations(base, bare_base, token, service_id, created).items():
             pid = bare_pid if make.__name__ == "bare" else proc.pid
             out_file = args.profile / f"{label}-{make.__name__}.folded" if args.profile else None
             with profiled(pid, args.seconds, out_file):
@@ -292,6 +299,18 @@ def run_central(
             f"  closed loop bound (Little's law): {CONCURRENCY} clients at the ceiling wait "
             f"{1000 * CONCURRENCY / ceiling:.1f} ms on average, and the bare endpoint's own p99 "
             f"is {bare_p99:.1f} ms"
+        )
+        out_file = args.profile / f"{label}-handoff.folded" if args.profile else None
+        with profiled(proc.pid, args.seconds, out_file):
+            pairs, made, claimed, st = asyncio.run(
+                handoff_pairs(base, token, created, args.seconds)
+            )
+        print(
+            f"  handoff create+claim: {pairs:.0f} pairs/s = {2 * pairs:.0f} req/s "
+            f"({2 * pairs / ceiling:.2f} of the ceiling; goal >= 0.4); create p50 "
+            f"{pct(made, 50) * 1000:.1f} ms p99 {pct(made, 99) * 1000:.1f} ms, claim p50 "
+            f"{pct(claimed, 50) * 1000:.1f} ms p99 {pct(claimed, 99) * 1000:.1f} ms "
+            f"[{','.join(f'{k}:{v}' for k, v in sorted(st.items()))}]"
         )
         creates = asyncio.run(
             open_loop(base, CREATE_RATE, args.fleet_seconds, open_loop_create(token, service_id))

@@ -14,13 +14,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
 from central.db.models import Case, CaseEvent
 from central.fold import CaseState, Event, FoldError, apply
 
-__all__ = ["FoldError", "append_event", "lock_case"]
+__all__ = ["FoldError", "append_event", "append_event_row", "lock_case", "lock_case_row"]
+
+CASES = Case.__table__
+EVENTS = CaseEvent.__table__
 
 
 def lock_case(session: Session, case_id: uuid.UUID) -> Case | None:
@@ -73,3 +76,67 @@ def append_event(
     case.version = nxt.version
     case.updated_at = now
     return event
+
+
+def lock_case_row(session: Session, case_id: uuid.UUID) -> Row[Any] | None:
+    """:func:`lock_case` as a plain row (a Core SELECT: no identity map, no ORM loading). For the
+    hot paths of the session writer (handoff create and claim)."""
+    stmt = select(CASES).where(CASES.c.id == case_id)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return session.connection().execute(stmt).one_or_none()
+
+
+def append_event_row(
+    session: Session,
+    case: Any,
+    *,
+    type: str,  # noqa: A002 - the event's own field name
+    payload: dict[str, Any],
+    channel: str,
+    actor_type: str,
+    actor_id: str | None,
+    now: datetime,
+    device_id: str | None = None,
+) -> None:
+    """:func:`append_event` with Core statements: ``case`` is a row (or anything with the case's
+    columns as attributes) and is left as it was — the database holds the new state. Raises
+    :class:`FoldError` when the case cannot take the event (nothing written)."""
+    state = CaseState(
+        status=case.status,
+        service_id=case.service_id,
+        answers=dict(case.answers or {}),
+        assigned_to=case.assigned_to,
+        queued_at=case.queued_at,
+        version=case.version,
+    )
+    nxt = apply(state, Event(type=type, payload=payload, received_at=now, channel=channel))
+    conn = session.connection()
+    conn.execute(
+        insert(EVENTS),
+        {
+            "case_id": case.id,
+            "event_id": uuid.uuid4(),
+            "seq": nxt.version,
+            "type": type,
+            "channel": channel,
+            "actor_type": actor_type,
+            "actor_id": actor_id,
+            "device_id": device_id,
+            "occurred_at": now,
+            "received_at": now,
+            "payload": payload,
+        },
+    )
+    conn.execute(
+        update(CASES)
+        .where(CASES.c.id == case.id)
+        .values(
+            status=nxt.status,
+            answers=dict(nxt.answers),
+            assigned_to=nxt.assigned_to,
+            queued_at=nxt.queued_at,
+            version=nxt.version,
+            updated_at=now,
+        )
+    )

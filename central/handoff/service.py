@@ -14,8 +14,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from central.db.models import Case
@@ -27,8 +28,12 @@ from central.handoff.errors import (
     HandoffStateError,
     WrongCode,
 )
-from central.handoff.history import append_event, lock_case
+from central.handoff.history import append_event, append_event_row, lock_case, lock_case_row
 from central.handoff.models import Handoff, WebSession
+
+HANDOFFS = Handoff.__table__
+WEB_SESSIONS = WebSession.__table__
+_SHORT_ID_TAKEN = select(HANDOFFS.c.id).where(HANDOFFS.c.short_id == bindparam("short_id"))
 
 SECRET_PURPOSE = "handoff-secret"
 CODE_PURPOSE = "display-code"
@@ -63,40 +68,42 @@ class Claim:
 
 
 def create_handoff(
-    session: Session, case: Case, device_id: str, office: str, now: datetime, policy: Policy
+    session: Session, case: Any, device_id: str, office: str, now: datetime, policy: Policy
 ) -> IssuedHandoff:
-    """A new pending handoff for ``case`` and the ``handed_off`` event in its history."""
+    """A new pending handoff for ``case`` (a locked row, see ``history.lock_case_row``) and the
+    ``handed_off`` event in its history. Core statements: this runs for every QR code shown."""
     secret = codes.new_secret()
     display = codes.display_code_for(secret)
+    conn = session.connection()
     short_id = codes.new_short_id()
-    while session.scalar(select(Handoff.id).where(Handoff.short_id == short_id)) is not None:
+    while conn.execute(_SHORT_ID_TAKEN, {"short_id": short_id}).first() is not None:
         short_id = codes.new_short_id()
-    handoff = Handoff(
-        id=uuid.uuid4(),
-        short_id=short_id,
-        case_id=case.id,
-        device_id=device_id,
-        office=office,
-        secret_hash=codes.hash_secret(secret, SECRET_PURPOSE),
-        code_hash=codes.hash_secret(codes.normalise_code(display, 8) or "", CODE_PURPOSE),
-        created_at=now,
-        expires_at=now + timedelta(seconds=policy.ttl_seconds),
-        interval=policy.interval,
-        failed_attempts=0,
-    )
-    session.add(handoff)
-    append_event(
+    values = {
+        "id": uuid.uuid4(),
+        "short_id": short_id,
+        "case_id": case.id,
+        "device_id": device_id,
+        "office": office,
+        "secret_hash": codes.hash_secret(secret, SECRET_PURPOSE),
+        "code_hash": codes.hash_secret(codes.normalise_code(display, 8) or "", CODE_PURPOSE),
+        "created_at": now,
+        "expires_at": now + timedelta(seconds=policy.ttl_seconds),
+        "interval": policy.interval,
+        "failed_attempts": 0,
+    }
+    conn.execute(insert(HANDOFFS), values)
+    append_event_row(
         session,
         case,
         type="handed_off",
-        payload={"to": "web", "handoff_id": str(handoff.id), "stage": "offered"},
+        payload={"to": "web", "handoff_id": str(values["id"]), "stage": "offered"},
         channel="kiosk",
         actor_type="device",
         actor_id=device_id,
         device_id=device_id,
         now=now,
     )
-    return IssuedHandoff(handoff, secret, display)
+    return IssuedHandoff(Handoff(**values), secret, display)
 
 
 def get_for_device(session: Session, handoff_id: uuid.UUID, device_id: str) -> Handoff:
@@ -119,12 +126,17 @@ def poll(session: Session, handoff: Handoff, now: datetime, policy: Policy) -> s
     return status
 
 
-def find_by_secret(session: Session, secret: str) -> Handoff:
+def find_by_secret(session: Session, secret: str) -> Any:
+    """The handoff row whose secret this is (a Core SELECT; the claim needs its id and case)."""
     presented = codes.hash_secret(secret or "", SECRET_PURPOSE)
-    handoff = session.scalar(select(Handoff).where(Handoff.secret_hash == presented))
-    if handoff is None or not codes.same_hash(handoff.secret_hash, presented):
+    row = (
+        session.connection()
+        .execute(select(HANDOFFS).where(HANDOFFS.c.secret_hash == presented))
+        .one_or_none()
+    )
+    if row is None or not codes.same_hash(row.secret_hash, presented):
         raise HandoffNotFound("This link is not valid. Ask the kiosk for a new code.")
-    return handoff
+    return row
 
 
 def find_by_short_id(session: Session, short_id: str) -> Handoff:
@@ -166,40 +178,53 @@ def claim_by_code(
 
 
 def _claim(
-    session: Session, handoff: Handoff, how: str, now: datetime, policy: Policy, display_code: str
+    session: Session, handoff: Any, how: str, now: datetime, policy: Policy, display_code: str
 ) -> Claim:
-    result = session.execute(
-        update(Handoff)
+    """The one conditional UPDATE that decides the winner, then the web session and the
+    ``claimed`` event (Core statements; ``handoff`` is a row or the ORM object)."""
+    conn = session.connection()
+    result = conn.execute(
+        update(HANDOFFS)
         .where(
-            Handoff.id == handoff.id,
-            Handoff.claimed_at.is_(None),
-            Handoff.declined_at.is_(None),
-            Handoff.expires_at > now,
-            Handoff.failed_attempts < policy.max_code_attempts,
+            HANDOFFS.c.id == handoff.id,
+            HANDOFFS.c.claimed_at.is_(None),
+            HANDOFFS.c.declined_at.is_(None),
+            HANDOFFS.c.expires_at > now,
+            HANDOFFS.c.failed_attempts < policy.max_code_attempts,
         )
         .values(claimed_at=now, claimed_by=how)
-        .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # nothing changed: no rollback (it may share a transaction)
-        session.refresh(handoff)
-        if handoff.claimed_at is not None:
+        claimed_at = conn.execute(
+            select(HANDOFFS.c.claimed_at).where(HANDOFFS.c.id == handoff.id)
+        ).scalar_one()
+        if claimed_at is not None:
             raise HandoffAlreadyClaimed("This code has already been used.")
         raise HandoffExpired("This code has expired. Ask the kiosk for a new code.")
-    case = lock_case(session, handoff.case_id)
+    case = lock_case_row(session, handoff.case_id)
     assert case is not None  # the foreign key guarantees it
-    web = new_web_session(session, case, handoff.id, now, policy, display_code)
-    append_event(
+    token = codes.new_secret()
+    web = {
+        "id": uuid.uuid4(),
+        "display_code": display_code,
+        "token_hash": codes.hash_secret(token, WEB_SESSION_PURPOSE),
+        "case_id": case.id,
+        "handoff_id": handoff.id,
+        "created_at": now,
+        "expires_at": now + timedelta(seconds=policy.web_session_seconds),
+    }
+    conn.execute(insert(WEB_SESSIONS), web)
+    append_event_row(
         session,
         case,
         type="handed_off",
         payload={"to": "web", "handoff_id": str(handoff.id), "stage": "claimed", "via": how},
         channel="web",
         actor_type="citizen",
-        actor_id=str(web[0].id),
+        actor_id=str(web["id"]),
         now=now,
     )
-    session.refresh(handoff)
-    return Claim(handoff, web[0], web[1])
+    return Claim(None, WebSession(**web), token)
 
 
 def new_web_session(
