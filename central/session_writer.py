@@ -25,11 +25,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.groupcommit import GroupCommit, WriterBusy
 
 R = TypeVar("R")
+INTEGRITY_RETRIES = 3
 Work = Callable[[Session], Any]
 
 
@@ -43,8 +45,19 @@ class WriteFailed(Exception):
 
 
 class SessionWriter:
-    def __init__(self, factory: sessionmaker[Session], **options: Any) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        *,
+        refusals: tuple[type[BaseException], ...] | None = None,
+        **options: Any,
+    ) -> None:
+        """``refusals``: when given, the works promise to raise these only *before* writing
+        anything, so no savepoint is needed around them (two statements fewer per work); any
+        other exception fails the whole batch, and the group-commit writer then runs an
+        integrity or data error's items one by one, each in a transaction of its own."""
         self._factory = factory
+        self.refusals = refusals
         self.writer: GroupCommit[Work, Any] = GroupCommit(
             self._write_batch, name="session-writer", **options
         )
@@ -63,9 +76,26 @@ class SessionWriter:
         return outcome  # type: ignore[no-any-return]
 
     def _write_batch(self, batch: Sequence[Work]) -> list[Any]:
+        """One transaction for ``batch``; run again (fresh transaction, the works re-run) when a
+        unique constraint refused it — a random id that happened to be taken draws anew."""
+        for attempt in range(INTEGRITY_RETRIES):
+            try:
+                return self._write_once(batch)
+            except IntegrityError:
+                if attempt == INTEGRITY_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _write_once(self, batch: Sequence[Work]) -> list[Any]:
         results: list[Any] = []
         with self._factory() as session:
             for work in batch:
+                if self.refusals is not None:
+                    try:
+                        results.append(work(session))
+                    except self.refusals as exc:  # raised before writing: nothing to undo
+                        results.append(_Raised(exc))
+                    continue
                 try:
                     with session.begin_nested():
                         results.append(work(session))

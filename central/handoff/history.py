@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 from central.db.models import Case, CaseEvent
 from central.fold import CaseState, Event, FoldError, apply
 
-__all__ = ["FoldError", "append_event", "append_event_row", "lock_case", "lock_case_row"]
+__all__ = [
+    "FoldError",
+    "append_event",
+    "append_event_row",
+    "fold_check",
+    "lock_case",
+    "lock_case_row",
+]
 
 CASES = Case.__table__
 EVENTS = CaseEvent.__table__
@@ -87,6 +94,25 @@ def lock_case_row(session: Session, case_id: uuid.UUID) -> Row[Any] | None:
     return session.connection().execute(stmt).one_or_none()
 
 
+def fold_check(
+    case: Any,
+    type: str,
+    payload: dict[str, Any],
+    channel: str,
+    now: datetime,  # noqa: A002
+) -> CaseState:
+    """The case's state after the event (nothing written); :class:`FoldError` if refused."""
+    state = CaseState(
+        status=case.status,
+        service_id=case.service_id,
+        answers=dict(case.answers or {}),
+        assigned_to=case.assigned_to,
+        queued_at=case.queued_at,
+        version=case.version,
+    )
+    return apply(state, Event(type=type, payload=payload, received_at=now, channel=channel))
+
+
 def append_event_row(
     session: Session,
     case: Any,
@@ -102,15 +128,7 @@ def append_event_row(
     """:func:`append_event` with Core statements: ``case`` is a row (or anything with the case's
     columns as attributes) and is left as it was — the database holds the new state. Raises
     :class:`FoldError` when the case cannot take the event (nothing written)."""
-    state = CaseState(
-        status=case.status,
-        service_id=case.service_id,
-        answers=dict(case.answers or {}),
-        assigned_to=case.assigned_to,
-        queued_at=case.queued_at,
-        version=case.version,
-    )
-    nxt = apply(state, Event(type=type, payload=payload, received_at=now, channel=channel))
+    nxt = fold_check(case, type, payload, channel, now)
     conn = session.connection()
     conn.execute(
         insert(EVENTS),

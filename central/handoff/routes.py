@@ -32,7 +32,9 @@ router = APIRouter(prefix="/api/v1", tags=["handoffs"])
 
 def setup(app: FastAPI) -> None:
     app.state.handoff_policy = service.Policy()
-    app.state.session_writer = SessionWriter(app.state.sessionmaker)
+    # Handoff create and claim raise their refusals before writing (see service._claim).
+    refusals = (ProblemError, HandoffError, FoldError)
+    app.state.session_writer = SessionWriter(app.state.sessionmaker, refusals=refusals)
     app.state.attempt_limiter = SlidingWindowLimiter(limit=10, window=60.0)
     """Typed codes, slip codes and logins per client address: 10 a minute."""
 

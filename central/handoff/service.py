@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from central.db.models import Case
@@ -28,12 +28,17 @@ from central.handoff.errors import (
     HandoffStateError,
     WrongCode,
 )
-from central.handoff.history import append_event, append_event_row, lock_case, lock_case_row
+from central.handoff.history import (
+    append_event,
+    append_event_row,
+    fold_check,
+    lock_case,
+    lock_case_row,
+)
 from central.handoff.models import Handoff, WebSession
 
 HANDOFFS = Handoff.__table__
 WEB_SESSIONS = WebSession.__table__
-_SHORT_ID_TAKEN = select(HANDOFFS.c.id).where(HANDOFFS.c.short_id == bindparam("short_id"))
 
 SECRET_PURPOSE = "handoff-secret"
 CODE_PURPOSE = "display-code"
@@ -75,9 +80,9 @@ def create_handoff(
     secret = codes.new_secret()
     display = codes.display_code_for(secret)
     conn = session.connection()
+    # No look-up for a free short id: the unique constraint refuses the rare repeat, and the
+    # writer then runs this again alone, with a new draw (see central.session_writer).
     short_id = codes.new_short_id()
-    while conn.execute(_SHORT_ID_TAKEN, {"short_id": short_id}).first() is not None:
-        short_id = codes.new_short_id()
     values = {
         "id": uuid.uuid4(),
         "short_id": short_id,
@@ -91,8 +96,7 @@ def create_handoff(
         "interval": policy.interval,
         "failed_attempts": 0,
     }
-    conn.execute(insert(HANDOFFS), values)
-    append_event_row(
+    append_event_row(  # first: a refusal of the fold comes before any write
         session,
         case,
         type="handed_off",
@@ -103,6 +107,7 @@ def create_handoff(
         device_id=device_id,
         now=now,
     )
+    conn.execute(insert(HANDOFFS), values)
     return IssuedHandoff(Handoff(**values), secret, display)
 
 
@@ -181,8 +186,14 @@ def _claim(
     session: Session, handoff: Any, how: str, now: datetime, policy: Policy, display_code: str
 ) -> Claim:
     """The one conditional UPDATE that decides the winner, then the web session and the
-    ``claimed`` event (Core statements; ``handoff`` is a row or the ORM object)."""
+    ``claimed`` event (Core statements; ``handoff`` is a row or the ORM object). Every refusal
+    (the case cannot take the event, already claimed, expired) is raised before anything is
+    written, so the session writer needs no savepoint around it."""
     conn = session.connection()
+    case = lock_case_row(session, handoff.case_id)
+    assert case is not None  # the foreign key guarantees it
+    payload = {"to": "web", "handoff_id": str(handoff.id), "stage": "claimed", "via": how}
+    fold_check(case, "handed_off", payload, "web", now)  # a refusal comes before any write
     result = conn.execute(
         update(HANDOFFS)
         .where(
@@ -201,8 +212,6 @@ def _claim(
         if claimed_at is not None:
             raise HandoffAlreadyClaimed("This code has already been used.")
         raise HandoffExpired("This code has expired. Ask the kiosk for a new code.")
-    case = lock_case_row(session, handoff.case_id)
-    assert case is not None  # the foreign key guarantees it
     token = codes.new_secret()
     web = {
         "id": uuid.uuid4(),
@@ -218,7 +227,7 @@ def _claim(
         session,
         case,
         type="handed_off",
-        payload={"to": "web", "handoff_id": str(handoff.id), "stage": "claimed", "via": how},
+        payload=payload,
         channel="web",
         actor_type="citizen",
         actor_id=str(web["id"]),

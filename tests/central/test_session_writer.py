@@ -142,3 +142,34 @@ def test_a_claim_when_the_database_is_away_is_a_calm_page_not_a_cookie(kit: Kit)
     assert "very busy" in r.text and "set-cookie" not in r.headers
     with kit.sessions() as s:
         assert s.scalar(select(func.count()).where(WebSession.case_id == case.id)) == 0
+
+
+def test_without_savepoints_refusals_pass_through_and_a_broken_item_is_isolated(kit: Kit) -> None:
+    """With ``refusals``, a refusal (raised before writing) reaches its caller and the rest commit;
+    an unexpected integrity error fails the batch, whose items are then run one by one: only the
+    broken one fails (WriteFailed), the others are stored."""
+    writer = SessionWriter(kit.sessions, refusals=(ProblemError,))
+
+    def refuse(session: Session) -> None:
+        raise ProblemError(404, "no such thing")
+
+    works = [add_device(f"ns-{i}") for i in range(8)]
+    works.insert(2, refuse)
+    works.append(add_device("ns-1"))  # duplicate key, detected only at INSERT
+    results = asyncio.run(_gather(writer, works))
+    assert isinstance(results[2], ProblemError) and results[2].status == 404
+    assert isinstance(results[-1], WriteFailed)
+    assert devices(kit, "ns-") == {f"ns-{i}" for i in range(8)}
+
+
+def test_a_taken_short_id_is_drawn_again_not_a_failure(kit: Kit, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from central.handoff import codes
+
+    client = TestClient(kit.app, follow_redirects=False)
+    first = client.post(f"/api/v1/cases/{kit.new_case().id}/handoffs", headers=kit.auth).json()
+    real = codes.new_short_id
+    draws = iter([first["short_id"]])
+    monkeypatch.setattr(codes, "new_short_id", lambda: next(draws, None) or real())
+    r = client.post(f"/api/v1/cases/{kit.new_case().id}/handoffs", headers=kit.auth)
+    assert r.status_code == 201, r.text
+    assert r.json()["short_id"] != first["short_id"]
