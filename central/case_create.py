@@ -37,14 +37,14 @@ from typing import Any
 from fastapi.responses import Response
 from sqlalchemy import insert, or_, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from central.api import PREFIX
 from central.auth.principal import Principal
 from central.cases_service import CASES, EVENTS, NewEvent, check_answers
 from central.catalogue_service import CatalogueService
 from central.fold import CaseState, Event, apply
-from central.groupcommit import GroupCommit
+from central.groupcommit import GroupCommit, worth_rerunning, writers_for
 from central.idempotency import (
     KEPT_HEADERS,
     KEYS,
@@ -322,11 +322,12 @@ def write_batch(engine: Engine, items: Sequence[CreateItem]) -> list[Answer]:
         try:
             with engine.begin() as conn:
                 return _write(conn, items)
-        except IntegrityError:
-            if attempt == CONFLICT_RETRIES - 1:
+        except DBAPIError as exc:
+            if attempt == CONFLICT_RETRIES - 1 or not worth_rerunning(exc):
                 raise
     raise AssertionError("unreachable")
 
 
 def create_writer(engine: Engine, **options: Any) -> GroupCommit[CreateItem, Answer]:
+    options.setdefault("writers", writers_for(engine))
     return GroupCommit(lambda items: write_batch(engine, items), name="case-writer", **options)

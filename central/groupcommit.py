@@ -18,7 +18,8 @@ Back-pressure: at most ``max_pending`` items wait; beyond that :class:`WriterBus
 (a 503 with Retry-After upstream) instead of queueing without bound while the database is away.
 
 The thread starts on the first item and exits after ``idle_s`` without work (restarted on the next),
-so an app needs no start/stop hook and a test that builds many apps leaves no threads behind.
+so an app needs no start/stop hook and a test that builds many apps leaves no threads behind. With
+``writers`` > 1 (PostgreSQL), up to that many threads take batches from the one queue side by side.
 
 Exceptions::
 
@@ -38,7 +39,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -47,6 +49,24 @@ log = logging.getLogger("central.groupcommit")
 
 ITEM_ERRORS: tuple[type[BaseException], ...] = (IntegrityError, DataError)
 """Errors that may be caused by a single item of a batch: retry the items one by one."""
+
+
+PG_WRITERS = 4
+"""Writer threads per group-commit writer on PostgreSQL (SQLite: 1, its write lock is one)."""
+RETRY_SQLSTATES = frozenset({"40P01", "40001"})
+"""PostgreSQL's deadlock_detected and serialization_failure: run the batch again."""
+
+
+def writers_for(engine: Engine) -> int:
+    return 1 if engine.dialect.name == "sqlite" else PG_WRITERS
+
+
+def worth_rerunning(exc: BaseException) -> bool:
+    """A batch refused by a unique constraint (a concurrent writer, a random id drawn twice) or by
+    a deadlock between two writers: running it again, in a new transaction, may well succeed."""
+    if isinstance(exc, IntegrityError):
+        return True
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in RETRY_SQLSTATES
 
 
 class WriterBusy(Exception):
@@ -83,7 +103,14 @@ class GroupCommit(Generic[T, R]):
         max_pending: int = 20_000,
         idle_s: float = 5.0,
         name: str = "group-commit",
+        writers: int = 1,
     ) -> None:
+        """``writers``: threads writing batches side by side (1 for SQLite, whose write lock
+        serialises them anyway; a few for PostgreSQL, where a batch's round trips otherwise wait
+        for each other)."""
+        if writers < 1:
+            raise ValueError("writers must be at least 1")
+        self.writers = writers
         self._write = write
         self.max_batch = max_batch
         self.max_pending = max_pending
@@ -91,7 +118,7 @@ class GroupCommit(Generic[T, R]):
         self.name = name
         self._queue: queue.SimpleQueue[_Pending[T, R]] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._running = False
+        self._threads = 0
         self._pending = 0
         self.batches = 0
         """Transactions committed (for tests and figures)."""
@@ -105,8 +132,8 @@ class GroupCommit(Generic[T, R]):
                 raise WriterBusy(f"{self._pending} items waiting")
             self._pending += 1
             self._queue.put(_Pending(item, loop, future))
-            if not self._running:
-                self._running = True
+            if self._threads < self.writers:
+                self._threads += 1
                 threading.Thread(target=self._run, name=self.name, daemon=True).start()
         return await future
 
@@ -116,7 +143,7 @@ class GroupCommit(Generic[T, R]):
         except queue.Empty:
             with self._lock:  # submit() puts under this lock: no item can slip past the exit
                 if self._queue.empty():
-                    self._running = False
+                    self._threads -= 1
                     return None
             return []
         batch = [first]
@@ -128,6 +155,7 @@ class GroupCommit(Generic[T, R]):
         return batch
 
     def _run(self) -> None:
+        clean = False
         try:
             while (batch := self._next_batch()) is not None:
                 if batch:
@@ -135,18 +163,22 @@ class GroupCommit(Generic[T, R]):
                     with self._lock:
                         self._pending -= len(batch)
                     self._hand_back(batch, outcomes)
-        finally:  # normal idle exit, or a bug: never leave queued callers without a writer
-            with self._lock:
-                restart = self._running and not self._queue.empty()
-                self._running = restart
-            if restart:
-                threading.Thread(target=self._run, name=self.name, daemon=True).start()
+            clean = True  # _next_batch counted this thread out
+        finally:  # a bug: never leave queued callers without a writer
+            if not clean:
+                with self._lock:
+                    restart = not self._queue.empty()
+                    if not restart:
+                        self._threads -= 1
+                if restart:
+                    threading.Thread(target=self._run, name=self.name, daemon=True).start()
 
     def _commit(self, batch: list[_Pending[T, R]]) -> list[tuple[R | None, BaseException | None]]:
         items = [p.item for p in batch]
         try:
             results = self._write(items)
-            self.batches += 1
+            with self._lock:
+                self.batches += 1
             return [(r, None) for r in results]
         except ITEM_ERRORS as exc:
             if len(batch) == 1:
@@ -161,7 +193,8 @@ class GroupCommit(Generic[T, R]):
         for item in items:
             try:
                 outcomes.append((self._write([item])[0], None))
-                self.batches += 1
+                with self._lock:
+                    self.batches += 1
             except Exception as exc:  # noqa: BLE001 - this caller's error only
                 outcomes.append((None, exc))
         return outcomes

@@ -25,10 +25,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from central.groupcommit import GroupCommit, WriterBusy
+from central.groupcommit import GroupCommit, WriterBusy, worth_rerunning
 
 R = TypeVar("R")
 INTEGRITY_RETRIES = 3
@@ -77,12 +77,13 @@ class SessionWriter:
 
     def _write_batch(self, batch: Sequence[Work]) -> list[Any]:
         """One transaction for ``batch``; run again (fresh transaction, the works re-run) when a
-        unique constraint refused it — a random id that happened to be taken draws anew."""
+        unique constraint refused it — a random id that happened to be taken draws anew — or two
+        writers deadlocked (PostgreSQL)."""
         for attempt in range(INTEGRITY_RETRIES):
             try:
                 return self._write_once(batch)
-            except IntegrityError:
-                if attempt == INTEGRITY_RETRIES - 1:
+            except DBAPIError as exc:
+                if attempt == INTEGRITY_RETRIES - 1 or not worth_rerunning(exc):
                     raise
         raise AssertionError("unreachable")
 

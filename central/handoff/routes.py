@@ -19,6 +19,7 @@ from central.api.http import written_or_503
 from central.auth import KioskDep, Principal
 from central.db.models import Case
 from central.deps import ClockDep, SessionDep, SettingsDep
+from central.groupcommit import writers_for
 from central.handoff import resume, service
 from central.handoff.errors import HandoffError, HandoffNotFound, RateLimited, WrongCode
 from central.handoff.history import FoldError, lock_case, lock_case_row
@@ -34,7 +35,9 @@ def setup(app: FastAPI) -> None:
     app.state.handoff_policy = service.Policy()
     # Handoff create and claim raise their refusals before writing (see service._claim).
     refusals = (ProblemError, HandoffError, FoldError)
-    app.state.session_writer = SessionWriter(app.state.sessionmaker, refusals=refusals)
+    app.state.session_writer = SessionWriter(
+        app.state.sessionmaker, refusals=refusals, writers=writers_for(app.state.engine)
+    )
     app.state.attempt_limiter = SlidingWindowLimiter(limit=10, window=60.0)
     """Typed codes, slip codes and logins per client address: 10 a minute."""
 
