@@ -234,17 +234,19 @@ class Device(abc.ABC):
                     self._set_state(DeviceState.ERROR, reason)
                 elif not blocking and self._state is DeviceState.ERROR:
                     self._set_state(DeviceState.IDLE, reason)
-            state_event = None
+            # published under the lock (publish only enqueues): when two threads report (the reader
+            # with an ASB block, a status poll), the bus carries their events in the order the
+            # reports were recorded, so the last event always says what the device is now
+            for f in raised:
+                self._publish(FaultRaised(self.name, f))
+            for f in cleared:
+                self._publish(FaultCleared(self.name, f))
             if changed and self._state is state_before:
-                state_event = StatusChanged(
-                    self.name, self._state, self._state, condition, faults, reason=reason
+                self._publish(
+                    StatusChanged(
+                        self.name, self._state, self._state, condition, faults, reason=reason
+                    )
                 )
-        for f in raised:
-            self._publish(FaultRaised(self.name, f))
-        for f in cleared:
-            self._publish(FaultCleared(self.name, f))
-        if state_event is not None:
-            self._publish(state_event)
 
     @contextmanager
     def _busy(self, what: str = "job") -> Iterator[None]:

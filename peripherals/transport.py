@@ -16,6 +16,11 @@ is translated here, so drivers only ever see `peripherals.errors`.
   slow baud rate does not).
 * `request(data, expect, timeout)`: write and wait for the reply frame `expect` recognises. Bytes
   that are not part of the reply (unsolicited status, events) still go to the protocol.
+* Order: the protocol sees the incoming bytes it is given exactly once, in line order, one call at a
+  time. A request that times out hands the bytes its matcher still held (say the first half of a
+  status block) to the protocol on the requesting thread, under the same delivery lock as the reader
+  thread, so the rest of that block — read a moment later — can neither overtake them nor be fed
+  into the protocol concurrently with them.
 
 `connection_made()` runs on the reader thread after a reconnect: it may write(), never request().
 """
@@ -56,7 +61,9 @@ class Protocol:
     """Receives what the transport sees. Subclass and override what you need.
 
     All three methods run on the reader thread (connection_made also on the opener's thread for the
-    first connection); exceptions raised here are logged and do not stop the reader.
+    first connection; data_received also on a requesting thread for the bytes a timed-out request
+    leaves unclaimed — never two calls at once, always in line order); exceptions raised here are
+    logged and do not stop the reader.
     """
 
     def connection_made(self, transport: SerialTransport) -> None:
@@ -150,6 +157,9 @@ class SerialTransport:
         self._write_lock = threading.Lock()
         self._request_lock = threading.Lock()
         self._waiter_lock = threading.Lock()
+        #: held from taking bytes off the line (or off a timed-out waiter) until the protocol has
+        #: them, so data_received() calls never overlap and never overtake each other
+        self._deliver_lock = threading.Lock()
         self._waiter: _Waiter | None = None
         self._thread: threading.Thread | None = None
 
@@ -250,12 +260,16 @@ class SerialTransport:
                 if not waiter.done.wait(max(0.0, deadline - time.monotonic())):
                     raise DeviceTimeout(f"{self.name}: no reply within {timeout:.3f} s")
             finally:
-                with self._waiter_lock:
-                    leftover = b"" if waiter.done.is_set() else waiter.buffer
-                    if self._waiter is waiter:
-                        self._waiter = None
-                if leftover:
-                    self._call(self.protocol.data_received, leftover)
+                # under the delivery lock: bytes the reader takes after this are dispatched after
+                # the leftover, and the protocol is never fed from two threads at once
+                with self._deliver_lock:
+                    with self._waiter_lock:
+                        leftover = b"" if waiter.done.is_set() else waiter.buffer
+                        waiter.buffer = b""
+                        if self._waiter is waiter:
+                            self._waiter = None
+                    if leftover:
+                        self._call(self.protocol.data_received, leftover)
             if waiter.error is not None:
                 raise waiter.error
             assert waiter.reply is not None
@@ -327,6 +341,10 @@ class SerialTransport:
         self._call(self.protocol.connection_lost, exc)
 
     def _dispatch(self, data: bytes) -> None:
+        with self._deliver_lock:
+            self._dispatch_locked(data)
+
+    def _dispatch_locked(self, data: bytes) -> None:
         passthrough = b""
         with self._waiter_lock:
             waiter = self._waiter

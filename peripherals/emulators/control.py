@@ -56,6 +56,7 @@ class ControllableEmulator(EmulatedDevice):
         super().__init__()
         self._ctl: socket.socket | None = None
         self._ctl_path: Path | None = None
+        self._ctl_thread: threading.Thread | None = None
 
     def attach(self, host: PtyHost) -> None:
         super().attach(host)
@@ -68,7 +69,10 @@ class ControllableEmulator(EmulatedDevice):
         os.chmod(path, 0o600)
         sock.listen(4)
         self._ctl, self._ctl_path = sock, path
-        threading.Thread(target=self._accept, args=(sock,), name="emu-control", daemon=True).start()
+        self._ctl_thread = threading.Thread(
+            target=self._accept, args=(sock,), name="emu-control", daemon=True
+        )
+        self._ctl_thread.start()
 
     def close_control(self) -> None:
         """Stop listening and remove the socket file."""
@@ -77,6 +81,9 @@ class ControllableEmulator(EmulatedDevice):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
+        thread, self._ctl_thread = self._ctl_thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(2.0)  # accept() has returned: no listener thread outlives the emulator
         if self._ctl_path is not None:
             with contextlib.suppress(FileNotFoundError):
                 self._ctl_path.unlink()

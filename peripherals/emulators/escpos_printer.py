@@ -12,8 +12,9 @@ nothing: received bytes wait in a hold buffer, real-time requests in them are st
 held job resumes when the fault is switched off (DLE ENQ 2 throws it away instead).
 
 Status bytes follow REFERENCE.md. Faults: paper_near_end, paper_out, cover_open, cutter_error,
-offline, clone_no_status (never answers DLE EOT, sends no ASB and no completion), plus the common
-unplug/garbled/slow of PtyHost.
+offline, clone_no_status (never answers DLE EOT, sends no ASB and no completion), asb_lost (the
+automatic status blocks are lost on the line: every other reply still comes, so a driver that
+polls DLE EOT still finds out), plus the common unplug/garbled/slow of PtyHost.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class _Qr:
 
 class ReceiptPrinterEmulator(ControllableEmulator):
     device_faults: ClassVar[frozenset[str]] = frozenset(
-        {"paper_near_end", "paper_out", "cover_open", "cutter_error", "clone_no_status"}
+        {"paper_near_end", "paper_out", "cover_open", "cutter_error", "clone_no_status", "asb_lost"}
     )
 
     def __init__(
@@ -150,10 +151,16 @@ class ReceiptPrinterEmulator(ControllableEmulator):
             else:
                 i += 1
 
+    def _send_asb(self) -> None:
+        """Automatic status back, when enabled (GS a) and not switched off by a fault."""
+        if self._asb_mask and not self.faults & {"clone_no_status", "asb_lost"}:
+            self.send(self.asb_block())
+
     def on_fault_changed(self, name: str, on: bool) -> None:
+        if name == "asb_lost":
+            return  # a line fault, not a printer state change: nothing to report
         with self._lock:
-            if self._asb_mask and "clone_no_status" not in self.faults:
-                self.send(self.asb_block())
+            self._send_asb()
             if not self.blocked and self._held:
                 held, self._held = bytes(self._held), bytearray()
                 for b in held:
@@ -252,8 +259,7 @@ class ReceiptPrinterEmulator(ControllableEmulator):
             self._cut("partial" if m in (0x01, 0x31, 0x42) else "full")
         elif c == 0x61:
             self._asb_mask = yield from self._byte()
-            if self._asb_mask and "clone_no_status" not in self.faults:
-                self.send(self.asb_block())
+            self._send_asb()
         elif c == 0x28:
             fn = yield from self._byte()
             lo, hi = (yield from self._byte()), (yield from self._byte())

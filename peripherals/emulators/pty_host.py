@@ -88,6 +88,9 @@ class EmulatedDevice:
 class PtyHost:
     """Serve one EmulatedDevice on a pseudo-terminal with a stable path. See module docstring."""
 
+    #: send() gives up on bytes the line has not taken for this long (the driver stopped reading)
+    STALL_S: ClassVar[float] = 1.0
+
     def __init__(
         self,
         device: EmulatedDevice,
@@ -212,7 +215,13 @@ class PtyHost:
 
     # ------------------------------------------------------------------ I/O
     def send(self, data: bytes) -> None:
-        """Write bytes towards the driver (garbled/throttled when those faults are on)."""
+        """Write bytes towards the driver (garbled/throttled when those faults are on).
+
+        Like a UART, this never skips bytes it was given: they are written unless the cable is out
+        or the line takes nothing for STALL_S seconds (the driver stopped reading), and a drop is
+        logged. The stall clock starts when the line is found full, not when send() is called, so
+        a pause of this process (a long garbage collection, a busy CPU) costs time, never bytes.
+        """
         if "garbled" in self.device.faults and self.rng.random() < self.garble_rate:
             junk = bytes(self.rng.randrange(256) for _ in range(self.rng.randint(1, 4)))
             data = junk + data if self.rng.random() < 0.5 else data + junk
@@ -221,14 +230,22 @@ class PtyHost:
             if fd is None:
                 return
             view = memoryview(data)
-            deadline = time.monotonic() + 1.0
-            while view and time.monotonic() < deadline:
+            stalled_since: float | None = None
+            while view:
                 _, writable, _ = select.select([], [fd], [], 0.1)
                 if not writable:
+                    now = time.monotonic()
+                    stalled_since = now if stalled_since is None else stalled_since
+                    if now - stalled_since >= self.STALL_S:
+                        log.warning("line full for %.1f s: %d byte(s) dropped", now - stalled_since,
+                                    len(view))  # fmt: skip
+                        return
                     continue
+                stalled_since = None
                 try:
                     n = os.write(fd, view)
-                except OSError:
+                except OSError as exc:
+                    log.warning("write to the pty failed (%s): %d byte(s) dropped", exc, len(view))
                     return
                 view = view[n:]
         if self.baud:

@@ -41,7 +41,7 @@ EMULATORS: dict[str, Callable[[], EmulatedDevice]] = {
 #: device name → its own fault switches (COMMON_FAULTS apply to every device as well)
 FAULTS: dict[str, frozenset[str]] = {
     "receipt-printer": frozenset(
-        {"paper_near_end", "paper_out", "cover_open", "cutter_error", "clone_no_status"}
+        {"paper_near_end", "paper_out", "cover_open", "cutter_error", "clone_no_status", "asb_lost"}
     ),
     "card-reader": frozenset({"bad_lrc", "e_tracks", "e_track1", "no_lrc"}),
     "scanner": frozenset(),

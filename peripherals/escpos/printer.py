@@ -9,6 +9,9 @@
 * Printing: the receipt is rendered once (render.py), followed by GS ( H with a job id; "printed"
   means the printer sent the completion reply for that id. No reply by the deadline → the status is
   read to say why (paper out, cover open…) → DeviceFault, or DeviceTimeout when it cannot tell.
+* Status poll: while idle, DLE EOT is also read every `status_poll` s (default 5, 0 off): a lost ASB
+  block is corrected within one interval. No poll during a job or query; no answer changes nothing.
+  A query overtaken by an ASB block is not applied (no stale "paper out" after "paper loaded").
 """
 
 from __future__ import annotations
@@ -22,7 +25,14 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import Any
 
-from peripherals.conditions import ActionHint, Condition, Fault, HealthLevel, HealthResult
+from peripherals.conditions import (
+    ActionHint,
+    Condition,
+    DeviceState,
+    Fault,
+    HealthLevel,
+    HealthResult,
+)
 from peripherals.errors import (
     DeviceFault,
     DeviceTimeout,
@@ -30,6 +40,7 @@ from peripherals.errors import (
     PeripheralError,
 )
 from peripherals.escpos import commands as cmd
+from peripherals.escpos.poll import StatusPoller
 from peripherals.escpos.profiles import Profile, get_profile
 from peripherals.escpos.receipt import Line, Qr, Receipt
 from peripherals.escpos.render import render_receipt
@@ -92,7 +103,7 @@ class _Link(Protocol):
     def data_received(self, data: bytes) -> None:
         for frame in self.stream.feed(data):
             if isinstance(frame, AsbBlock):
-                self.printer._apply_status(PrinterStatus.from_asb(frame.data), "automatic status")
+                self.printer._automatic_status(PrinterStatus.from_asb(frame.data))
             elif isinstance(frame, Completion):
                 self.printer._completed(frame.job_id)
             elif isinstance(frame, Noise):
@@ -121,6 +132,7 @@ class ReceiptPrinter(Device):
         status_timeout: float = 0.25,
         completion_timeout: float = 20.0,
         write_timeout: float = 2.0,
+        status_poll: float = 5.0,
         backoff: Backoff | None = None,
         usb_match: UsbMatch | None = None,
         bus: EventBus | None = None,
@@ -147,10 +159,19 @@ class ReceiptPrinter(Device):
         self._job_lock = threading.Lock()
         self._pending: bytes | None = None
         self._job_done = threading.Event()
+        self._io_lock = threading.RLock()  # a job or a query: a poll that can't take it skips
+        self._status_lock = threading.Lock()  # orders ASB blocks against query results
+        self._asb_count = 0
+        self.status_poll = status_poll
+        poll = status_poll > 0 and self.profile.realtime_status
+        self._poller = StatusPoller(name, status_poll, self.poll_status) if poll else None
 
     # ------------------------------------------------------------------ lifecycle
     def _open(self) -> None:
-        if not self.transport.open():
+        connected = self.transport.open()
+        if self._poller is not None:
+            self._poller.start()  # it waits one interval, and skips while the port is away
+        if not connected:
             self._report(Condition.NO_DEVICE, (NO_DEVICE,), "port not found")
             return
         try:
@@ -159,6 +180,8 @@ class ReceiptPrinter(Device):
             log.info("%s: first status read failed: %s", self.name, exc)
 
     def _close(self) -> None:
+        if self._poller is not None:
+            self._poller.stop()
         self.transport.close()
 
     # ------------------------------------------------------------------ status
@@ -174,32 +197,65 @@ class ReceiptPrinter(Device):
 
     def query_status(self) -> PrinterStatus | None:
         """Read DLE EOT 1–4 now and report; None (condition unknown) when the printer is silent."""
+        with self._io_lock:
+            seen = self._asb_count
+            status = self._read_status()
+            if status is None:
+                self.silent = True
+                self._report(Condition.UNKNOWN, (NO_STATUS,), "no status reply")
+                return None
+            self.silent = False
+            self._apply_if_fresh(status, seen, "status query")
+            return status
+
+    def poll_status(self) -> PrinterStatus | None:
+        """One idle-time poll; None when skipped (job, query, no port) or unanswered: state kept."""
+        if not self.transport.connected or not self._io_lock.acquire(blocking=False):
+            return None
+        try:
+            if self.state is DeviceState.CLOSED:
+                return None
+            seen = self._asb_count
+            status = self._read_status()
+            if status is None:
+                log.debug("%s: status poll got no answer", self.name)
+                return None
+            self.silent = False
+            self._apply_if_fresh(status, seen, "status poll")
+            return status
+        finally:
+            self._io_lock.release()
+
+    def _read_status(self) -> PrinterStatus | None:
+        """DLE EOT 1, 2 and 3 only when offline, 4; None when a reply does not come."""
         replies: dict[int, int] = {}
         for n in (1, 2, 3, 4):
+            if n in (2, 3) and not replies[1] & 0x08:
+                continue  # online: causes 2/3 are all clear
             value = self._ask(n)
             if value is None:
-                self.silent = True
-                self._report(Condition.UNKNOWN, (NO_STATUS,), "no status reply")
                 return None
             replies[n] = value
-            if n == 1 and not value & 0x08:
-                replies.update({2: 0x12, 3: 0x12})  # online: causes 2/3 are all clear
-                break
-        if 4 not in replies:
-            value = self._ask(4)
-            if value is None:
-                self.silent = True
-                self._report(Condition.UNKNOWN, (NO_STATUS,), "no status reply")
-                return None
-            replies[4] = value
-        self.silent = False
-        status = PrinterStatus.from_realtime(replies)
-        self._apply_status(status, "status query")
-        return status
+        return PrinterStatus.from_realtime(replies)
+
+    def _automatic_status(self, status: PrinterStatus) -> None:
+        """An ASB block (reader thread): always applied, and newer than any query in flight."""
+        with self._status_lock:
+            self._asb_count += 1
+            self._apply_status(status, "automatic status")
+
+    def _apply_if_fresh(self, status: PrinterStatus, seen: int, reason: str) -> None:
+        """Apply a query's result unless an ASB block arrived since the query began."""
+        with self._status_lock:
+            if self._asb_count != seen:
+                log.debug("%s: %s overtaken by an automatic status; not applied", self.name, reason)
+                return
+            self._apply_status(status, reason)
 
     def paper_status(self) -> PaperState:
         """One DLE EOT 4 round trip: returns as soon as the printer's reply byte arrives."""
-        value = self._ask(4)
+        with self._io_lock:
+            value = self._ask(4)
         if value is None:
             return PaperState.UNKNOWN
         if value & 0x60 == 0x60:
@@ -220,7 +276,7 @@ class ReceiptPrinter(Device):
         Raises DeviceFault (paper out, cover open… before or during the job), DeviceUnavailable
         (unplugged), DeviceTimeout (no confirmation and no reason known).
         """
-        with self._busy("receipt"):
+        with self._busy("receipt"), self._io_lock:
             if self.transport.connected and not self.silent and not self.profile.asb:
                 self.query_status()  # no ASB: check paper before printing
                 self._raise_if_faulted()
@@ -362,8 +418,9 @@ def create(
     Options (kiosk.toml `options = {…}`): profile (profiles.toml name, default "default"),
     baud / baudrate, codepage (preferred code page, must be one the profile has: it is tried first
     and used for transliteration), width_chars (override the profile), status_timeout,
-    completion_timeout, write_timeout (seconds), usb_vid / usb_pid / usb_serial (re-find the port by
-    USB identity after an unplug). Unknown options raise ValueError (→ ConfigurationError).
+    completion_timeout, write_timeout, status_poll (seconds; 0: no idle status poll), usb_vid /
+    usb_pid / usb_serial (re-find the port by USB identity after an unplug). Unknown options raise
+    ValueError (→ ConfigurationError).
     """
     opts = dict(options)
     usb = None
@@ -386,7 +443,7 @@ def create(
         profile = replace(profile, code_pages=pages)
     if "width_chars" in opts:
         profile = replace(profile, width_chars=int(opts.pop("width_chars")))
-    allowed = {"baudrate", "status_timeout", "completion_timeout", "write_timeout"}
+    allowed = {"baudrate", "status_timeout", "completion_timeout", "write_timeout", "status_poll"}
     unknown = set(opts) - allowed
     if unknown:
         raise ValueError(f"unknown option(s) {', '.join(sorted(unknown))}")

@@ -33,13 +33,15 @@ def test_paper_out_at_the_outcome_screen_shows_what_to_do(ui, hub, flows, artifa
     d.tap("notice-ok")
     assert not d.has("device-notice")
     assert d.has("outcome:print") and d.has("outcome:staff") and d.has("reference")
-    # fixed: no notice comes back by itself. (A second paper-out after the fix was also checked
-    # here; in 2 of 9 full-suite runs its automatic status never reached the driver — see the
-    # closing note of 2026-11-30 — so that step is left out until the cause is found.)
+    # fixed, then out again: told again; fixed while the notice shows: the notice goes by itself
     _paper(hub, False)
     d.wait_until(lambda: not hub.device("receipt-printer").faults, 10, "paper back")
     d.pump(3)
     assert not d.has("device-notice")
+    _paper(hub, True)
+    d.wait_until(lambda: d.has("device-notice"), 10, "the notice again")
+    _paper(hub, False)
+    d.wait_until(lambda: not d.has("device-notice"), 10, "the notice to go")
     assert d.screen == "outcome"
 
 
