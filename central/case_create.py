@@ -44,7 +44,7 @@ from central.auth.principal import Principal
 from central.cases_service import CASES, EVENTS, NewEvent, check_answers
 from central.catalogue_service import CatalogueService
 from central.fold import CaseState, Event, apply
-from central.groupcommit import GroupCommit, worth_rerunning, writers_for
+from central.groupcommit import GroupCommit, worth_rerunning
 from central.idempotency import (
     KEPT_HEADERS,
     KEYS,
@@ -329,5 +329,4 @@ def write_batch(engine: Engine, items: Sequence[CreateItem]) -> list[Answer]:
 
 
 def create_writer(engine: Engine, **options: Any) -> GroupCommit[CreateItem, Answer]:
-    options.setdefault("writers", writers_for(engine))
     return GroupCommit(lambda items: write_batch(engine, items), name="case-writer", **options)

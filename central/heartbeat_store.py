@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from central.auth.devices import secret_matches, split_token
 from central.db.models import Device, DeviceStatus, Heartbeat
-from central.groupcommit import GroupCommit, writers_for
+from central.groupcommit import GroupCommit
 
 DEVICES = Device.__table__
 HISTORY = Heartbeat.__table__
@@ -107,12 +107,11 @@ def write_batch(engine: Engine, beats: Sequence[Beat]) -> list[Result]:
                 latest[stored.device_id] = row
         if history:
             conn.execute(insert(HISTORY), history)
-            # In device order: two writers (PostgreSQL) then lock the rows in the same order.
+            # In device order: writers of several server processes lock the rows in one order.
             rows = sorted(latest.values(), key=lambda row: row["device_id"])
             conn.execute(_status_upsert(engine.dialect.name), rows)
     return results
 
 
 def heartbeat_writer(engine: Engine, **options: Any) -> GroupCommit[Beat, Result]:
-    options.setdefault("writers", writers_for(engine))
     return GroupCommit(lambda beats: write_batch(engine, beats), name="heartbeat-writer", **options)
