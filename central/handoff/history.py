@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from central.db.models import Case, CaseEvent
@@ -31,6 +31,16 @@ __all__ = [
 
 CASES = Case.__table__
 EVENTS = CaseEvent.__table__
+# Built once: a statement object caches its compiled form's key, so a call only binds values.
+_CASE_ROW = select(CASES).where(CASES.c.id == bindparam("case_id"))
+_CASE_ROW_LOCKED = _CASE_ROW.with_for_update()
+_INSERT_EVENT = insert(EVENTS)
+_PROJECTED = ("status", "answers", "assigned_to", "queued_at", "version", "updated_at")
+_UPDATE_CASE = (
+    update(CASES)
+    .where(CASES.c.id == bindparam("b_id"))
+    .values({name: bindparam(f"v_{name}") for name in _PROJECTED})
+)
 
 
 def lock_case(session: Session, case_id: uuid.UUID) -> Case | None:
@@ -88,10 +98,9 @@ def append_event(
 def lock_case_row(session: Session, case_id: uuid.UUID) -> Row[Any] | None:
     """:func:`lock_case` as a plain row (a Core SELECT: no identity map, no ORM loading). For the
     hot paths of the session writer (handoff create and claim)."""
-    stmt = select(CASES).where(CASES.c.id == case_id)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return session.connection().execute(stmt).one_or_none()
+    locked = session.get_bind().dialect.name == "postgresql"
+    stmt = _CASE_ROW_LOCKED if locked else _CASE_ROW
+    return session.connection().execute(stmt, {"case_id": case_id}).one_or_none()
 
 
 def fold_check(
@@ -131,7 +140,7 @@ def append_event_row(
     nxt = fold_check(case, type, payload, channel, now)
     conn = session.connection()
     conn.execute(
-        insert(EVENTS),
+        _INSERT_EVENT,
         {
             "case_id": case.id,
             "event_id": uuid.uuid4(),
@@ -147,14 +156,14 @@ def append_event_row(
         },
     )
     conn.execute(
-        update(CASES)
-        .where(CASES.c.id == case.id)
-        .values(
-            status=nxt.status,
-            answers=dict(nxt.answers),
-            assigned_to=nxt.assigned_to,
-            queued_at=nxt.queued_at,
-            version=nxt.version,
-            updated_at=now,
-        )
+        _UPDATE_CASE,
+        {
+            "b_id": case.id,
+            "v_status": nxt.status,
+            "v_answers": dict(nxt.answers),
+            "v_assigned_to": nxt.assigned_to,
+            "v_queued_at": nxt.queued_at,
+            "v_version": nxt.version,
+            "v_updated_at": now,
+        },
     )

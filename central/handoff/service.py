@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from central.db.models import Case
@@ -39,6 +39,22 @@ from central.handoff.models import Handoff, WebSession
 
 HANDOFFS = Handoff.__table__
 WEB_SESSIONS = WebSession.__table__
+# Built once (see central.handoff.history): the hot path only binds values.
+_INSERT_HANDOFF = insert(HANDOFFS)
+_INSERT_WEB_SESSION = insert(WEB_SESSIONS)
+_BY_SECRET = select(HANDOFFS).where(HANDOFFS.c.secret_hash == bindparam("secret_hash"))
+_CLAIMED_AT = select(HANDOFFS.c.claimed_at).where(HANDOFFS.c.id == bindparam("handoff_id"))
+_CLAIM = (
+    update(HANDOFFS)
+    .where(
+        HANDOFFS.c.id == bindparam("b_id"),
+        HANDOFFS.c.claimed_at.is_(None),
+        HANDOFFS.c.declined_at.is_(None),
+        HANDOFFS.c.expires_at > bindparam("b_now"),
+        HANDOFFS.c.failed_attempts < bindparam("b_max_attempts"),
+    )
+    .values(claimed_at=bindparam("v_claimed_at"), claimed_by=bindparam("v_claimed_by"))
+)
 
 SECRET_PURPOSE = "handoff-secret"
 CODE_PURPOSE = "display-code"
@@ -107,7 +123,7 @@ def create_handoff(
         device_id=device_id,
         now=now,
     )
-    conn.execute(insert(HANDOFFS), values)
+    conn.execute(_INSERT_HANDOFF, values)
     return IssuedHandoff(Handoff(**values), secret, display)
 
 
@@ -134,11 +150,7 @@ def poll(session: Session, handoff: Handoff, now: datetime, policy: Policy) -> s
 def find_by_secret(session: Session, secret: str) -> Any:
     """The handoff row whose secret this is (a Core SELECT; the claim needs its id and case)."""
     presented = codes.hash_secret(secret or "", SECRET_PURPOSE)
-    row = (
-        session.connection()
-        .execute(select(HANDOFFS).where(HANDOFFS.c.secret_hash == presented))
-        .one_or_none()
-    )
+    row = session.connection().execute(_BY_SECRET, {"secret_hash": presented}).one_or_none()
     if row is None or not codes.same_hash(row.secret_hash, presented):
         raise HandoffNotFound("This link is not valid. Ask the kiosk for a new code.")
     return row
@@ -195,20 +207,17 @@ def _claim(
     payload = {"to": "web", "handoff_id": str(handoff.id), "stage": "claimed", "via": how}
     fold_check(case, "handed_off", payload, "web", now)  # a refusal comes before any write
     result = conn.execute(
-        update(HANDOFFS)
-        .where(
-            HANDOFFS.c.id == handoff.id,
-            HANDOFFS.c.claimed_at.is_(None),
-            HANDOFFS.c.declined_at.is_(None),
-            HANDOFFS.c.expires_at > now,
-            HANDOFFS.c.failed_attempts < policy.max_code_attempts,
-        )
-        .values(claimed_at=now, claimed_by=how)
+        _CLAIM,
+        {
+            "b_id": handoff.id,
+            "b_now": now,
+            "b_max_attempts": policy.max_code_attempts,
+            "v_claimed_at": now,
+            "v_claimed_by": how,
+        },
     )
     if result.rowcount != 1:  # nothing changed: no rollback (it may share a transaction)
-        claimed_at = conn.execute(
-            select(HANDOFFS.c.claimed_at).where(HANDOFFS.c.id == handoff.id)
-        ).scalar_one()
+        claimed_at = conn.execute(_CLAIMED_AT, {"handoff_id": handoff.id}).scalar_one()
         if claimed_at is not None:
             raise HandoffAlreadyClaimed("This code has already been used.")
         raise HandoffExpired("This code has expired. Ask the kiosk for a new code.")
@@ -222,7 +231,7 @@ def _claim(
         "created_at": now,
         "expires_at": now + timedelta(seconds=policy.web_session_seconds),
     }
-    conn.execute(insert(WEB_SESSIONS), web)
+    conn.execute(_INSERT_WEB_SESSION, web)
     append_event_row(
         session,
         case,
