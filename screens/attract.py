@@ -74,9 +74,17 @@ class AttractScreen(KioskScreen):
         if code is not None and code.collide_point(*touch.pos):
             return bool(super().on_touch_down(touch))
         if self.collide_point(*touch.pos):
-            self.controller.start()
+            touch.grab(self)  # starts on release, where it went down (WCAG 2.5.2)
             return True
         return bool(super().on_touch_down(touch))
+
+    def on_touch_up(self, touch: Any) -> bool:
+        if touch.grab_current is not self:
+            return bool(super().on_touch_up(touch))
+        touch.ungrab(self)
+        if self.collide_point(*touch.pos):
+            self.controller.start()
+        return True
 
     def build(self) -> list[Any]:
         return []

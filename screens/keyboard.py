@@ -43,7 +43,7 @@ class OnScreenKeyboard(BoxLayout):
         field.focus = True
         if field.layout != self.layout:
             self.layout = field.layout
-            self.build()
+            self._show_layout()
 
     def detach(self) -> None:
         if self.target is not None:
@@ -52,10 +52,27 @@ class OnScreenKeyboard(BoxLayout):
 
     # ---- keys ----------------------------------------------------------------------------------
     def build(self) -> None:
-        _ = self.ctx.t
-        self.clear_widgets()
+        """Draw the keys afresh (a new language, text size or colours): both layouts are made
+        again, the other one when first needed."""
+        self._layouts: dict[str, list[Row]] = {}
         self.canvas.before.clear()
         paint(self, self.ctx.colour("surface"), border=self.ctx.colour("muted_text"))
+        self._show_layout()
+
+    def _show_layout(self) -> None:
+        """Show the rows of the current layout, made once per look (switching between a letters
+        field and a numbers field moves rows, it does not make some 50 new buttons)."""
+        rows = self._layouts.get(self.layout)
+        if rows is None:
+            rows = self._layouts[self.layout] = self._rows()
+        self.clear_widgets()
+        for row in rows:
+            self.add_widget(row)
+        self._relabel()
+        self._fit()
+
+    def _rows(self) -> list[Row]:
+        _ = self.ctx.t
         rows: list[list[tuple[str, str, Callable[[], None]]]] = []
         chars = NUMBERS if self.layout == "numeric" else LETTERS
         for line in chars:
@@ -67,6 +84,7 @@ class OnScreenKeyboard(BoxLayout):
                 (_("Space"), "key:space", self._typer(" ")),
             ])  # fmt: skip
         rows[-1] += [(_("Delete"), "key:delete", self._delete), (_("Done"), "key:done", self._done)]
+        made = []
         for keys in rows:
             row = Row(self.ctx)
             row.spacing = self.ctx.gap // 2
@@ -74,8 +92,8 @@ class OnScreenKeyboard(BoxLayout):
                 primary = kid == "key:done"
                 row.add_widget(KButton(self.ctx, face, action, primary=primary, kid=kid))
             row.bind(height=self._fit)
-            self.add_widget(row)
-        self._fit()
+            made.append(row)
+        return made
 
     def _fit(self, *_: Any) -> None:
         rows = self.children
@@ -123,7 +141,9 @@ class OnScreenKeyboard(BoxLayout):
 
     def reset(self) -> None:
         self.detach()
-        self.shift = False
+        if self.shift:
+            self.shift = False
+            self._relabel()  # the next person sees the small letters they will type
 
     def find_key(self, char: str) -> Any:
         kid = {" ": "key:space"}.get(char, f"key:{char.lower()}")

@@ -13,6 +13,7 @@ from typing import Any
 
 from kivy.effects.scroll import ScrollEffect
 from kivy.graphics import Color, Line, Rectangle
+from kivy.uix.behaviors import ToggleButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.label import Label
@@ -94,28 +95,43 @@ class KLabel(Label):
 
 
 class KButton(Button):
-    """A wide, tall button with wrapped text; ``primary`` buttons are filled, others outlined."""
+    """A wide, tall button with wrapped text; ``primary`` buttons are filled, others outlined.
+
+    It acts on release, and only when the finger is still on it (WCAG 2.5.2, pointer
+    cancellation): a finger that goes down on it and slides off before lifting does nothing."""
 
     def __init__(
         self, ctx: UiContext, text: str, on_press: Callable[[], Any] | None = None, *,
         primary: bool = True, kid: str = "", size: int | None = None, **kw: Any,
     ) -> None:  # fmt: skip
-        bg, fg = ("primary", "on_primary") if primary else ("surface", "text")
         super().__init__(
-            text=text, font_size=size or ctx.font, color=ctx.colour(fg),
-            background_normal="", background_down="", background_disabled_normal="",
-            background_color=ctx.colour(bg), halign="center", valign="middle",
-            size_hint_y=None, height=ctx.target, padding=(ctx.pad, ctx.pad), **kw,
+            text=text, background_normal="", background_down="", background_disabled_normal="",
+            halign="center", valign="middle", size_hint_y=None, **kw,
         )  # fmt: skip
-        self.disabled_color = ctx.colour("muted_text")
-        if not primary:
-            paint(self, ctx.colour("surface"), border=ctx.colour("text"))
+        self.ctx = ctx
+        self.primary = primary
+        self.text_px = size
         self.kid = kid
-        self.base_side = self.min_side = ctx.target
+        self.restyle()
         self.bind(width=self._wrap, texture_size=self._grow)
         self._wrap()
         if on_press is not None:
             self.bind(on_release=lambda *_: on_press())
+
+    def restyle(self) -> None:
+        """Sizes and colours from the context as it is now (a widget kept across redraws)."""
+        ctx = self.ctx
+        bg, fg = ("primary", "on_primary") if self.primary else ("surface", "text")
+        self.font_size = self.text_px or ctx.font
+        self.color = ctx.colour(fg)
+        self.background_color = ctx.colour(bg)
+        self.disabled_color = ctx.colour("muted_text")
+        self.padding = (ctx.pad, ctx.pad)
+        self.base_side = self.min_side = ctx.target
+        self._grow()
+        if not self.primary:
+            self.canvas.before.clear()
+            paint(self, ctx.colour("surface"), border=ctx.colour("text"))
 
     def _wrap(self, *_: Any) -> None:
         self.text_size = (max(1, self.width - 2 * self.padding[0]), None)
@@ -143,6 +159,16 @@ class KToggle(ToggleButton):
         self.bind(width=self._wrap, texture_size=self._grow, state=self._colour)
         self._wrap()
         self._colour()
+
+    # Chosen on release, not on press (WCAG 2.5.2): a finger that goes down on a choice and
+    # slides off before lifting changes nothing; Kivy's ToggleButton changes state on press.
+    def _do_press(self) -> None:
+        return None
+
+    def on_touch_up(self, touch: Any) -> bool:
+        if touch.grab_current is self and self.collide_point(*touch.pos):
+            ToggleButtonBehavior._do_press(self)
+        return bool(super().on_touch_up(touch))
 
     def _colour(self, *_: Any) -> None:
         down = self.state == "down"
@@ -247,6 +273,23 @@ class Scroll(ScrollView):
     def refresh_scrolling(self, *_: Any) -> None:
         content = self.children[0] if self.children else None
         self.do_scroll_y = bool(content is not None and content.height > self.height + 1)
+
+    def on_scroll_stop(self, touch: Any, check_children: bool = True) -> Any:
+        """A tap on scrollable content: Kivy hands the press to the widget under the point where
+        the finger *lifted*, so a finger that slid (less than a scroll) from one button onto
+        another pressed the second. Press where the finger went down instead: the button there
+        then sees the lift outside itself and cancels (WCAG 2.5.2)."""
+        ud = touch.ud.get(self._get_uid())
+        if (
+            self._touch is touch and isinstance(ud, dict) and ud.get("mode") == "unknown"
+            and not ud.get("user_stopped")
+        ):  # fmt: skip
+            ud["user_stopped"] = True  # Kivy's own (lift-point) press is skipped
+            touch.push()
+            touch.x, touch.y = touch.pos = (touch.ox, touch.oy)
+            self.simulate_touch_down(touch)
+            touch.pop()
+        return super().on_scroll_stop(touch, check_children)
 
     def update_from_scroll(self, *largs: Any) -> None:
         # Kivy (2.3) binds bar_color → _change_bar_color on every call and unbinds once, 0.5 s
