@@ -41,7 +41,7 @@ from sqlalchemy.exc import DBAPIError
 
 from central.api import PREFIX
 from central.auth.principal import Principal
-from central.cases_service import CASES, EVENTS, NewEvent, check_answers
+from central.cases_service import CASES, EVENTS, INSERT_EVENTS, NewEvent, check_answers
 from central.catalogue_service import CatalogueService
 from central.fold import CaseState, Event, apply
 from central.groupcommit import GroupCommit, worth_rerunning
@@ -64,7 +64,6 @@ CONFLICT_RETRIES = 3
 """Runs of a batch that met another process's rows at INSERT time before its callers get a 503."""
 INSTANCE = f"{PREFIX}/cases"
 _INSERT_CASES = insert(CASES)
-_INSERT_EVENTS = insert(EVENTS)
 _INSERT_KEYS = insert(KEYS)
 
 
@@ -302,7 +301,7 @@ def _write(conn: Connection, items: Sequence[CreateItem]) -> list[Answer]:
     )
     if created:
         conn.execute(_INSERT_CASES, [items[n].work.case for n in created])  # type: ignore[union-attr]
-        conn.execute(_INSERT_EVENTS, [items[n].work.event for n in created])  # type: ignore[union-attr]
+        conn.execute(INSERT_EVENTS, [items[n].work.event for n in created])  # type: ignore[union-attr]
     if keys:
         conn.execute(_INSERT_KEYS, keys)
     for n, item in enumerate(items):

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -39,10 +40,9 @@ EVENTS: Table = CaseEvent.__table__  # type: ignore[assignment]
 _CASE = select(Case).where(Case.id == bindparam("case_id"))
 _CASE_FOR_UPDATE = _CASE.with_for_update()
 _EVENTS_BY_ID = select(CaseEvent).where(CaseEvent.event_id.in_(bindparam("ids", expanding=True)))
-_INSERT_CASE = insert(CASES)
-_INSERT_EVENTS = insert(EVENTS)
+INSERT_EVENTS = insert(EVENTS)
 _PROJECTED = ("status", "answers", "assigned_to", "queued_at", "version", "updated_at")
-_UPDATE_CASE = (
+UPDATE_CASE = (
     update(CASES)
     .where(CASES.c.id == bindparam("case_id"))
     .values({name: bindparam(f"v_{name}") for name in _PROJECTED})
@@ -63,7 +63,8 @@ class NewEvent:
     payload: dict[str, Any]
 
 
-def state_of(case: Case) -> CaseState:
+def state_of(case: Any) -> CaseState:
+    """The fold state a case holds (an ORM ``Case`` or a ``cases`` row)."""
     return CaseState(
         status=case.status,
         service_id=case.service_id,
@@ -74,9 +75,10 @@ def state_of(case: Case) -> CaseState:
     )
 
 
-def _store_state(case: Case, state: CaseState, now: datetime) -> None:
+def store_state(case: Case, state: CaseState, now: datetime) -> None:
+    """Set an ORM case's projected columns to ``state`` (flushed with the session)."""
     case.status = state.status
-    case.answers = state.answers
+    case.answers = dict(state.answers)
     case.assigned_to = state.assigned_to
     case.queued_at = state.queued_at
     case.version = state.version
@@ -199,19 +201,27 @@ def append_events(
         state = nxt
     if pending:
         conn = session.connection()
-        conn.execute(_INSERT_EVENTS, [_values(row, EVENTS) for row in pending.values()])
-        changes = {
-            "status": state.status,
-            "answers": state.answers,
-            "assigned_to": state.assigned_to,
-            "queued_at": state.queued_at,
-            "version": state.version,
-            "updated_at": now,
-        }
-        conn.execute(_UPDATE_CASE, {"case_id": case.id} | {f"v_{k}": v for k, v in changes.items()})
+        conn.execute(INSERT_EVENTS, [_values(row, EVENTS) for row in pending.values()])
+        changes = store_projection(conn, case.id, state, now)
         for name, value in changes.items():
             set_committed_value(case, name, value)  # what the row now holds; nothing to flush
     return results
+
+
+def store_projection(
+    conn: Connection, case_id: uuid.UUID, state: CaseState, now: datetime
+) -> dict[str, Any]:
+    """UPDATE the case row to ``state`` (the projection of its events); returns what it wrote."""
+    changes = {
+        "status": state.status,
+        "answers": dict(state.answers),
+        "assigned_to": state.assigned_to,
+        "queued_at": state.queued_at,
+        "version": state.version,
+        "updated_at": now,
+    }
+    conn.execute(UPDATE_CASE, {"case_id": case_id} | {f"v_{k}": v for k, v in changes.items()})
+    return changes
 
 
 def _values(obj: Case | CaseEvent, table: Table) -> dict[str, Any]:

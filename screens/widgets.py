@@ -94,7 +94,29 @@ class KLabel(Label):
         self.height = self.texture_size[1] + 2 * self.padding[1]
 
 
-class KButton(Button):
+class _Grows:
+    """A control whose text wraps to its width and whose height grows with the text, never below
+    ``min_side`` (the touch target; ``base_side`` is the size it was made for)."""
+
+    width: float
+    height: float
+    padding: Any
+    texture_size: Any
+    text_size: Any
+    base_side: float
+    min_side: float
+
+    def _wrap(self, *_: Any) -> None:
+        self.text_size = (max(1, self.width - 2 * self.padding[0]), None)
+
+    def natural_height(self) -> float:
+        return max(self.base_side, self.texture_size[1] + 2 * self.padding[1])
+
+    def _grow(self, *_: Any) -> None:
+        self.height = max(self.min_side, self.natural_height())
+
+
+class KButton(_Grows, Button):
     """A wide, tall button with wrapped text; ``primary`` buttons are filled, others outlined.
 
     It acts on release, and only when the finger is still on it (WCAG 2.5.2, pointer
@@ -133,17 +155,8 @@ class KButton(Button):
             self.canvas.before.clear()
             paint(self, ctx.colour("surface"), border=ctx.colour("text"))
 
-    def _wrap(self, *_: Any) -> None:
-        self.text_size = (max(1, self.width - 2 * self.padding[0]), None)
 
-    def natural_height(self) -> float:
-        return max(self.base_side, self.texture_size[1] + 2 * self.padding[1])
-
-    def _grow(self, *_: Any) -> None:
-        self.height = max(self.min_side, self.natural_height())
-
-
-class KToggle(ToggleButton):
+class KToggle(_Grows, ToggleButton):
     """One of a group of choices; chosen = filled with the primary colour."""
 
     def __init__(self, ctx: UiContext, text: str, group: str, *, kid: str = "", **kw: Any) -> None:
@@ -174,15 +187,6 @@ class KToggle(ToggleButton):
         down = self.state == "down"
         self.background_color = self.ctx.colour("primary" if down else "surface")
         self.color = self.ctx.colour("on_primary" if down else "text")
-
-    def _wrap(self, *_: Any) -> None:
-        self.text_size = (max(1, self.width - 2 * self.padding[0]), None)
-
-    def natural_height(self) -> float:
-        return max(self.base_side, self.texture_size[1] + 2 * self.padding[1])
-
-    def _grow(self, *_: Any) -> None:
-        self.height = max(self.min_side, self.natural_height())
 
 
 class KInput(TextInput):

@@ -65,36 +65,33 @@ def require_device_or_staff(request: Request, session: SessionDep) -> Principal:
     return require_staff(request, session)
 
 
-async def device_or_staff(request: Request) -> Principal:
-    """:func:`require_device_or_staff` as the route dependency: a device token verified within the
-    token cache's TTL answers here, on the event loop — no thread-pool hop, no transaction, no
-    session (so an async route such as the case create holds no session slot); anything else runs
-    the sync check on the thread pool with a session of its own, closed before the route runs."""
+async def _cached_or_checked(
+    request: Request, check: Callable[[Request, Session], Principal]
+) -> Principal:
+    """A device token verified within the token cache's TTL answers here, on the event loop — no
+    thread-pool hop, no transaction, no session (so an async route such as the case create holds
+    no session slot); anything else runs ``check`` on the thread pool with a session of its own,
+    closed before the route runs."""
     if request.headers.get("authorization"):
         principal = cached_device(request)
         if principal is not None:
             return principal
-    return await run_in_threadpool(_checked_in_own_session, request)
+
+    def in_own_session() -> Principal:
+        with request.app.state.sessionmaker() as session:
+            return check(request, session)
+
+    return await run_in_threadpool(in_own_session)
 
 
-def _checked_in_own_session(request: Request) -> Principal:
-    with request.app.state.sessionmaker() as session:
-        return require_device_or_staff(request, session)
+async def device_or_staff(request: Request) -> Principal:
+    """:func:`require_device_or_staff` as the route dependency (see :func:`_cached_or_checked`)."""
+    return await _cached_or_checked(request, require_device_or_staff)
 
 
 async def device_only(request: Request) -> Principal:
-    """:func:`require_device` as a route dependency, the way :func:`device_or_staff` does it: a
-    token verified within the cache's TTL answers on the event loop, anything else is checked on
-    the thread pool with a session of its own (closed before the route runs)."""
-    principal = cached_device(request)
-    if principal is not None:
-        return principal
-    return await run_in_threadpool(_device_in_own_session, request)
-
-
-def _device_in_own_session(request: Request) -> Principal:
-    with request.app.state.sessionmaker() as session:
-        return require_device(request, session)
+    """:func:`require_device` as the route dependency (see :func:`_cached_or_checked`)."""
+    return await _cached_or_checked(request, require_device)
 
 
 StaffDep = Annotated[Principal, Depends(require_staff)]

@@ -14,9 +14,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
+from central.cases_service import INSERT_EVENTS, state_of, store_projection, store_state
 from central.db.models import Case, CaseEvent
 from central.fold import CaseState, Event, FoldError, apply
 
@@ -34,13 +35,6 @@ EVENTS = CaseEvent.__table__
 # Built once: a statement object caches its compiled form's key, so a call only binds values.
 _CASE_ROW = select(CASES).where(CASES.c.id == bindparam("case_id"))
 _CASE_ROW_LOCKED = _CASE_ROW.with_for_update()
-_INSERT_EVENT = insert(EVENTS)
-_PROJECTED = ("status", "answers", "assigned_to", "queued_at", "version", "updated_at")
-_UPDATE_CASE = (
-    update(CASES)
-    .where(CASES.c.id == bindparam("b_id"))
-    .values({name: bindparam(f"v_{name}") for name in _PROJECTED})
-)
 
 
 def lock_case(session: Session, case_id: uuid.UUID) -> Case | None:
@@ -63,15 +57,7 @@ def append_event(
     device_id: str | None = None,
 ) -> CaseEvent:
     """Apply and store one event; raises :class:`FoldError` when the case cannot take it."""
-    state = CaseState(
-        status=case.status,
-        service_id=case.service_id,
-        answers=dict(case.answers or {}),
-        assigned_to=case.assigned_to,
-        queued_at=case.queued_at,
-        version=case.version,
-    )
-    nxt = apply(state, Event(type=type, payload=payload, received_at=now, channel=channel))
+    nxt = fold_check(case, type, payload, channel, now)
     event = CaseEvent(
         case_id=case.id,
         event_id=uuid.uuid4(),
@@ -86,12 +72,7 @@ def append_event(
         payload=payload,
     )
     session.add(event)
-    case.status = nxt.status
-    case.answers = dict(nxt.answers)
-    case.assigned_to = nxt.assigned_to
-    case.queued_at = nxt.queued_at
-    case.version = nxt.version
-    case.updated_at = now
+    store_state(case, nxt, now)
     return event
 
 
@@ -111,15 +92,9 @@ def fold_check(
     now: datetime,  # noqa: A002
 ) -> CaseState:
     """The case's state after the event (nothing written); :class:`FoldError` if refused."""
-    state = CaseState(
-        status=case.status,
-        service_id=case.service_id,
-        answers=dict(case.answers or {}),
-        assigned_to=case.assigned_to,
-        queued_at=case.queued_at,
-        version=case.version,
+    return apply(
+        state_of(case), Event(type=type, payload=payload, received_at=now, channel=channel)
     )
-    return apply(state, Event(type=type, payload=payload, received_at=now, channel=channel))
 
 
 def append_event_row(
@@ -140,7 +115,7 @@ def append_event_row(
     nxt = fold_check(case, type, payload, channel, now)
     conn = session.connection()
     conn.execute(
-        _INSERT_EVENT,
+        INSERT_EVENTS,
         {
             "case_id": case.id,
             "event_id": uuid.uuid4(),
@@ -155,15 +130,4 @@ def append_event_row(
             "payload": payload,
         },
     )
-    conn.execute(
-        _UPDATE_CASE,
-        {
-            "b_id": case.id,
-            "v_status": nxt.status,
-            "v_answers": dict(nxt.answers),
-            "v_assigned_to": nxt.assigned_to,
-            "v_queued_at": nxt.queued_at,
-            "v_version": nxt.version,
-            "v_updated_at": now,
-        },
-    )
+    store_projection(conn, case.id, nxt, now)
