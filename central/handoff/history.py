@@ -59,21 +59,40 @@ def append_event(
     """Apply and store one event; raises :class:`FoldError` when the case cannot take it."""
     nxt = fold_check(case, type, payload, channel, now)
     event = CaseEvent(
-        case_id=case.id,
-        event_id=uuid.uuid4(),
-        seq=nxt.version,
-        type=type,
-        channel=channel,
-        actor_type=actor_type,
-        actor_id=actor_id,
-        device_id=device_id,
-        occurred_at=now,
-        received_at=now,
-        payload=payload,
+        **_event_values(
+            case.id, nxt.version, type, payload, channel, actor_type, actor_id, device_id, now
+        )  # fmt: skip
     )
     session.add(event)
     store_state(case, nxt, now)
     return event
+
+
+def _event_values(
+    case_id: uuid.UUID,
+    seq: int,
+    type: str,  # noqa: A002 - the event's own field name
+    payload: dict[str, Any],
+    channel: str,
+    actor_type: str,
+    actor_id: str | None,
+    device_id: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """The ``case_events`` row of an event recorded now (occurred and received at ``now``)."""
+    return {
+        "case_id": case_id,
+        "event_id": uuid.uuid4(),
+        "seq": seq,
+        "type": type,
+        "channel": channel,
+        "actor_type": actor_type,
+        "actor_id": actor_id,
+        "device_id": device_id,
+        "occurred_at": now,
+        "received_at": now,
+        "payload": payload,
+    }
 
 
 def lock_case_row(session: Session, case_id: uuid.UUID) -> Row[Any] | None:
@@ -114,20 +133,8 @@ def append_event_row(
     :class:`FoldError` when the case cannot take the event (nothing written)."""
     nxt = fold_check(case, type, payload, channel, now)
     conn = session.connection()
-    conn.execute(
-        INSERT_EVENTS,
-        {
-            "case_id": case.id,
-            "event_id": uuid.uuid4(),
-            "seq": nxt.version,
-            "type": type,
-            "channel": channel,
-            "actor_type": actor_type,
-            "actor_id": actor_id,
-            "device_id": device_id,
-            "occurred_at": now,
-            "received_at": now,
-            "payload": payload,
-        },
+    values = _event_values(
+        case.id, nxt.version, type, payload, channel, actor_type, actor_id, device_id, now
     )
+    conn.execute(INSERT_EVENTS, values)
     store_projection(conn, case.id, nxt, now)
