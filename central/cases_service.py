@@ -212,7 +212,18 @@ def store_projection(
     conn: Connection, case_id: uuid.UUID, state: CaseState, now: datetime
 ) -> dict[str, Any]:
     """UPDATE the case row to ``state`` (the projection of its events); returns what it wrote."""
-    changes = {
+    changes = _projection(state, now)
+    conn.execute(UPDATE_CASE, projection_params(case_id, state, now))
+    return changes
+
+
+def projection_params(case_id: uuid.UUID, state: CaseState, now: datetime) -> dict[str, Any]:
+    """:data:`UPDATE_CASE`'s parameters for ``state`` (one of an executemany's rows)."""
+    return {"case_id": case_id} | {f"v_{k}": v for k, v in _projection(state, now).items()}
+
+
+def _projection(state: CaseState, now: datetime) -> dict[str, Any]:
+    return {
         "status": state.status,
         "answers": dict(state.answers),
         "assigned_to": state.assigned_to,
@@ -220,8 +231,6 @@ def store_projection(
         "version": state.version,
         "updated_at": now,
     }
-    conn.execute(UPDATE_CASE, {"case_id": case_id} | {f"v_{k}": v for k, v in changes.items()})
-    return changes
 
 
 def _values(obj: Case | CaseEvent, table: Table) -> dict[str, Any]:

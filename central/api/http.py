@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
 from central.db.models import Case, CaseEvent
 from central.groupcommit import GroupCommit, WriterBusy
 from central.problems import ProblemError
 from central.schemas import CaseOut, EventOut
-from central.session_writer import SessionWriter, WriteFailed
 
 
 def etag_of(case: Case) -> str:
@@ -101,17 +98,4 @@ async def stored_or_503(writer: GroupCommit[T, R], item: T, what: str, retry_aft
     except WriterBusy:
         raise _unavailable(what, True, retry_after_s) from None
     except Exception as exc:  # noqa: BLE001 - not stored, whatever the cause: say so
-        raise _unavailable(what, False, retry_after_s) from exc
-
-
-async def written_or_503(
-    writer: SessionWriter, work: Callable[[Session], R], what: str, retry_after_s: int = 2
-) -> R:
-    """``work`` run and committed by the session writer; its own exceptions (refusals) pass
-    through, a busy or failed writer is a 503 problem with Retry-After."""
-    try:
-        return await writer.run(work)
-    except WriterBusy:
-        raise _unavailable(what, True, retry_after_s) from None
-    except WriteFailed as exc:
         raise _unavailable(what, False, retry_after_s) from exc

@@ -25,6 +25,7 @@ __all__ = [
     "FoldError",
     "append_event",
     "append_event_row",
+    "event_values",
     "fold_check",
     "lock_case",
     "lock_case_row",
@@ -59,7 +60,7 @@ def append_event(
     """Apply and store one event; raises :class:`FoldError` when the case cannot take it."""
     nxt = fold_check(case, type, payload, channel, now)
     event = CaseEvent(
-        **_event_values(
+        **event_values(
             case.id, nxt.version, type, payload, channel, actor_type, actor_id, device_id, now
         )  # fmt: skip
     )
@@ -68,7 +69,7 @@ def append_event(
     return event
 
 
-def _event_values(
+def event_values(
     case_id: uuid.UUID,
     seq: int,
     type: str,  # noqa: A002 - the event's own field name
@@ -133,7 +134,7 @@ def append_event_row(
     :class:`FoldError` when the case cannot take the event (nothing written)."""
     nxt = fold_check(case, type, payload, channel, now)
     conn = session.connection()
-    values = _event_values(
+    values = event_values(
         case.id, nxt.version, type, payload, channel, actor_type, actor_id, device_id, now
     )
     conn.execute(INSERT_EVENTS, values)

@@ -8,36 +8,29 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from central.api.http import written_or_503
 from central.auth import KioskDep, Principal
 from central.db.models import Case
 from central.deps import ClockDep, SessionDep, SettingsDep
-from central.groupcommit import writers_for
-from central.handoff import resume, service
+from central.handoff import batch, resume, service
 from central.handoff.errors import HandoffError, HandoffNotFound, RateLimited, WrongCode
-from central.handoff.history import FoldError, lock_case, lock_case_row
+from central.handoff.history import FoldError, lock_case
 from central.handoff.ratelimit import SlidingWindowLimiter
 from central.handoff.txn import one_hop
 from central.problems import ProblemError, problem_responses
-from central.session_writer import SessionWriter
 
 router = APIRouter(prefix="/api/v1", tags=["handoffs"])
 
 
 def setup(app: FastAPI) -> None:
     app.state.handoff_policy = service.Policy()
-    # Handoff create and claim raise their refusals before writing (see service._claim).
-    refusals = (ProblemError, HandoffError, FoldError)
-    app.state.session_writer = SessionWriter(
-        app.state.sessionmaker, refusals=refusals, writers=writers_for(app.state.engine)
-    )
+    app.state.handoff_writer = batch.handoff_writer(app.state.engine)
     app.state.attempt_limiter = SlidingWindowLimiter(limit=10, window=60.0)
     """Typed codes, slip codes and logins per client address: 10 a minute."""
 
@@ -120,14 +113,6 @@ def _case_for(session: Session, case_id: uuid.UUID, principal: Principal) -> Cas
     return case
 
 
-def _case_row_for(session: Session, case_id: uuid.UUID, principal: Principal) -> Any:
-    """:func:`_case_for` as a plain row (Core; for the handoff create's hot path)."""
-    case = lock_case_row(session, case_id)
-    if case is None or not principal.may_touch_office(case.origin_office):
-        raise ProblemError(404, "No such case.", slug="not-found")
-    return case
-
-
 def _status(h, now: datetime, status: str) -> HandoffStatus:
     return HandoffStatus(
         id=h.id,
@@ -150,22 +135,12 @@ async def create_handoff(
     clock: ClockDep,
     request: Request,
 ) -> HandoffOut:
-    """Written by the session writer (:mod:`central.session_writer`): one transaction for every
-    handoff created meanwhile, answered after it committed."""
-    now = clock()
+    """Written by the handoff writer (:mod:`central.handoff.batch`): one transaction for every
+    handoff created and claimed meanwhile, answered after it committed."""
     policy: service.Policy = request.app.state.handoff_policy
-
-    def work(session: Session) -> service.IssuedHandoff:
-        case = _case_row_for(session, case_id, principal)
-        try:
-            return service.create_handoff(
-                session, case, principal.id, principal.office, now, policy
-            )
-        except FoldError as exc:
-            raise ProblemError(409, str(exc), slug="case-state") from None
-
-    writer: SessionWriter = request.app.state.session_writer
-    issued = await written_or_503(writer, work, "handoff")
+    order = batch.CreateOrder(case_id, principal, clock(), policy)
+    issued = await batch.submit(request.app.state.handoff_writer, order, "handoff")
+    assert isinstance(issued, service.IssuedHandoff)
     h = issued.handoff
     base = settings.base_url.rstrip("/")
     return HandoffOut(

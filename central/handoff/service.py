@@ -23,6 +23,7 @@ from central.db.models import Case
 from central.handoff import codes
 from central.handoff.errors import (
     HandoffAlreadyClaimed,
+    HandoffError,
     HandoffExpired,
     HandoffNotFound,
     HandoffStateError,
@@ -40,11 +41,10 @@ from central.handoff.models import Handoff, WebSession
 HANDOFFS = Handoff.__table__
 WEB_SESSIONS = WebSession.__table__
 # Built once (see central.handoff.history): the hot path only binds values.
-_INSERT_HANDOFF = insert(HANDOFFS)
-_INSERT_WEB_SESSION = insert(WEB_SESSIONS)
-_BY_SECRET = select(HANDOFFS).where(HANDOFFS.c.secret_hash == bindparam("secret_hash"))
+INSERT_HANDOFF = insert(HANDOFFS)
+INSERT_WEB_SESSION = insert(WEB_SESSIONS)
 _CLAIMED_AT = select(HANDOFFS.c.claimed_at).where(HANDOFFS.c.id == bindparam("handoff_id"))
-_CLAIM = (
+CLAIM = (
     update(HANDOFFS)
     .where(
         HANDOFFS.c.id == bindparam("b_id"),
@@ -88,21 +88,18 @@ class Claim:
     """The fresh web-session token, for the cookie only — never in a URL, never logged."""
 
 
-def create_handoff(
-    session: Session, case: Any, device_id: str, office: str, now: datetime, policy: Policy
+def new_handoff(
+    case_id: uuid.UUID, device_id: str, office: str, now: datetime, policy: Policy
 ) -> IssuedHandoff:
-    """A new pending handoff for ``case`` (a locked row, see ``history.lock_case_row``) and the
-    ``handed_off`` event in its history. Core statements: this runs for every QR code shown."""
+    """A new pending handoff's row (not yet stored), its secret and its display code. The short id
+    is drawn without a look-up: the unique constraint refuses the rare repeat, and the writer then
+    runs its batch again, with new draws (see :mod:`central.handoff.batch`)."""
     secret = codes.new_secret()
     display = codes.display_code_for(secret)
-    conn = session.connection()
-    # No look-up for a free short id: the unique constraint refuses the rare repeat, and the
-    # writer then runs this again alone, with a new draw (see central.session_writer).
-    short_id = codes.new_short_id()
     values = {
         "id": uuid.uuid4(),
-        "short_id": short_id,
-        "case_id": case.id,
+        "short_id": codes.new_short_id(),
+        "case_id": case_id,
         "device_id": device_id,
         "office": office,
         "secret_hash": codes.hash_secret(secret, SECRET_PURPOSE),
@@ -112,19 +109,34 @@ def create_handoff(
         "interval": policy.interval,
         "failed_attempts": 0,
     }
-    append_event_row(  # first: a refusal of the fold comes before any write
-        session,
-        case,
-        type="handed_off",
-        payload={"to": "web", "handoff_id": str(values["id"]), "stage": "offered"},
-        channel="kiosk",
-        actor_type="device",
-        actor_id=device_id,
-        device_id=device_id,
-        now=now,
-    )
-    conn.execute(_INSERT_HANDOFF, values)
     return IssuedHandoff(Handoff(**values), secret, display)
+
+
+def handoff_row(issued: IssuedHandoff) -> dict[str, Any]:
+    """The ``handoffs`` row of a new handoff, for a Core INSERT."""
+    return {c.name: getattr(issued.handoff, c.name) for c in HANDOFFS.columns}
+
+
+def offered_payload(handoff_id: uuid.UUID) -> dict[str, Any]:
+    """The ``handed_off`` event of a new handoff, offered to the web by the kiosk."""
+    return {"to": "web", "handoff_id": str(handoff_id), "stage": "offered"}
+
+
+def claimed_payload(handoff_id: uuid.UUID, how: str) -> dict[str, Any]:
+    return {"to": "web", "handoff_id": str(handoff_id), "stage": "claimed", "via": how}
+
+
+def claim_refusal(handoff: Any, now: datetime, policy: Policy) -> HandoffError | None:
+    """Why ``handoff`` (a row read under its lock, or the ORM object) cannot be claimed now."""
+    if handoff.claimed_at is not None:
+        return HandoffAlreadyClaimed("This code has already been used.")
+    if (
+        handoff.declined_at is not None
+        or handoff.expires_at <= now
+        or handoff.failed_attempts >= policy.max_code_attempts
+    ):
+        return HandoffExpired("This code has expired. Ask the kiosk for a new code.")
+    return None
 
 
 def get_for_device(session: Session, handoff_id: uuid.UUID, device_id: str) -> Handoff:
@@ -147,26 +159,15 @@ def poll(session: Session, handoff: Handoff, now: datetime, policy: Policy) -> s
     return status
 
 
-def find_by_secret(session: Session, secret: str) -> Any:
-    """The handoff row whose secret this is (a Core SELECT; the claim needs its id and case)."""
-    presented = codes.hash_secret(secret or "", SECRET_PURPOSE)
-    row = session.connection().execute(_BY_SECRET, {"secret_hash": presented}).one_or_none()
-    if row is None or not codes.same_hash(row.secret_hash, presented):
-        raise HandoffNotFound("This link is not valid. Ask the kiosk for a new code.")
-    return row
-
-
 def find_by_short_id(session: Session, short_id: str) -> Handoff:
+    """The handoff of a typed kiosk code, its row locked (PostgreSQL) as every claimer does first:
+    handoff, then case (see :mod:`central.handoff.batch`)."""
     normal = codes.normalise_short_id(short_id)
-    handoff = session.scalar(select(Handoff).where(Handoff.short_id == normal)) if normal else None
+    stmt = select(Handoff).where(Handoff.short_id == normal).with_for_update()
+    handoff = session.scalar(stmt) if normal else None
     if handoff is None:
         raise HandoffNotFound("We could not find that kiosk code.")
     return handoff
-
-
-def claim_by_secret(session: Session, secret: str, now: datetime, policy: Policy) -> Claim:
-    handoff = find_by_secret(session, secret)
-    return _claim(session, handoff, "secret", now, policy, codes.display_code_for(secret))
 
 
 def claim_by_code(
@@ -204,10 +205,10 @@ def _claim(
     conn = session.connection()
     case = lock_case_row(session, handoff.case_id)
     assert case is not None  # the foreign key guarantees it
-    payload = {"to": "web", "handoff_id": str(handoff.id), "stage": "claimed", "via": how}
+    payload = claimed_payload(handoff.id, how)
     fold_check(case, "handed_off", payload, "web", now)  # a refusal comes before any write
     result = conn.execute(
-        _CLAIM,
+        CLAIM,
         {
             "b_id": handoff.id,
             "b_now": now,
@@ -221,17 +222,8 @@ def _claim(
         if claimed_at is not None:
             raise HandoffAlreadyClaimed("This code has already been used.")
         raise HandoffExpired("This code has expired. Ask the kiosk for a new code.")
-    token = codes.new_secret()
-    web = {
-        "id": uuid.uuid4(),
-        "display_code": display_code,
-        "token_hash": codes.hash_secret(token, WEB_SESSION_PURPOSE),
-        "case_id": case.id,
-        "handoff_id": handoff.id,
-        "created_at": now,
-        "expires_at": now + timedelta(seconds=policy.web_session_seconds),
-    }
-    conn.execute(_INSERT_WEB_SESSION, web)
+    web, token = web_session_row(case.id, handoff.id, now, policy, display_code)
+    conn.execute(INSERT_WEB_SESSION, web)
     append_event_row(
         session,
         case,
@@ -245,6 +237,27 @@ def _claim(
     return Claim(None, WebSession(**web), token)
 
 
+def web_session_row(
+    case_id: uuid.UUID,
+    handoff_id: uuid.UUID | None,
+    now: datetime,
+    policy: Policy,
+    display_code: str | None = None,
+) -> tuple[dict[str, Any], str]:
+    """A new web session's row (not yet stored) and its token, for the cookie only."""
+    token = codes.new_secret()
+    row = {
+        "id": uuid.uuid4(),
+        "display_code": display_code,
+        "token_hash": codes.hash_secret(token, WEB_SESSION_PURPOSE),
+        "case_id": case_id,
+        "handoff_id": handoff_id,
+        "created_at": now,
+        "expires_at": now + timedelta(seconds=policy.web_session_seconds),
+    }
+    return row, token
+
+
 def new_web_session(
     session: Session,
     case: Case,
@@ -253,16 +266,8 @@ def new_web_session(
     policy: Policy,
     display_code: str | None = None,
 ) -> tuple[WebSession, str]:
-    token = codes.new_secret()
-    row = WebSession(
-        display_code=display_code,
-        id=uuid.uuid4(),
-        token_hash=codes.hash_secret(token, WEB_SESSION_PURPOSE),
-        case_id=case.id,
-        handoff_id=handoff_id,
-        created_at=now,
-        expires_at=now + timedelta(seconds=policy.web_session_seconds),
-    )
+    values, token = web_session_row(case.id, handoff_id, now, policy, display_code)
+    row = WebSession(**values)
     session.add(row)
     return row, token
 

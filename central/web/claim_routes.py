@@ -13,9 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from central.api.http import written_or_503
 from central.deps import ClockDep, SessionDep, SettingsDep
-from central.handoff import resume, service
+from central.handoff import batch, resume, service
 from central.handoff.errors import (
     HandoffAlreadyClaimed,
     HandoffError,
@@ -79,17 +78,13 @@ async def claim_with_secret(
     clock: ClockDep,
     secret: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    """The QR link's claim, written by the session writer (:mod:`central.session_writer`) with
+    """The QR link's claim, written by the handoff writer (:mod:`central.handoff.batch`) with
     every other claim and handoff of the moment: one transaction, the cookie only after it."""
     policy = request.app.state.handoff_policy
-    now = clock()
+    order = batch.ClaimOrder(secret, clock(), policy)
     try:
         check_rate(request, _client(request))
-        claim = await written_or_503(
-            request.app.state.session_writer,
-            lambda session: service.claim_by_secret(session, secret, now, policy),
-            "claim",
-        )
+        claim = await batch.submit(request.app.state.handoff_writer, order, "claim")
     except HandoffError as exc:
         if isinstance(exc, HandoffNotFound):
             count_failure(request, _client(request))

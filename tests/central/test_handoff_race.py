@@ -1,5 +1,9 @@
 """Two server processes race to claim the same handoff, 200 times: exactly one winner each time.
 
+Each process claims through the handoff writer's own transaction (``central.handoff.batch``), as the
+server does for the QR link; half the rounds go in batches that also hold a claim of the round's
+code made a moment earlier in the same process, so a batch's in-memory decision races too.
+
 Runs against a SQLite file and against the real PostgreSQL at 127.0.0.1:5432 (a fresh database per
 run, dropped afterwards); PostgreSQL unreachable → SKIP with the reason.
 """
@@ -14,8 +18,9 @@ from datetime import UTC, datetime
 import pytest
 
 from central.auth.devices import register_device
+from central.auth.principal import Principal
 from central.db.base import make_engine, make_sessionmaker
-from central.handoff import service
+from central.handoff import batch, service
 from central.handoff.errors import HandoffAlreadyClaimed
 from central.handoff.models import Handoff, WebSession
 from central.migrate import upgrade
@@ -30,18 +35,14 @@ PG_ADMIN = os.environ.get(
 
 def _claimer(url: str, secrets_: list[str], barrier, results) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(url)
-    factory = make_sessionmaker(engine)
     wins: list[int] = []
-    for secret in secrets_:
+    for n, secret in enumerate(secrets_):
+        orders = [batch.ClaimOrder(secret, NOW, service.Policy())] * (1 + n % 2)
         barrier.wait(timeout=30)
-        with factory() as session:
-            try:
-                service.claim_by_secret(session, secret, NOW, service.Policy())
-                session.commit()
-                wins.append(1)
-            except HandoffAlreadyClaimed:
-                session.rollback()
-                wins.append(0)
+        outcomes = batch.write_batch(engine, orders)
+        assert all(isinstance(o, service.Claim | HandoffAlreadyClaimed) for o in outcomes)
+        assert sum(isinstance(o, service.Claim) for o in outcomes) <= 1
+        wins.append(sum(isinstance(o, service.Claim) for o in outcomes))
     engine.dispose()
     results.put(wins)
 
@@ -50,14 +51,19 @@ def _prepare(url: str) -> list[str]:
     upgrade(url)
     engine = make_engine(url)
     factory = make_sessionmaker(engine)
-    out = []
     with factory() as s:
         device, _ = register_device(s, "RACE", "kiosk")
-        for _ in range(ROUNDS):
-            case = make_case(s, office="RACE", device_id=device.id, now=NOW)
-            out.append(
-                service.create_handoff(s, case, device.id, "RACE", NOW, service.Policy()).secret
+        kiosk = Principal(kind="device", id=device.id, office="RACE")
+        orders = [
+            batch.CreateOrder(
+                make_case(s, office="RACE", device_id=device.id, now=NOW).id,
+                kiosk,
+                NOW,
+                service.Policy(),
             )
+            for _ in range(ROUNDS)
+        ]
+        out = [issued.secret for issued in batch.write(s.connection(), orders)]  # type: ignore[union-attr]
         s.commit()
     engine.dispose()
     return out
