@@ -43,12 +43,21 @@ class Settings:
     end at every restart."""
     base_url: str = "http://127.0.0.1:8080"
     """Public URL of this service, used to build links (e.g. handoff QR codes)."""
-    cookie_secure: bool = False
+    cookie_secure: bool | None = None
+    """Mark cookies ``Secure`` (sent over HTTPS only). ``None``: exactly when ``base_url`` is
+    ``https://`` — a public deployment gets secure cookies without a second switch, and a
+    development server on plain HTTP still works. Read :attr:`secure_cookies`."""
     max_body_bytes: int = 256 * 1024
     idempotency_days: int = IDEMPOTENCY_MIN_DAYS
     """How long Idempotency-Keys are kept; must outlive the longest offline period of a kiosk."""
     device_office_scope: bool = True
     """A device may only touch cases of its own office (see README of the API)."""
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.base_url.lower().startswith("https://")
 
     def __post_init__(self) -> None:
         if self.idempotency_days < IDEMPOTENCY_MIN_DAYS:
@@ -69,7 +78,8 @@ class Settings:
             values["base_url"] = env["KIOSK_CENTRAL_BASE_URL"].rstrip("/")
         if env.get("KIOSK_CENTRAL_MAX_BODY"):
             values["max_body_bytes"] = int(env["KIOSK_CENTRAL_MAX_BODY"])
-        values["cookie_secure"] = _env_bool("KIOSK_CENTRAL_COOKIE_SECURE", False)
+        if env.get("KIOSK_CENTRAL_COOKIE_SECURE", "").strip():
+            values["cookie_secure"] = _env_bool("KIOSK_CENTRAL_COOKIE_SECURE", False)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 

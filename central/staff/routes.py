@@ -82,7 +82,7 @@ def login_page(request: Request, settings: SettingsDep) -> Response:
         auth.LOGIN_CSRF_COOKIE,
         token,
         httponly=True,
-        secure=settings.cookie_secure,
+        secure=settings.secure_cookies,
         samesite="strict",
         path="/staff",
     )
@@ -134,7 +134,7 @@ def login_post(
         made[1],
         max_age=auth.SESSION_HOURS * 3600,
         httponly=True,
-        secure=settings.cookie_secure,
+        secure=settings.secure_cookies,
         samesite="strict",
         path="/",
     )

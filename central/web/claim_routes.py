@@ -44,7 +44,7 @@ def _into_case(request: Request, token: str, settings, policy: service.Policy) -
     """Into the claimed case, in the language the claim page was shown in (the kiosk puts the
     citizen's language in the QR link, ``?lang=cy``; the forms carry it on)."""
     response = RedirectResponse("/case", status_code=303)
-    set_session_cookie(response, token, settings.cookie_secure, policy.web_session_seconds)
+    set_session_cookie(response, token, settings.secure_cookies, policy.web_session_seconds)
     if request.query_params.get("lang") in ("en", "cy"):
         response.set_cookie(
             LANG_COOKIE, request_lang(request), max_age=365 * 86400, samesite="lax", httponly=True

@@ -248,11 +248,36 @@ def test_constant_time_compare_is_used(kit: Kit, client: TestClient, monkeypatch
     assert real("ab", "ab") and seen
 
 
-def test_web_session_cookie_is_secure_when_configured(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    kit = build(f"sqlite:///{tmp_path / 's.db'}", cookie_secure=True)
+@pytest.mark.parametrize(
+    ("settings", "secure"),
+    [
+        ({"cookie_secure": True}, True),
+        ({"base_url": "https://kiosk.example.gov.uk"}, True),  # HTTPS: Secure without a switch
+        ({"base_url": "https://kiosk.example.gov.uk", "cookie_secure": False}, False),
+        ({}, False),  # plain-HTTP development server
+    ],
+)
+def test_web_session_cookie_is_secure_on_https_or_when_configured(  # type: ignore[no-untyped-def]
+    tmp_path, settings, secure
+) -> None:
+    kit = build(f"sqlite:///{tmp_path / 's.db'}", **settings)
     client = TestClient(kit.app, follow_redirects=False)
     h = offer(kit, client)
     r = client.post("/h/claim", data={"secret": h["secret"]})
-    assert "Secure" in r.headers["set-cookie"]
+    assert r.status_code == 303
+    assert ("; secure" in r.headers["set-cookie"].lower()) is secure
     with kit.sessions() as s:
         assert s.scalar(select(WebSession.display_code)) == h["display_code"]
+
+
+def test_cookie_security_follows_the_environment_only_when_it_is_set(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from central.settings import Settings
+
+    monkeypatch.delenv("KIOSK_CENTRAL_COOKIE_SECURE", raising=False)
+    monkeypatch.setenv("KIOSK_CENTRAL_BASE_URL", "https://kiosk.example.gov.uk/")
+    assert Settings.from_env().secure_cookies is True
+    monkeypatch.setenv("KIOSK_CENTRAL_COOKIE_SECURE", "0")
+    assert Settings.from_env().secure_cookies is False
+    monkeypatch.setenv("KIOSK_CENTRAL_BASE_URL", "http://127.0.0.1:8080")
+    monkeypatch.setenv("KIOSK_CENTRAL_COOKIE_SECURE", "yes")
+    assert Settings.from_env().secure_cookies is True

@@ -287,3 +287,19 @@ def test_case_page_shows_answers_under_their_catalogue_labels(kit: Kit) -> None:
     assert ("Full name", "Ann Example") in rows
     assert ("Contact method", "Post") in rows
     assert ("legacy_key", "x") in rows  # unknown to the catalogue: still shown, by its id
+
+
+def test_on_https_the_staff_cookies_are_secure(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    kit = build(f"sqlite:///{tmp_path / 'tls.db'}", base_url="https://testserver")
+    with kit.sessions() as s:
+        create_user(s, "alice", PASSWORD, "staff", kit.office)
+        s.commit()
+    client = TestClient(kit.app, base_url="https://testserver", follow_redirects=False)
+    page = client.get("/staff/login")
+    assert "; secure" in page.headers["set-cookie"].lower()
+    r = client.post(
+        "/staff/login", data={"csrf": csrf(page.text), "username": "alice", "password": PASSWORD}
+    )
+    assert r.status_code == 303, r.text
+    assert "; secure" in r.headers["set-cookie"].lower()
+    assert client.get("/staff").status_code == 200
