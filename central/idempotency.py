@@ -14,7 +14,7 @@ Protocol, per (scope, key), inside the transaction that does the work (a create 
    (scope, key) settles a race between processes: the loser's transaction fails, is retried, and
    its :func:`lookup` then finds the winner's answer.
 
-Keys expire after ``Settings.idempotency_days`` (≥ 30); :func:`purge_expired` clears old ones.
+Keys expire after ``Settings.idempotency_days`` (≥ 30); :func:`central.retention.purge` clears old ones.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy import Table, delete, select, tuple_
 from sqlalchemy.engine import Connection, Row
-from sqlalchemy.orm import Session
 
 from central.db.models import IdempotencyKey
 from central.problems import ProblemError
@@ -146,10 +145,3 @@ def done_row(
         "created_at": now,
         "expires_at": now + keep,
     }
-
-
-def purge_expired(session: Session, now: datetime) -> int:
-    """Delete expired keys (``kiosk-central serve`` does it at start); returns how many."""
-    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= now))
-    session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -22,6 +22,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add_db_option(migrate)
     migrate.set_defaults(func=run_migrate)
 
+    purge = subparsers.add_parser(
+        "purge", help="delete expired codes, sessions and keys, and old heartbeats"
+    )
+    add_db_option(purge)
+    purge.add_argument(
+        "--heartbeat-days", type=int, default=None, help="heartbeat history kept (default 14)"
+    )
+    purge.set_defaults(func=run_purge)
+
     serve = subparsers.add_parser("serve", help="run the central service (migrates first)")
     add_db_option(serve)
     serve.add_argument("--host", default="127.0.0.1")
@@ -50,21 +59,43 @@ def _migrate(url: str) -> str | None:
     return None
 
 
-def _purge_keys(url: str) -> None:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from central.db.base import make_engine, make_sessionmaker
+def _purge(url: str, heartbeat_days: int | None = None) -> dict[str, int]:
+    """:func:`central.retention.purge` on ``url``; raises SQLAlchemyError."""
+    from central.db.base import make_engine
     from central.db.types import utcnow
-    from central.idempotency import purge_expired
+    from central.retention import Retention, purge
 
+    keep = Retention() if heartbeat_days is None else Retention(heartbeat_days=heartbeat_days)
     engine = make_engine(url)
     try:
-        with make_sessionmaker(engine)() as session:
-            purge_expired(session, utcnow())
-    except SQLAlchemyError:
-        pass  # not fatal: expired keys are also replaced when a request meets one
+        return purge(engine, utcnow(), keep)
     finally:
         engine.dispose()
+
+
+def run_purge(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from central.db.base import make_engine
+    from central.migrate import is_at_head
+
+    url = db_url(args)
+    engine = make_engine(url)
+    try:
+        current = is_at_head(engine)
+    except SQLAlchemyError:
+        current = False
+    finally:
+        engine.dispose()
+    if not current:
+        return fail("the database schema is not at head: run `kiosk-central migrate` first")
+    try:
+        done = _purge(url, args.heartbeat_days)
+    except (SQLAlchemyError, ValueError) as exc:
+        return fail(f"cannot purge: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+    for table, rows in done.items():
+        print(f"{table}: {rows} deleted")
+    return 0
 
 
 def run_migrate(args: argparse.Namespace) -> int:
@@ -79,13 +110,17 @@ def run_serve(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
 
     url = db_url(args)
     if not args.no_migrate:
         error = _migrate(url)
         if error:
             return fail(error)
-    _purge_keys(url)
+    try:
+        _purge(url)
+    except SQLAlchemyError as exc:  # not fatal: the next start or the daily timer purges
+        logging.getLogger("central").warning("purge at start failed: %s", type(exc).__name__)
     os.environ["KIOSK_CENTRAL_DB"] = url
     if args.catalogue:
         os.environ["KIOSK_CENTRAL_CATALOGUE"] = str(Path(args.catalogue).resolve())

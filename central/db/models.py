@@ -111,7 +111,7 @@ class Device(Base):
 
 
 class Heartbeat(Base):
-    """Every heartbeat received (history, for the fleet view's charts)."""
+    """Every heartbeat received (history; :mod:`central.retention` keeps 14 days by default)."""
 
     __tablename__ = "heartbeats"
 
@@ -122,7 +122,10 @@ class Heartbeat(Base):
     outbox_depth: Mapped[int] = mapped_column(Integer)
     device_states: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
-    __table_args__ = (Index("ix_heartbeats_device_received", "device_id", "received_at"),)
+    __table_args__ = (
+        Index("ix_heartbeats_device_received", "device_id", "received_at"),
+        Index("ix_heartbeats_received_at", "received_at"),  # the retention purge
+    )
 
 
 class DeviceStatus(Base):

@@ -329,7 +329,7 @@ def test_answers_are_stored_normalised(client, auth, engine) -> None:  # type: i
 def test_expired_keys_are_forgotten(client, auth, engine, clock) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
-    from central.idempotency import purge_expired
+    from central.retention import purge
 
     key = str(uuid.uuid4())
     first = new_case()
@@ -341,8 +341,7 @@ def test_expired_keys_are_forgotten(client, auth, engine, clock) -> None:  # typ
     r = post_case(client, auth, second, key)  # expired: the key is free again
     assert r.status_code == 201 and "idempotent-replayed" not in r.headers
     assert count(engine, IdempotencyKey, key=key) == 1
-    with make_sessionmaker(engine)() as s:
-        assert purge_expired(s, clock() + timedelta(days=31)) >= 1
+    assert purge(engine, clock() + timedelta(days=31))["idempotency_keys"] >= 1
     assert count(engine, IdempotencyKey, key=key) == 0
 
 

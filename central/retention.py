@@ -1,0 +1,84 @@
+"""What central forgets, and when: rows whose purpose has passed are deleted.
+
+Kept only as long as they serve someone (privacy: a citizen's codes and sessions do not outlive
+their use; storage: a fleet of 10,000 kiosks sends 28.8 million heartbeats a day):
+
+* Idempotency-Keys: once expired (at least 30 days, :data:`central.idempotency`).
+* Handoffs and citizens' web sessions: a day after they expired (the day lets a kiosk's late poll
+  still read "expired", not "unknown"). A handoff's web sessions go with it; the case's history
+  keeps its ``handed_off`` events.
+* Printed-slip resume codes: a week after they expired (the phone says "this slip has expired"
+  rather than "not found" meanwhile). They hold the argon2 hash of the second factor.
+* Staff sessions: a day after they expired or were revoked.
+* Heartbeat history: ``heartbeat_days`` (14 by default). The latest status per kiosk
+  (``device_status``) is kept; it is overwritten, not accumulated.
+
+Cases and their events are never purged here: closing and archiving a case is a records-management
+decision of the office, not of this service.
+
+:func:`purge` runs at ``kiosk-central serve``'s start and as ``kiosk-central purge`` (a daily
+systemd timer in ``deploy/``). Each table is its own short transaction, and heartbeats go in chunks
+of :data:`CHUNK` rows, so a purge never holds a long lock against the live service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.engine import Engine
+
+from central.db.models import Heartbeat, IdempotencyKey
+from central.handoff.models import Handoff, ResumeCode, WebSession
+from central.staff.models import StaffSession
+
+CHUNK = 10_000
+
+
+@dataclass(frozen=True)
+class Retention:
+    heartbeat_days: int = 14
+    session_grace_days: int = 1
+    resume_code_grace_days: int = 7
+
+    def __post_init__(self) -> None:
+        if self.heartbeat_days < 1:
+            raise ValueError("heartbeat_days must be at least 1")
+
+
+def purge(engine: Engine, now: datetime, retention: Retention | None = None) -> dict[str, int]:
+    """Delete what has served its purpose (see the module docstring); rows deleted per table."""
+    keep = retention or Retention()
+    grace = now - timedelta(days=keep.session_grace_days)
+    done = {
+        "idempotency_keys": _delete(engine, delete(IdempotencyKey).where(
+            IdempotencyKey.expires_at <= now)),
+        "web_sessions": _delete(engine, delete(WebSession).where(or_(
+            WebSession.expires_at < grace, WebSession.revoked_at < grace))),
+        "handoffs": _delete(engine, delete(Handoff).where(Handoff.expires_at < grace)),
+        "resume_codes": _delete(engine, delete(ResumeCode).where(
+            ResumeCode.expires_at < now - timedelta(days=keep.resume_code_grace_days))),
+        "staff_sessions": _delete(engine, delete(StaffSession).where(or_(
+            StaffSession.expires_at < grace, StaffSession.revoked_at < grace))),
+    }  # fmt: skip
+    done["heartbeats"] = _purge_heartbeats(engine, now - timedelta(days=keep.heartbeat_days))
+    return done
+
+
+def _delete(engine: Engine, statement) -> int:  # type: ignore[no-untyped-def]
+    with engine.begin() as conn:
+        return int(conn.execute(statement).rowcount or 0)
+
+
+def _purge_heartbeats(engine: Engine, before: datetime) -> int:
+    """Older heartbeats, :data:`CHUNK` at a time (each chunk its own transaction)."""
+    total = 0
+    oldest = (
+        select(Heartbeat.id).where(Heartbeat.received_at < before).order_by(Heartbeat.received_at)
+    )
+    while True:
+        chunk = _delete(engine, delete(Heartbeat).where(Heartbeat.id.in_(oldest.limit(CHUNK))))
+        total += chunk
+        if chunk < CHUNK:
+            return total
