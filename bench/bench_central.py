@@ -1,7 +1,7 @@
 """Central service throughput and latency, on SQLite and PostgreSQL (prints figures, asserts nothing).
 
 For each database: ``kiosk-central serve`` (loopback; ``--workers N`` uvicorn workers, default: what
-``serve`` picks for that database — 1 on SQLite, one per two cores up to 4 on PostgreSQL) is driven by 50
+``serve`` picks for that database — 1 on SQLite, one per core up to 4 on PostgreSQL) is driven by 50
 concurrent async clients for a few seconds per operation — case create (new case + Idempotency-Key
 each time), device heartbeat, and handoff create + claim pairs (a kiosk and a phone) — beside a bare FastAPI JSON endpoint served the same way, with as
 many workers (the framework's ceiling on this machine, measured in the same run: the reference for

@@ -39,11 +39,13 @@ def test_connections_accepted_on_the_shared_listener_have_nodelay() -> None:
     assert seen and seen[0] != 0  # Nagle off: keep-alive answers are not held for a delayed ACK
 
 
-def test_default_workers_one_on_sqlite_one_per_two_cores_on_postgres(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_default_workers_one_on_sqlite_one_per_core_on_postgres(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(server.os, "cpu_count", lambda: 8)
     assert server.default_workers("sqlite:///var/central.db") == 1
     assert server.default_workers("postgresql://u@h/db") == 4
     monkeypatch.setattr(server.os, "cpu_count", lambda: 2)
+    assert server.default_workers("postgresql://u@h/db") == 2
+    monkeypatch.setattr(server.os, "cpu_count", lambda: 1)
     assert server.default_workers("postgresql://u@h/db") == 1
     monkeypatch.setattr(server.os, "cpu_count", lambda: 64)
     assert server.default_workers("postgresql://u@h/db") == server.MAX_DEFAULT_WORKERS
