@@ -8,6 +8,9 @@ many workers (the framework's ceiling on this machine, measured in the same run:
 the ratios). Then a simulated fleet: 10,000 kiosks each beating every 30 s (~333 req/s, open loop, every
 kiosk its own token) for 20 s: is the rate held, and what is the p99?
 
+Every closed-loop line runs one untimed second first (connections, pools and statement caches
+warming), like the open-loop lines: otherwise the first wave of 50 cold requests is the p99.
+
 Run: ``.venv/bin/python bench/bench_central.py [--seconds 6] [--fleet-seconds 20] [--only sqlite]
 [--workers 2] [--profile DIR]``. ``--profile`` records py-spy samples of the server per operation
 (collapsed stacks, with the hottest functions printed) (py-spy is in the dev extra). The load generator (:mod:`_central_load`) shares the
@@ -95,10 +98,24 @@ def wait_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> Non
     raise SystemExit(f"server at {url} did not come up")
 
 
-def serve(cmd: list[str], health: str) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def serve(cmd: list[str], health: str, log: Path) -> subprocess.Popen[bytes]:
+    """The server, its stderr in ``log`` (a pipe nobody reads would stall it once full)."""
+    with log.open("ab") as sink:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=sink)
     wait_up(health, proc)
     return proc
+
+
+def log_summary(log: Path) -> str:
+    """What the server logged (warnings: batch reruns, failed writes)."""
+    lines = [ln for ln in log.read_text(errors="replace").splitlines() if ln.strip()]
+    if not lines:
+        return "  server log: nothing logged"
+    counts: dict[str, int] = {}
+    for ln in lines:
+        counts[ln.split(":", 1)[0]] = counts.get(ln.split(":", 1)[0], 0) + 1
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+    return f"  server log: {len(lines)} lines ({kinds}); last: {lines[-1][:160]} ({log})"
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -245,15 +262,25 @@ def bare_command(tmp: Path, port: int, workers: int) -> list[str]:
 def run_db(label: str, db_url: str, args: argparse.Namespace, tmp: Path) -> None:
     workers = args.workers or default_workers(db_url)
     bare_port = free_port()
-    bare_proc = serve(bare_command(tmp, bare_port, workers), f"http://127.0.0.1:{bare_port}/docs")
+    bare_proc = serve(
+        bare_command(tmp, bare_port, workers),
+        f"http://127.0.0.1:{bare_port}/docs",
+        tmp / f"{label}-bare.log",
+    )
     try:
-        run_central(label, db_url, args, workers, (f"http://127.0.0.1:{bare_port}", bare_proc.pid))
+        bare = (f"http://127.0.0.1:{bare_port}", bare_proc.pid)
+        run_central(label, db_url, args, workers, bare, tmp / f"{label}-central.log")
     finally:
         stop(bare_proc)
 
 
 def run_central(
-    label: str, db_url: str, args: argparse.Namespace, workers: int, bare: tuple[str, int]
+    label: str,
+    db_url: str,
+    args: argparse.Namespace,
+    workers: int,
+    bare: tuple[str, int],
+    log: Path,
 ) -> None:
     bare_base, bare_pid = bare
     port = free_port()
@@ -268,6 +295,7 @@ def run_central(
         [str(BIN / "kiosk-central"), "serve", "--db", db_url, "--port", str(port), "--no-migrate"]
         + ["--workers", str(workers)],
         f"{base}/healthz",
+        log,
     )
     try:
         catalogue = httpx.get(f"{base}/api/v1/catalogue", timeout=10)
@@ -337,6 +365,7 @@ def run_central(
         )
     finally:
         stop(proc)
+        print(log_summary(log))
 
 
 def run_postgres(args: argparse.Namespace, tmp: Path) -> None:

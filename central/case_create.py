@@ -28,6 +28,7 @@ in the same order and cannot deadlock on them.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -59,6 +60,7 @@ from central.problems import ProblemError, from_error
 from central.references import ReferenceError, make_reference, normalise_office, parse_reference
 from central.schemas import CaseOut
 
+log = logging.getLogger("central.case_create")
 REFERENCE_ATTEMPTS = 5
 CONFLICT_RETRIES = 3
 """Runs of a batch that met another process's rows at INSERT time before its callers get a 503."""
@@ -324,6 +326,7 @@ def write_batch(engine: Engine, items: Sequence[CreateItem]) -> list[Answer]:
         except DBAPIError as exc:
             if attempt == CONFLICT_RETRIES - 1 or not worth_rerunning(exc):
                 raise
+            log.warning("case batch of %d run again: %s", len(items), type(exc).__name__)
     raise AssertionError("unreachable")
 
 

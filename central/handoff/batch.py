@@ -29,6 +29,7 @@ locked; ``FOR UPDATE`` is not rendered for it.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ from central.handoff.history import event_values
 from central.handoff.models import WebSession
 from central.problems import ProblemError
 
+log = logging.getLogger("central.handoff.batch")
 HANDOFFS = service.HANDOFFS
 _HANDOFFS_BY_SECRET = (
     select(HANDOFFS)
@@ -250,6 +252,7 @@ def write_batch(engine: Engine, orders: Sequence[Order]) -> list[Outcome]:
             retry = isinstance(exc, ClaimRaced) or worth_rerunning(exc)
             if attempt == RERUNS - 1 or not retry:
                 raise
+            log.warning("handoff batch of %d run again: %s", len(orders), type(exc).__name__)
     raise AssertionError("unreachable")
 
 
