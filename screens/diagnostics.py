@@ -60,6 +60,7 @@ class DiagnosticsScreen(KioskScreen):
         self.checks: list[Check] = []
         self.running = ""
         self.link: Check | None = None
+        self.office: Check | None = None
         self.outbox: Check | None = None
         self.results: dict[str, Check] = {}
         self.waiting = ""  # "card" or "code" while a swipe or scan test waits
@@ -153,6 +154,9 @@ class DiagnosticsScreen(KioskScreen):
         parts.append(KLabel(ctx, _("Connection to central"), bold=True))
         link = _("Checking…") if self.link is None else self.link.sentence
         parts.append(KLabel(ctx, link, kid="diag-central"))
+        if self.office is not None:
+            parts.append(KLabel(ctx, self.office.sentence, kid="diag-office",
+                                colour="error" if self.office.status == "fault" else "text"))  # fmt: skip
         waiting = "?" if self.outbox is None else self.outbox.details.get("waiting", 0)
         outbox = _("Outbox: {waiting} waiting to be sent", waiting=waiting)
         if self.outbox is not None and self.outbox.status == "fault":
@@ -253,16 +257,16 @@ class DiagnosticsScreen(KioskScreen):
 
     # ---- actions -------------------------------------------------------------------------------
     def _check_link(self) -> None:
-        def both() -> tuple[Check, Check]:
-            return self.service.central(), self.service.outbox()
+        def link_checks() -> tuple[Check, Check, Check]:
+            return self.service.central(), self.service.office(), self.service.outbox()
 
         def done(value: Any) -> None:
             if isinstance(value, tuple):
-                self.link, self.outbox = value
+                self.link, self.office, self.outbox = value
             else:
                 self.link = value
 
-        self._run("link", both, done)
+        self._run("link", link_checks, done)
 
     def run_checks(self, level: HealthLevel) -> None:
         self.level, self.checks = level, []
@@ -273,6 +277,8 @@ class DiagnosticsScreen(KioskScreen):
             for check in self.checks:
                 if check.name == "central":
                     self.link = check
+                elif check.name == "office":
+                    self.office = check
                 elif check.name == "outbox":
                     self.outbox = check
 

@@ -86,6 +86,7 @@ class DiagnosticsService:
         *,
         central_check: Callable[[], Check] | None = None,
         outbox_check: Callable[[], Check] | None = None,
+        office_check: Callable[[], Check] | None = None,
         log_tail: Any = None,
         report_dir: Path | None = None,
     ) -> None:
@@ -93,6 +94,7 @@ class DiagnosticsService:
         self.config = config
         self._central = central_check or self._default_central
         self._outbox = outbox_check or self._default_outbox
+        self._office = office_check or self._default_office
         self.log_tail = log_tail
         self.report_dir = report_dir or Path(config.data_dir) / "reports"
 
@@ -126,9 +128,10 @@ class DiagnosticsService:
         return Check(name, kind, "ok" if result.ok else "fault", result.sentence, details)
 
     def check_all(self, level: HealthLevel) -> list[Check]:
-        """Every device at ``level``, then the disk, the central link and the outbox."""
+        """Every device at ``level``, then the disk, the central link, the office central knows
+        this kiosk under, and the outbox."""
         checks = [self.check_device(name, level) for name in self.hub.states()]
-        checks += [self.check_disk(), self.central(), self.outbox()]
+        checks += [self.check_disk(), self.central(), self.office(), self.outbox()]
         return checks
 
     def check_disk(self) -> Check:
@@ -150,6 +153,20 @@ class DiagnosticsService:
                 "central", "link", "fault", f"Central could not be checked ({type(exc).__name__})."
             )
 
+    def office(self) -> Check:
+        """Does central know this kiosk under the office kiosk.toml names? (A mismatch is why
+        central would refuse every case this kiosk sends.)"""
+        try:
+            return self._office()
+        except Exception as exc:
+            log.warning("office check failed: %s", type(exc).__name__)
+            return Check(
+                "office",
+                "link",
+                "fault",
+                f"The office could not be checked ({type(exc).__name__}).",
+            )
+
     def outbox(self) -> Check:
         try:
             return self._outbox()
@@ -163,6 +180,11 @@ class DiagnosticsService:
         from kiosk.health_checks import check_central
 
         return check_central(self.config)
+
+    def _default_office(self) -> Check:
+        from kiosk.diagnostics.office_check import check_office
+
+        return check_office(self.config)
 
     def _default_outbox(self) -> Check:
         from kiosk.health_checks import check_outbox

@@ -1,9 +1,10 @@
 """The handoff state machine: create → (pending | slow_down) → claimed → confirmed | declined; expired.
 
-The claim is a single conditional ``UPDATE … WHERE claimed_at IS NULL AND expires_at > now``; the
-row count decides the one winner, even with several server processes on one database (SQLite
-serialises writers with ``BEGIN IMMEDIATE``; PostgreSQL re-checks the WHERE clause after taking the
-row lock). No read-then-write window exists for a second claimer to slip through.
+Rows, payloads and refusals are built here; the QR link's claim and handoff creation are decided and
+stored in batches by :mod:`central.handoff.batch`. A claim is single-use even with several server
+processes on one database: every claimer first locks the handoff row (``FOR UPDATE`` on PostgreSQL;
+SQLite's ``BEGIN IMMEDIATE`` serialises writers), then its case, and the claim is a conditional
+``UPDATE … WHERE claimed_at IS NULL AND expires_at > now`` whose row count is checked.
 
 Functions take the session and ``now`` (the injected clock) and leave committing to the caller,
 except where a failed attempt must count even though the request fails (documented there).

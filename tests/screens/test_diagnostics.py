@@ -78,6 +78,9 @@ def test_technician_runs_every_check_and_exports_the_readiness_report(
     central = _text(d, "diag-central")
     assert central.startswith("Central answers in ") and "accepts this kiosk's token" in central
     assert _text(d, "diag-outbox") == "Outbox: 0 waiting to be sent"
+    assert _text(d, "diag-office") == (
+        "kiosk.toml and central agree: this kiosk is registered under office demo-office."
+    )
     assert not d.has("assisted-banner")
     d.screenshot(artifacts / "01-diagnostics-home.png")
 
@@ -95,6 +98,7 @@ def test_technician_runs_every_check_and_exports_the_readiness_report(
     )
     assert _text(d, "diag-check:card-reader").startswith("OK · card-reader: ")
     assert _text(d, "diag-check:central").startswith("OK · central: Central answers in ")
+    assert _text(d, "diag-check:office").startswith("OK · office: kiosk.toml and central agree")
     assert _text(d, "diag-check:document-printer") == (
         "Fault · document-printer: The document printer is out of paper."
     )
@@ -193,7 +197,7 @@ def test_technician_runs_every_check_and_exports_the_readiness_report(
     pdfs = sorted((tmp_path / "reports").glob("readiness-*.pdf"))
     assert len(pdfs) == 1 and str(pdfs[0]) in _text(d, "diag-report-path")
     text = _pdftotext(pdfs[0])
-    for name in (*DEVICES, "touchscreen", "central", "outbox"):
+    for name in (*DEVICES, "touchscreen", "central", "office", "outbox"):
         assert name in text, name
     assert "4111" not in text and "KIOSK-RESUME" not in text
     assert hub.emulator("document-printer").printed[-1].read_bytes() == pdfs[0].read_bytes()
