@@ -5,23 +5,17 @@ own origin with the token then succeeds, so the refusal is the guard's doing, no
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from fastapi.dependencies.models import Dependant
-from fastapi.routing import RouteContext, iter_route_contexts
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from post_guard_support import EVIL, csrf, guards, post_routes, rows
 
-from central.db.base import Base
 from central.handoff.ratelimit import SlidingWindowLimiter
 from central.web.case_routes import posting_citizen
 from central.web.citizen import require_same_origin
 from central.web.testkit import Kit, build
-
-EVIL = {"Origin": "https://evil.example"}
 
 
 @pytest.fixture
@@ -29,39 +23,6 @@ def kit(tmp_path) -> Kit:  # type: ignore[no-untyped-def]
     kit = build(f"sqlite:///{tmp_path / 'guard.db'}")
     kit.app.state.attempt_limiter = SlidingWindowLimiter(1000, 60)
     return kit
-
-
-def web_posts(kit: Kit) -> list[RouteContext]:
-    """The app's POST routes served by the web channel's modules (paths as the app serves them)."""
-    return [
-        r
-        for r in iter_route_contexts(kit.app.routes)
-        if "POST" in (r.methods or ())
-        and r.endpoint is not None
-        and r.endpoint.__module__.startswith("central.web.")
-    ]
-
-
-def guards(dependant: Dependant | None) -> set[Callable[..., Any]]:
-    found: set[Callable[..., Any]] = set()
-    for sub in dependant.dependencies if dependant is not None else ():
-        if sub.call in (require_same_origin, posting_citizen):
-            found.add(sub.call)
-        found |= guards(sub)
-    return found
-
-
-def rows(kit: Kit) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table: what a refused POST must leave exactly as it was."""
-    with kit.sessions() as s:
-        return {
-            t.name: sorted(map(tuple, s.execute(select(t)).all()), key=repr)
-            for t in Base.metadata.sorted_tables
-        }
-
-
-def csrf(page: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', page)[1]  # type: ignore[index]
 
 
 def handoff(kit: Kit, api: TestClient, answers: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -144,10 +105,10 @@ CONCRETE = {"/case/step/{step_id}": "/case/step/address"}
 
 
 def test_every_web_post_route_depends_on_a_guard(kit: Kit) -> None:
-    posts = web_posts(kit)
+    posts = post_routes(kit.app, "central.web.")
     assert {r.path for r in posts} == set(CASES), "a web POST route without a guard test"
     for route in posts:
-        found = guards(route.dependant)
+        found = guards(route.dependant, (require_same_origin, posting_citizen))
         assert found, f"POST {route.path} has no guard"
         if route.path.startswith("/case"):
             assert posting_citizen in found, f"POST {route.path} does not check the CSRF token"
