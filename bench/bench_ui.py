@@ -114,7 +114,7 @@ def _signature(d: Any) -> tuple[str, str]:
     return d.screen, titles[0] if titles else ""
 
 
-def _timing_tap(d: Any, latencies: list[float]) -> Any:
+def _timing_tap(d: Any, latencies: list[float], moves: list[tuple[float, str]]) -> Any:
     """A tap that records touch-up → first frame of a changed screen, when the screen changes."""
     from kivy.base import EventLoop
     from kivy.tests.common import UnitTestTouch
@@ -144,6 +144,7 @@ def _timing_tap(d: Any, latencies: list[float]) -> Any:
             EventLoop.idle()
             if _signature(d) != before:
                 latencies.append((time.perf_counter() - start) * 1000)
+                moves.append((latencies[-1], f"{before[0]} → {_signature(d)[0]}"))
                 break
         d.pump(2)
 
@@ -153,11 +154,12 @@ def _timing_tap(d: Any, latencies: list[float]) -> Any:
 
 def child_touch(journeys: int) -> dict[str, Any]:
     latencies: list[float] = []
+    moves: list[tuple[float, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
         d = _app(Path(tmp))
         from screens.script import play_journey  # after _app: Kivy reads its environment once
 
-        d.tap = _timing_tap(d, latencies)
+        d.tap = _timing_tap(d, latencies, moves)
         for n in range(journeys):
             play_journey(d, Path(tmp) / f"shots-{n}")
         from kivy.base import EventLoop
@@ -175,6 +177,7 @@ def child_touch(journeys: int) -> dict[str, Any]:
         "p50_ms": statistics.median(latencies),
         "p95_ms": cuts[18],
         "max_ms": max(latencies),
+        "slowest": [f"{move} {ms:.0f} ms" for ms, move in sorted(moves, reverse=True)[:4]],
         "frame_ms": statistics.median(frames),
     }
 
@@ -268,6 +271,7 @@ def main() -> int:
         print(f"   one frame on this display takes {touch['frame_ms']:.1f} ms (median; Mesa llvmpipe "
               f"draws in software here): p50 = {touch['p50_ms'] / touch['frame_ms']:.1f} frames, "
               f"p95 = {touch['p95_ms'] / touch['frame_ms']:.1f} frames")  # fmt: skip
+        print(f"   slowest: {'; '.join(touch['slowest'])}")
         mem = _run_child(display, "memory", str(args.sessions))
         print(f"resident memory: {mem['rss_10_mb']:.1f} MB after 10 sessions, "
               f"{mem['rss_n_mb']:.1f} MB after {mem['sessions']}: growth {mem['growth_mb']:+.1f} MB "
