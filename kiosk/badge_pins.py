@@ -16,10 +16,13 @@ The PIN file (default ``<data_dir>/badge-pins.toml``, mode 0600) holds salted sc
     p = 1
     set_at = "2026-11-30T16:00:00Z"
 
-Five wrong PINs lock that badge for five minutes (kept in memory: a restart needs physical access
-to the kiosk's cabinet anyway). Unknown badges cost the same scrypt work as known ones and count
-towards the lockout too, so timing and lockout say nothing about which badges exist. Neither a
-PIN nor a badge number ever reaches a log line.
+Five wrong PINs lock that badge for five minutes. The count and the lockout are kept beside the
+PIN file (``badge-pins.toml.attempts.json``, mode 0600, badges only as SHA-256 digests), written at
+every failure: pulling the plug or crashing the app does not give anyone five fresh tries. The
+clock is the wall clock (a lockout must survive a restart); one read back is never longer than
+five minutes, whatever the clock did meanwhile. Unknown badges cost the same scrypt work as known
+ones and count towards the lockout too, so timing and lockout say nothing about which badges exist.
+Neither a PIN nor a badge number ever reaches a log line.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import base64
 import getpass
 import hashlib
 import hmac
+import json
 import logging
 import os
 import sys
@@ -110,24 +114,33 @@ def _hash(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 _DUMMY_SALT = os.urandom(16)
 
 
+def _digest(badge: str) -> str:
+    return hashlib.sha256(badge.encode()).hexdigest()
+
+
 class PinBook:
-    """The PIN hashes of one kiosk plus the in-memory lockout state; thread-safe."""
+    """The PIN hashes of one kiosk plus the failed attempts and lockouts (kept on disk beside the
+    PIN file, see the module docstring); thread-safe."""
 
     def __init__(
         self,
         path: Path,
         records: dict[str, dict[str, Any]] | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.path = Path(path)
+        self.attempts_path = self.path.with_name(self.path.name + ".attempts.json")
         self._records = dict(records or {})
         self._clock = clock
         self._lock = threading.Lock()
         self._failures: dict[str, int] = {}
+        """Wrong PINs per badge digest since its last success or lockout."""
         self._locked_until: dict[str, float] = {}
+        """Lockouts per badge digest, on ``clock``."""
+        self._read_attempts()
 
     @classmethod
-    def load(cls, path: Path | str, clock: Callable[[], float] = time.monotonic) -> PinBook:
+    def load(cls, path: Path | str, clock: Callable[[], float] = time.time) -> PinBook:
         """Read ``path``; a missing file is an empty book (no badge can log in yet)."""
         path = Path(path)
         try:
@@ -166,9 +179,10 @@ class PinBook:
         }
         with self._lock:
             self._records[badge] = record
-            self._failures.pop(badge, None)
-            self._locked_until.pop(badge, None)
+            self._failures.pop(_digest(badge), None)
+            self._locked_until.pop(_digest(badge), None)
             self._save_locked()
+            self._save_attempts()
         log.info("badge PIN set (%d badge(s) have a PIN)", len(self._records))
 
     def remove(self, badge: str) -> bool:
@@ -194,32 +208,80 @@ class PinBook:
     def locked_for(self, badge: str) -> float:
         """Seconds until ``badge`` may try again (0.0 when it may now)."""
         with self._lock:
-            return max(0.0, self._locked_until.get(badge, 0.0) - self._clock())
+            return self._left(_digest(badge), self._clock())
+
+    def _left(self, key: str, now: float) -> float:
+        """Lockout seconds left; never more than :data:`LOCKOUT_S` (the wall clock may go back)."""
+        return min(LOCKOUT_S, max(0.0, self._locked_until.get(key, 0.0) - now))
 
     def attempt(self, badge: str, pin: str) -> PinCheck:
         """Check one PIN entry, counting failures and applying the lockout."""
+        key = _digest(badge)
         with self._lock:
             now = self._clock()
-            until = self._locked_until.get(badge, 0.0)
-            if until > now:
-                return PinCheck(False, until - now, 0)
-            if until:  # the lockout has run out: a fresh start
-                self._locked_until.pop(badge, None)
-                self._failures.pop(badge, None)
+            left = self._left(key, now)
+            if left > 0:
+                return PinCheck(False, left, 0)
+            if key in self._locked_until:  # the lockout has run out: a fresh start
+                self._locked_until.pop(key, None)
+                self._failures.pop(key, None)
             record = self._records.get(badge)
         ok = _matches(record, pin)  # the slow part, outside the lock
         with self._lock:
             if ok:
-                self._failures.pop(badge, None)
+                if self._failures.pop(key, None) is not None:
+                    self._save_attempts()
                 return PinCheck(True, 0.0, LOCKOUT_AFTER)
-            failures = self._failures.get(badge, 0) + 1
-            self._failures[badge] = failures
+            failures = self._failures.get(key, 0) + 1
+            self._failures[key] = failures
             if failures >= LOCKOUT_AFTER:
-                self._locked_until[badge] = self._clock() + LOCKOUT_S
-                self._failures.pop(badge, None)
+                self._locked_until[key] = self._clock() + LOCKOUT_S
+                self._failures.pop(key, None)
+                self._save_attempts()
                 log.warning("badge locked for %d s after %d wrong PINs", LOCKOUT_S, failures)
                 return PinCheck(False, LOCKOUT_S, 0)
+            self._save_attempts()
             return PinCheck(False, 0.0, LOCKOUT_AFTER - failures)
+
+    def _save_attempts(self) -> None:
+        """Write the counts and lockouts (caller holds the lock). A failed write is logged, not
+        raised: the technician at the PIN pad must still get an answer."""
+        state = {
+            key: {"failures": self._failures.get(key, 0), "locked_until": until}
+            for key in self._failures.keys() | self._locked_until.keys()
+            for until in [self._locked_until.get(key, 0.0)]
+        }
+        try:
+            self.attempts_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.attempts_path.with_name(self.attempts_path.name + ".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump({"badges": state}, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.attempts_path)
+        except OSError as exc:
+            log.error("cannot save the badge PIN attempts (%s): kept in memory only", exc)
+
+    def _read_attempts(self) -> None:
+        failures: dict[str, int] = {}
+        locked: dict[str, float] = {}
+        try:
+            doc = json.loads(self.attempts_path.read_text(encoding="utf-8"))
+            for key, entry in doc["badges"].items():
+                count, until = int(entry["failures"]), float(entry["locked_until"])
+                if count > 0:
+                    failures[str(key)] = min(count, LOCKOUT_AFTER - 1)
+                if until > 0:
+                    locked[str(key)] = until
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            # Not silently: a broken file forgets counts, which an attacker could want.
+            log.warning("badge PIN attempts file %s unreadable (%s): starting from none",
+                        self.attempts_path, type(exc).__name__)  # fmt: skip
+            return
+        self._failures, self._locked_until = failures, locked
 
     def verify(self, badge: str, pin: str) -> bool:
         """True only for the right PIN of an unlocked badge; compared in constant time."""

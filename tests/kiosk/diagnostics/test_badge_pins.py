@@ -113,6 +113,52 @@ def test_lockout_is_per_badge_and_a_success_resets_the_count(book: PinBook, cloc
     assert book.attempt(STAFF, "0001").attempts_left == LOCKOUT_AFTER - 1
 
 
+def test_a_restart_gives_no_fresh_tries(book: PinBook, tmp_path: Path, clock: FakeClock):
+    """Counts and lockouts are on disk: reloading (a crash, a pulled plug) keeps them."""
+    for _ in range(LOCKOUT_AFTER - 1):
+        book.verify(TECH, "0001")
+    again = PinBook.load(tmp_path / PIN_FILE_NAME, clock=clock)
+    check = again.attempt(TECH, "0001")  # the fifth, after the restart
+    assert (check.ok, check.locked_for_s) == (False, LOCKOUT_S)
+    clock.now += 100
+    later = PinBook.load(tmp_path / PIN_FILE_NAME, clock=clock)
+    assert later.locked_for(TECH) == pytest.approx(LOCKOUT_S - 100)
+    assert not later.verify(TECH, "2580")  # even the right PIN, while locked
+    clock.now += LOCKOUT_S
+    assert PinBook.load(tmp_path / PIN_FILE_NAME, clock=clock).verify(TECH, "2580")
+
+
+def test_the_attempts_file_is_private_and_names_no_badge(book: PinBook, tmp_path: Path):
+    book.verify(TECH, "0001")
+    path = tmp_path / f"{PIN_FILE_NAME}.attempts.json"
+    assert path.stat().st_mode & 0o777 == 0o600
+    text = path.read_text(encoding="utf-8")
+    assert "000042" not in text and "technician" not in text and "0001" not in text
+    assert book.verify(TECH, "2580")  # a success clears the count on disk too
+    assert PinBook.load(tmp_path / PIN_FILE_NAME).attempt(TECH, "0001").attempts_left == (
+        LOCKOUT_AFTER - 1
+    )
+
+
+def test_a_lockout_read_back_never_outlasts_five_minutes(tmp_path: Path, clock: FakeClock):
+    """The wall clock went back a day after the lockout was written: still five minutes at most."""
+    book = PinBook.load(tmp_path / PIN_FILE_NAME, clock=clock)
+    for _ in range(LOCKOUT_AFTER):
+        book.verify(TECH, "0001")
+    clock.now -= 86_400
+    assert PinBook.load(tmp_path / PIN_FILE_NAME, clock=clock).locked_for(TECH) == LOCKOUT_S
+
+
+def test_a_broken_attempts_file_is_said_not_silently_forgotten(
+    tmp_path: Path, clock: FakeClock, caplog
+):
+    (tmp_path / f"{PIN_FILE_NAME}.attempts.json").write_text("{nope", encoding="utf-8")
+    caplog.set_level(logging.WARNING)
+    book = PinBook.load(tmp_path / PIN_FILE_NAME, clock=clock)
+    assert book.locked_for(TECH) == 0
+    assert "attempts file" in caplog.text and "unreadable" in caplog.text
+
+
 def test_unknown_badges_are_locked_out_too(book: PinBook):
     for _ in range(LOCKOUT_AFTER):
         assert not book.verify("staff:999", "1397")
