@@ -1,10 +1,12 @@
 """Real browser (Chromium via Playwright) against the app served by uvicorn on a loopback port:
 the phone flow (QR link with #secret → claim → steps → check answers → confirmation with the
 reference) and the staff flow (login → queue → pick up by reference → timeline with kiosk and web
-events). Screenshots go to test-artifacts/web/. No Chromium → SKIP with the reason."""
+events). Every page shown is audited with axe-core against WCAG 2.2 A/AA: any violation fails the
+test. Screenshots and audits go to test-artifacts/web/. No Chromium → SKIP with the reason."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import threading
@@ -88,9 +90,27 @@ def browser() -> Iterator[object]:
         b.close()
 
 
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
+"""axe-core's WCAG 2.2 A and AA rules (as GOV.UK services are audited)."""
+
+
+def shot(page, name: str, problems: list[str] | None = None) -> None:  # type: ignore[no-untyped-def]
+    """A full-page screenshot; with ``problems``, also an axe-core audit of the page whose
+    violations (rule, impact, where) are added to it and written beside the screenshot."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    if problems is None:
+        return
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    (ARTIFACTS / f"{name}.axe.json").write_text(json.dumps(found, indent=1))
+    for v in found:
+        where = ", ".join(t for n in v["nodes"][:3] for t in n["target"])
+        problems.append(f"{name}: {v['id']} ({v['impact']}) at {where}: {v['help']}")
 
 
 def _kiosk_offer(kit, client, case_id) -> dict:  # type: ignore[no-untyped-def]
@@ -106,6 +126,7 @@ def test_phone_flow(server, browser) -> None:  # type: ignore[no-untyped-def]
     case = kit.new_case({"full_name": "Ann Example"})
     api = httpx.Client(base_url=base)
     h = _kiosk_offer(kit, api, case.id)
+    problems: list[str] = []
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.goto(h["verification_uri_complete"])
@@ -115,7 +136,7 @@ def test_phone_flow(server, browser) -> None:  # type: ignore[no-untyped-def]
     assert page.get_by_test_id("office").inner_text() == kit.office
     cookie = next(c for c in context.cookies() if c["name"] == "case_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
-    shot(page, "01-compare-with-kiosk")
+    shot(page, "01-compare-with-kiosk", problems)
     assert (
         api.post(f"/api/v1/handoffs/{h['id']}/confirm", headers=kit.auth).json()["status"]
         == "confirmed"
@@ -126,25 +147,26 @@ def test_phone_flow(server, browser) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="Continue").click()
     assert page.locator(".error-summary").is_visible()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
-    shot(page, "02-step-errors")
+    shot(page, "02-step-errors", problems)
     page.get_by_label("Address line 1").fill("1 High Street")
     page.get_by_label("Postcode").fill("CF10 1AA")
-    shot(page, "03-address")
+    shot(page, "03-address", problems)
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Post", exact=True).check()
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{base}/case/check")
     assert "1 High Street" in page.inner_text("main")
-    shot(page, "04-check-answers")
+    shot(page, "04-check-answers", problems)
     page.get_by_role("button", name="Accept and send").click()
     page.wait_for_url(f"{base}/case/done")
     assert page.get_by_test_id("reference").inner_text() == case.reference
-    shot(page, "05-confirmation")
+    shot(page, "05-confirmation", problems)
     page.goto(f"{base}/case/status?lang=cy")
     assert page.get_attribute("html", "lang") == "cy"
     assert page.get_by_test_id("status").inner_text() == "Wedi'i anfon"
-    shot(page, "06-status-welsh")
+    shot(page, "06-status-welsh", problems)
     context.close()
+    assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
 
 
 def test_staff_flow(server, browser) -> None:  # type: ignore[no-untyped-def]
@@ -173,16 +195,18 @@ def test_staff_flow(server, browser) -> None:  # type: ignore[no-untyped-def]
     )
     assert r.status_code < 300, r.text
 
+    problems: list[str] = []
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{base}/staff")
     page.wait_for_url(f"{base}/staff/login")
+    shot(page, "09-staff-login", problems)
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/staff")
     assert case.reference in page.inner_text("main")
-    shot(page, "10-staff-queue")
+    shot(page, "10-staff-queue", problems)
     page.get_by_label("Pick up a case").fill(case.reference)
     page.get_by_role("button", name="Pick up").click()
     page.wait_for_url(f"{base}/staff/cases/{case.id}")
@@ -190,5 +214,6 @@ def test_staff_flow(server, browser) -> None:  # type: ignore[no-untyped-def]
     assert "kiosk" in channels and "web" in channels and channels[-1] == "staff"
     events = page.locator("#timeline tbody tr").all_inner_texts()
     assert any("answers changed" in e and "web" in e and "citizen" in e for e in events)
-    shot(page, "11-staff-timeline")
+    shot(page, "11-staff-timeline", problems)
     context.close()
+    assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
