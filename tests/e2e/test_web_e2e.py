@@ -217,3 +217,26 @@ def test_staff_flow(server, browser) -> None:  # type: ignore[no-untyped-def]
     shot(page, "11-staff-timeline", problems)
     context.close()
     assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
+
+
+def test_the_other_phone_pages_pass_the_audit_in_both_languages(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """The ways in that the flows above do not show: the typed kiosk code, the printed slip, a
+    refusal (a link whose code is wrong), in English and in Welsh."""
+    base, _ = server
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    for lang in ("en", "cy"):
+        page.goto(f"{base}/h?lang={lang}")
+        assert page.get_attribute("html", "lang") == lang
+        shot(page, f"20-typed-code-{lang}", problems)
+        page.goto(f"{base}/h/ABCDEF?lang={lang}")
+        page.get_by_role("button").first.click()  # nothing typed: the error summary
+        shot(page, f"21-typed-code-errors-{lang}", problems)
+        page.goto(f"{base}/resume?lang={lang}")
+        shot(page, f"22-slip-{lang}", problems)
+        page.goto(f"{base}/h?lang={lang}#not-a-real-secret")  # the script posts the fragment
+        page.wait_for_load_state("networkidle")
+        shot(page, f"23-bad-link-{lang}", problems)
+    context.close()
+    assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
