@@ -18,11 +18,15 @@ decision of the office, not of this service.
 
 :func:`purge` runs at ``kiosk-central serve``'s start and as ``kiosk-central purge`` (a daily
 systemd timer in ``deploy/``). Each table is its own short transaction, and heartbeats go in chunks
-of :data:`CHUNK` rows, so a purge never holds a long lock against the live service.
+of :data:`CHUNK` rows, so a purge never holds a long lock against the live service. At ``serve``'s
+start the heartbeats get a time budget (:data:`START_BUDGET_S`): a first purge of months of history
+must not keep the service from starting; what is left waits for the timer.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,7 +37,9 @@ from central.db.models import Heartbeat, IdempotencyKey
 from central.handoff.models import Handoff, ResumeCode, WebSession
 from central.staff.models import StaffSession
 
+log = logging.getLogger("central.retention")
 CHUNK = 10_000
+START_BUDGET_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,14 @@ class Retention:
             raise ValueError("heartbeat_days must be at least 1")
 
 
-def purge(engine: Engine, now: datetime, retention: Retention | None = None) -> dict[str, int]:
-    """Delete what has served its purpose (see the module docstring); rows deleted per table."""
+def purge(
+    engine: Engine,
+    now: datetime,
+    retention: Retention | None = None,
+    budget_s: float | None = None,
+) -> dict[str, int]:
+    """Delete what has served its purpose (see the module docstring); rows deleted per table.
+    ``budget_s``: stop deleting heartbeats (between chunks) once that long has passed."""
     keep = retention or Retention()
     grace = now - timedelta(days=keep.session_grace_days)
     done = {
@@ -62,7 +74,9 @@ def purge(engine: Engine, now: datetime, retention: Retention | None = None) -> 
         "staff_sessions": _delete(engine, delete(StaffSession).where(or_(
             StaffSession.expires_at < grace, StaffSession.revoked_at < grace))),
     }  # fmt: skip
-    done["heartbeats"] = _purge_heartbeats(engine, now - timedelta(days=keep.heartbeat_days))
+    before = now - timedelta(days=keep.heartbeat_days)
+    deadline = None if budget_s is None else time.monotonic() + budget_s
+    done["heartbeats"] = _purge_heartbeats(engine, before, deadline)
     return done
 
 
@@ -71,8 +85,9 @@ def _delete(engine: Engine, statement) -> int:  # type: ignore[no-untyped-def]
         return int(conn.execute(statement).rowcount or 0)
 
 
-def _purge_heartbeats(engine: Engine, before: datetime) -> int:
-    """Older heartbeats, :data:`CHUNK` at a time (each chunk its own transaction)."""
+def _purge_heartbeats(engine: Engine, before: datetime, deadline: float | None) -> int:
+    """Older heartbeats, :data:`CHUNK` at a time (each chunk its own transaction), until none is
+    left or the ``deadline`` (monotonic) has passed."""
     total = 0
     oldest = (
         select(Heartbeat.id).where(Heartbeat.received_at < before).order_by(Heartbeat.received_at)
@@ -81,4 +96,7 @@ def _purge_heartbeats(engine: Engine, before: datetime) -> int:
         chunk = _delete(engine, delete(Heartbeat).where(Heartbeat.id.in_(oldest.limit(CHUNK))))
         total += chunk
         if chunk < CHUNK:
+            return total
+        if deadline is not None and time.monotonic() >= deadline:
+            log.info("heartbeat purge paused after %d rows: the rest at the next purge", total)
             return total

@@ -59,7 +59,9 @@ def _migrate(url: str) -> str | None:
     return None
 
 
-def _purge(url: str, heartbeat_days: int | None = None) -> dict[str, int]:
+def _purge(
+    url: str, heartbeat_days: int | None = None, budget_s: float | None = None
+) -> dict[str, int]:
     """:func:`central.retention.purge` on ``url``; raises SQLAlchemyError."""
     from central.db.base import make_engine
     from central.db.types import utcnow
@@ -68,7 +70,7 @@ def _purge(url: str, heartbeat_days: int | None = None) -> dict[str, int]:
     keep = Retention() if heartbeat_days is None else Retention(heartbeat_days=heartbeat_days)
     engine = make_engine(url)
     try:
-        return purge(engine, utcnow(), keep)
+        return purge(engine, utcnow(), keep, budget_s)
     finally:
         engine.dispose()
 
@@ -118,7 +120,9 @@ def run_serve(args: argparse.Namespace) -> int:
         if error:
             return fail(error)
     try:
-        _purge(url)
+        from central.retention import START_BUDGET_S
+
+        _purge(url, budget_s=START_BUDGET_S)
     except SQLAlchemyError as exc:  # not fatal: the next start or the daily timer purges
         logging.getLogger("central").warning("purge at start failed: %s", type(exc).__name__)
     os.environ["KIOSK_CENTRAL_DB"] = url

@@ -114,6 +114,24 @@ def test_heartbeat_history_goes_in_chunks_and_the_latest_status_stays(
     assert retention.purge(kit.engine, now, week)["heartbeats"] == 5
 
 
+def test_with_a_time_budget_the_heartbeat_purge_pauses_between_chunks(
+    kit: Kit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What ``serve`` does at start: months of history must not keep the service from starting."""
+    now = kit.clock()
+    old = [
+        {"device_id": kit.device_id, "received_at": now - timedelta(days=30, minutes=n),
+         "software_version": "1", "outbox_depth": 0, "device_states": {}}
+        for n in range(30)
+    ]  # fmt: skip
+    with kit.engine.begin() as conn:
+        conn.execute(insert(Heartbeat), old)
+    monkeypatch.setattr(retention, "CHUNK", 10)
+    assert retention.purge(kit.engine, now, budget_s=0)["heartbeats"] == 10  # one chunk, then out
+    assert count(kit, Heartbeat) == 20
+    assert retention.purge(kit.engine, now)["heartbeats"] == 20  # no budget: all of the rest
+
+
 def test_the_purge_command_says_what_it_deleted(kit: Kit, capsys: pytest.CaptureFixture) -> None:  # type: ignore[type-arg]
     handoff(kit, kit.clock() - 3 * DAY)
     url = kit.engine.url.render_as_string(hide_password=False)
