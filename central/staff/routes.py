@@ -170,7 +170,9 @@ def logout(ctx: StaffCtx, session: SessionDep, clock: ClockDep, form: StaffForm)
 @one_hop
 def queue(ctx: StaffCtx, session: SessionDep, clock: ClockDep, request: Request) -> Response:
     if not ctx.may("queue"):
-        return forbidden(ctx, "Your role (technician) has no access to cases.")
+        if ctx.may("fleet"):  # a technician: the kiosks are their work
+            return RedirectResponse("/staff/fleet", status_code=303)
+        return forbidden(ctx, f"Your role ({ctx.user.role}) has no access to cases.")
     office = (
         request.query_params.get("office", ctx.user.office)
         if ctx.may("all_offices")

@@ -240,3 +240,34 @@ def test_the_other_phone_pages_pass_the_audit_in_both_languages(server, browser)
         shot(page, f"23-bad-link-{lang}", problems)
     context.close()
     assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
+
+
+def test_the_fleet_page_passes_the_audit(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """A technician signs in and lands on the kiosks of the office, a device fault showing."""
+    import httpx
+
+    from central.staff.auth import create_user
+
+    base, kit = server
+    with kit.sessions() as s:
+        create_user(s, "tom", PASSWORD, "technician", kit.office)
+        s.commit()
+    states = {"receipt-printer": {"state": "error", "faults": [{"message": "Out of paper."}]}}
+    r = httpx.post(
+        f"{base}/api/v1/devices/heartbeat",
+        json={"software_version": "1.4.0", "outbox_depth": 0, "device_states": states},
+        headers=kit.auth,
+    )
+    assert r.status_code == 200, r.text
+    problems: list[str] = []
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{base}/staff/login")
+    page.get_by_label("Username").fill("tom")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/staff/fleet")
+    assert "receipt-printer: Out of paper." in page.inner_text("#fleet")
+    shot(page, "12-staff-fleet", problems)
+    context.close()
+    assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
