@@ -43,6 +43,22 @@ LABELS = {
 }
 
 
+_FLEET = (
+    select(
+        Device.id,
+        Device.name,
+        Device.office,
+        DeviceStatus.received_at,
+        DeviceStatus.software_version,
+        DeviceStatus.outbox_depth,
+        DeviceStatus.device_states,
+    )  # fmt: skip
+    .outerjoin(DeviceStatus, DeviceStatus.device_id == Device.id)
+    .where(Device.revoked_at.is_(None))
+)
+"""Columns, not ORM objects: 10,000 kiosks are read in a fraction of the time."""
+
+
 @dataclass(frozen=True)
 class KioskHealth:
     device_id: str
@@ -87,26 +103,29 @@ def device_problems(states: Any) -> tuple[str, ...]:
     return tuple(found)
 
 
-def assess(device: Device, beat: DeviceStatus | None, now: datetime) -> KioskHealth:
-    problems = device_problems(beat.device_states) if beat is not None else ()
-    if beat is None:
+def assess(row: Any, now: datetime) -> KioskHealth:
+    """One kiosk from a row of :data:`_FLEET` (its registration and, when it has beaten, its
+    latest heartbeat; ``received_at`` is None when it never has)."""
+    seen = row.received_at is not None
+    problems = device_problems(row.device_states) if seen else ()
+    if not seen:
         status = "never"
-    elif now - beat.received_at > SILENT_AFTER:
+    elif now - row.received_at > SILENT_AFTER:
         status = "silent"
     elif problems:
         status = "fault"
-    elif beat.outbox_depth >= BACKLOG:
+    elif row.outbox_depth >= BACKLOG:
         status = "backlog"
     else:
         status = "ok"
     return KioskHealth(
-        device_id=device.id,
-        name=device.name,
-        office=device.office,
+        device_id=row.id,
+        name=row.name,
+        office=row.office,
         status=status,
-        last_seen=beat.received_at if beat is not None else None,
-        software_version=_text(beat.software_version) if beat is not None else "",
-        outbox_depth=beat.outbox_depth if beat is not None else None,
+        last_seen=row.received_at,
+        software_version=_text(row.software_version) if seen else "",
+        outbox_depth=row.outbox_depth if seen else None,
         problems=problems,
     )
 
@@ -114,14 +133,8 @@ def assess(device: Device, beat: DeviceStatus | None, now: datetime) -> KioskHea
 def fleet(session: Session, office: str | None, now: datetime) -> list[KioskHealth]:
     """Every kiosk not revoked (of ``office``, or all when None), worst first, then by office and
     name."""
-    query = (
-        select(Device, DeviceStatus)
-        .outerjoin(DeviceStatus, DeviceStatus.device_id == Device.id)
-        .where(Device.revoked_at.is_(None))
-    )
-    if office is not None:
-        query = query.where(Device.office == office)
-    kiosks = [assess(device, beat, now) for device, beat in session.execute(query)]
+    query = _FLEET if office is None else _FLEET.where(Device.office == office)
+    kiosks = [assess(row, now) for row in session.execute(query)]
     return sorted(
         kiosks, key=lambda k: (ORDER.index(k.status), k.office, k.name.casefold(), k.device_id)
     )
@@ -131,6 +144,16 @@ def summary(kiosks: Iterable[KioskHealth]) -> list[tuple[str, str, int]]:
     """(status, label, count) for each status present, worst first."""
     counts = Counter(k.status for k in kiosks)
     return [(s, LABELS[s], counts[s]) for s in ORDER if counts[s]]
+
+
+def by_office(kiosks: Iterable[KioskHealth]) -> list[tuple[str, int, list[tuple[str, str, int]]]]:
+    """(office, kiosks, its :func:`summary`) per office, the offices with the most kiosks needing
+    attention first: what an admin reads first across a whole fleet."""
+    groups: dict[str, list[KioskHealth]] = {}
+    for k in kiosks:
+        groups.setdefault(k.office, []).append(k)
+    rows = [(office, len(group), summary(group)) for office, group in groups.items()]
+    return sorted(rows, key=lambda r: (-sum(n for s, _, n in r[2] if s != "ok"), r[0]))
 
 
 def versions(kiosks: Iterable[KioskHealth]) -> list[tuple[str, int]]:

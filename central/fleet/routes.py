@@ -1,7 +1,9 @@
 """The fleet page of the staff console (``/staff/fleet``): every kiosk of the office, worst first.
 
 For technicians (whose role has ``fleet`` and nothing else: they land here after signing in) and
-admins (every office, or one with ``?office=``). Read only: nothing here changes a row.
+admins. One office lists every kiosk. Across all offices (admins, without ``?office=``) the page
+lists each office's counts and only the kiosks needing attention, at most :data:`ATTENTION_ROWS`:
+10,000 kiosks in full made a 3.5 MB page taking 0.8 s. Read only: nothing here changes a row.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from central.handoff.txn import end_reading, one_hop
 from central.staff.routes import StaffCtx, forbidden, page
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
+ATTENTION_ROWS = 500
 
 
 @router.get("/fleet")
@@ -28,10 +31,17 @@ def fleet_page(ctx: StaffCtx, session: SessionDep, clock: ClockDep, request: Req
     now = clock()
     kiosks = health.fleet(session, office, now)
     end_reading(session)
+    listed = kiosks
+    needing = sum(k.status != "ok" for k in kiosks)
+    if office is None:  # every office: the counts, and the kiosks that need someone
+        listed = [k for k in kiosks if k.status != "ok"][:ATTENTION_ROWS]
     return page(
         "staff/fleet.html",
         me=ctx,
         kiosks=kiosks,
+        listed=listed,
+        needing=needing,
+        offices=health.by_office(kiosks) if office is None else [],
         office=office,
         now=now,
         summary=health.summary(kiosks),

@@ -119,14 +119,29 @@ def test_the_technician_sees_the_offices_kiosks_worst_first(kit: Kit) -> None:
     assert statuses[unseen] == "Never seen"
 
 
-def test_admins_see_every_office_or_one_and_staff_none(kit: Kit) -> None:
-    _, token = kiosk(kit, "Swansea 1", office="SWANSEA")
+def test_admins_see_every_offices_counts_and_the_kiosks_needing_attention(
+    kit: Kit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fine, token = kiosk(kit, "Swansea 1", office="SWANSEA")
     beat(kit, token, FINE)
+    broken, broken_token = kiosk(kit, "Swansea 2", office="SWANSEA")
+    beat(kit, broken_token, PAPER_OUT)
     admin = signed_in(kit, "ada")
     everything = admin.get("/staff/fleet").text
-    assert "SWANSEA" in everything and kit.office in everything
+    offices = re.findall(
+        r'<a href="/staff/fleet\?office=([^"]+)">[^<]+</a></td><td>(\d+)</td><td>([^<]+)</td>',
+        everything,
+    )
+    assert offices == [  # one kiosk needing attention in each: then by name
+        (kit.office, "1", "1 never seen"),
+        ("SWANSEA", "2", "1 device fault, 1 ok"),
+    ]
+    assert [d for d, _ in rows(everything)] == [kit.device_id, broken]  # the OK one is not listed
+    monkeypatch.setattr("central.fleet.routes.ATTENTION_ROWS", 1)
+    capped = admin.get("/staff/fleet").text
+    assert len(rows(capped)) == 1 and "The first 1 are listed" in capped
     only = admin.get("/staff/fleet", params={"office": "SWANSEA"}).text
-    assert "Kiosks – SWANSEA" in only and kit.device_id not in only
+    assert "Kiosks – SWANSEA" in only and [d for d, _ in rows(only)] == [broken, fine]
     assert signed_in(kit, "alice").get("/staff/fleet").status_code == 403
     assert TestClient(kit.app, follow_redirects=False).get("/staff/fleet").status_code == 303
 
@@ -160,3 +175,12 @@ def test_revoked_kiosks_leave_the_list_and_what_kiosks_say_is_escaped(kit: Kit) 
 )
 def test_device_states_of_any_shape_are_read_without_failing(states: Any, problems: tuple) -> None:  # type: ignore[type-arg]
     assert health.device_problems(states) == problems
+
+
+def test_offices_with_more_kiosks_needing_attention_come_first() -> None:
+    def k(office: str, status: str) -> health.KioskHealth:
+        return health.KioskHealth("d", "n", office, status, None, "", None, ())
+
+    kiosks = [k("ABER", "ok"), k("BANGOR", "fault"), k("CONWY", "silent"), k("CONWY", "never")]
+    assert [office for office, _, _ in health.by_office(kiosks)] == ["CONWY", "BANGOR", "ABER"]
+    assert health.by_office(kiosks)[0][2] == [("silent", "Silent", 1), ("never", "Never seen", 1)]
