@@ -14,29 +14,20 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.cases_service import INSERT_EVENTS, state_of, store_projection, store_state
+from central.cases_service import state_of, store_state
 from central.db.models import Case, CaseEvent
 from central.fold import CaseState, Event, FoldError, apply
 
 __all__ = [
     "FoldError",
     "append_event",
-    "append_event_row",
     "event_values",
     "fold_check",
     "lock_case",
-    "lock_case_row",
 ]
-
-CASES = Case.__table__
-EVENTS = CaseEvent.__table__
-# Built once: a statement object caches its compiled form's key, so a call only binds values.
-_CASE_ROW = select(CASES).where(CASES.c.id == bindparam("case_id"))
-_CASE_ROW_LOCKED = _CASE_ROW.with_for_update()
-
 
 def lock_case(session: Session, case_id: uuid.UUID) -> Case | None:
     stmt = select(Case).where(Case.id == case_id)
@@ -96,14 +87,6 @@ def event_values(
     }
 
 
-def lock_case_row(session: Session, case_id: uuid.UUID) -> Row[Any] | None:
-    """:func:`lock_case` as a plain row (a Core SELECT: no identity map, no ORM loading). For the
-    hot paths of the session writer (handoff create and claim)."""
-    locked = session.get_bind().dialect.name == "postgresql"
-    stmt = _CASE_ROW_LOCKED if locked else _CASE_ROW
-    return session.connection().execute(stmt, {"case_id": case_id}).one_or_none()
-
-
 def fold_check(
     case: Any,
     type: str,
@@ -115,27 +98,3 @@ def fold_check(
     return apply(
         state_of(case), Event(type=type, payload=payload, received_at=now, channel=channel)
     )
-
-
-def append_event_row(
-    session: Session,
-    case: Any,
-    *,
-    type: str,  # noqa: A002 - the event's own field name
-    payload: dict[str, Any],
-    channel: str,
-    actor_type: str,
-    actor_id: str | None,
-    now: datetime,
-    device_id: str | None = None,
-) -> None:
-    """:func:`append_event` with Core statements: ``case`` is a row (or anything with the case's
-    columns as attributes) and is left as it was — the database holds the new state. Raises
-    :class:`FoldError` when the case cannot take the event (nothing written)."""
-    nxt = fold_check(case, type, payload, channel, now)
-    conn = session.connection()
-    values = event_values(
-        case.id, nxt.version, type, payload, channel, actor_type, actor_id, device_id, now
-    )
-    conn.execute(INSERT_EVENTS, values)
-    store_projection(conn, case.id, nxt, now)

@@ -32,10 +32,8 @@ from central.handoff.errors import (
 )
 from central.handoff.history import (
     append_event,
-    append_event_row,
     fold_check,
     lock_case,
-    lock_case_row,
 )
 from central.handoff.models import Handoff, WebSession
 
@@ -44,7 +42,6 @@ WEB_SESSIONS = WebSession.__table__
 # Built once (see central.handoff.history): the hot path only binds values.
 INSERT_HANDOFF = insert(HANDOFFS)
 INSERT_WEB_SESSION = insert(WEB_SESSIONS)
-_CLAIMED_AT = select(HANDOFFS.c.claimed_at).where(HANDOFFS.c.id == bindparam("handoff_id"))
 CLAIM = (
     update(HANDOFFS)
     .where(
@@ -197,45 +194,37 @@ def claim_by_code(
 
 
 def _claim(
-    session: Session, handoff: Any, how: str, now: datetime, policy: Policy, display_code: str
+    session: Session, handoff: Handoff, how: str, now: datetime, policy: Policy, display_code: str
 ) -> Claim:
-    """The one conditional UPDATE that decides the winner, then the web session and the
-    ``claimed`` event (Core statements; ``handoff`` is a row or the ORM object). Every refusal
-    (the case cannot take the event, already claimed, expired) is raised before anything is
-    written, so the session writer needs no savepoint around it."""
-    conn = session.connection()
-    case = lock_case_row(session, handoff.case_id)
+    """The typed code's claim (the QR link's is decided in batches by
+    :mod:`central.handoff.batch`). ``handoff`` was read under its row lock
+    (:func:`find_by_short_id`); the case is locked next. Every refusal (used, expired, a case
+    that cannot take the event) is raised before anything is written — the route answers a
+    refusal with a page and its session still commits. The conditional UPDATE's row count
+    guards the rest."""
+    case = lock_case(session, handoff.case_id)
     assert case is not None  # the foreign key guarantees it
     payload = claimed_payload(handoff.id, how)
-    fold_check(case, "handed_off", payload, "web", now)  # a refusal comes before any write
-    result = conn.execute(
-        CLAIM,
-        {
-            "b_id": handoff.id,
-            "b_now": now,
-            "b_max_attempts": policy.max_code_attempts,
-            "v_claimed_at": now,
-            "v_claimed_by": how,
-        },
-    )
-    if result.rowcount != 1:  # nothing changed: no rollback (it may share a transaction)
-        claimed_at = conn.execute(_CLAIMED_AT, {"handoff_id": handoff.id}).scalar_one()
-        if claimed_at is not None:
-            raise HandoffAlreadyClaimed("This code has already been used.")
-        raise HandoffExpired("This code has expired. Ask the kiosk for a new code.")
-    web, token = web_session_row(case.id, handoff.id, now, policy, display_code)
-    conn.execute(INSERT_WEB_SESSION, web)
-    append_event_row(
+    refusal = claim_refusal(handoff, now, policy)
+    if refusal is not None:
+        raise refusal
+    fold_check(case, "handed_off", payload, "web", now)
+    params = {"b_id": handoff.id, "b_now": now, "b_max_attempts": policy.max_code_attempts}
+    claimed = session.execute(CLAIM, params | {"v_claimed_at": now, "v_claimed_by": how})
+    if claimed.rowcount != 1:  # changed since it was read (SQLite has no row lock to take)
+        raise HandoffAlreadyClaimed("This code has already been used.")
+    web, token = new_web_session(session, case, handoff.id, now, policy, display_code)
+    append_event(
         session,
         case,
         type="handed_off",
         payload=payload,
         channel="web",
         actor_type="citizen",
-        actor_id=str(web["id"]),
+        actor_id=str(web.id),
         now=now,
     )
-    return Claim(None, WebSession(**web), token)
+    return Claim(handoff, web, token)
 
 
 def web_session_row(

@@ -92,9 +92,9 @@ async def claim_with_secret(
         return render(
             request, "web/message.html", exc.status, title_key="claim_title", body_key=key
         )
-    except FoldError:
+    except FoldError:  # the case cannot take a handoff any more (staff closed it)
         return render(
-            request, "web/message.html", 409, title_key="claim_title", body_key="err_link"
+            request, "web/message.html", 409, title_key="claim_title", body_key="err_case_closed"
         )
     except ProblemError as exc:  # the writer is busy or the database away: nothing was claimed
         response = render(
@@ -144,6 +144,9 @@ def claim_with_code(
                 message += " " + t(lang, "attempts_left", n=exc.extra.get("attempts_left", 0))
             anchor = "f-short_id" if isinstance(exc, HandoffNotFound) else "f-code"
             errors.append((anchor, message))
+        except FoldError:  # the case cannot take a handoff any more: nothing was written
+            status = 409
+            errors.append(("f-code", t(lang, "err_case_closed")))
     return render(
         request, "web/claim.html", status, errors=errors, short_id=short_id, code=code, typed=True
     )

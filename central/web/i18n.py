@@ -149,6 +149,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "This link does not work. Scan the code on the kiosk again, or type the codes shown.",
         "cy": "Nid yw'r ddolen hon yn gweithio. Sganiwch y cod ar y ciosg eto, neu teipiwch y codau a ddangosir.",
     },
+    "err_case_closed": {
+        "en": "This application can no longer be carried on from a phone. Ask a member of staff.",
+        "cy": "Ni ellir parhau â'r cais hwn o ffôn mwyach. Gofynnwch i aelod o staff.",
+    },
     "err_claimed": {
         "en": "This code has already been used. Ask the kiosk for a new code.",
         "cy": "Mae'r cod hwn eisoes wedi'i ddefnyddio. Gofynnwch i'r ciosg am god newydd.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -281,3 +282,30 @@ def test_cookie_security_follows_the_environment_only_when_it_is_set(monkeypatch
     monkeypatch.setenv("KIOSK_CENTRAL_BASE_URL", "http://127.0.0.1:8080")
     monkeypatch.setenv("KIOSK_CENTRAL_COOKIE_SECURE", "yes")
     assert Settings.from_env().secure_cookies is True
+
+
+@pytest.mark.parametrize("how", ["code", "secret"])
+def test_a_claim_of_a_closed_case_is_a_calm_page_and_writes_nothing(
+    kit: Kit, client: TestClient, how: str
+) -> None:
+    """Staff closed the case while its QR code was still on the kiosk: the phone gets a 409 page
+    (no cookie, no web session, no event), typed code and QR link alike."""
+    from sqlalchemy import func, update
+
+    from central.db.models import Case
+
+    h = offer(kit, client)
+    with kit.sessions() as s:
+        s.execute(update(Case).where(Case.id == uuid.UUID(h["case_id"])).values(status="closed"))
+        s.commit()
+        events = s.scalar(select(func.count()).select_from(CaseEvent))
+    if how == "code":
+        r = client.post("/h/code", data={"short_id": h["short_id"], "code": h["display_code"]})
+    else:
+        r = client.post("/h/claim", data={"secret": h["secret"]})
+    assert r.status_code == 409, r.text[:300]
+    assert "set-cookie" not in r.headers or "case_session" not in r.headers["set-cookie"]
+    with kit.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(WebSession)) == 0
+        assert s.scalar(select(func.count()).select_from(CaseEvent)) == events
+        assert s.scalar(select(Handoff.claimed_at).where(Handoff.id == uuid.UUID(h["id"]))) is None
