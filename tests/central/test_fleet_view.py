@@ -3,6 +3,7 @@ office; technicians land on it; staff may not see it; what kiosks report is show
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -184,3 +185,31 @@ def test_offices_with_more_kiosks_needing_attention_come_first() -> None:
     kiosks = [k("ABER", "ok"), k("BANGOR", "fault"), k("CONWY", "silent"), k("CONWY", "never")]
     assert [office for office, _, _ in health.by_office(kiosks)] == ["CONWY", "BANGOR", "ABER"]
     assert health.by_office(kiosks)[0][2] == [("silent", "Silent", 1), ("never", "Never seen", 1)]
+
+
+def test_the_fleet_command_lists_what_needs_attention_and_says_so_by_exit_code(
+    kit: Kit,
+    capsys: pytest.CaptureFixture,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    from central.cli import main
+
+    monkeypatch.setattr("central.db.types.utcnow", kit.clock)  # the kit's clock, not the wall's
+
+    url = kit.engine.url.render_as_string(hide_password=False)
+    _, token = kiosk(kit, "Front door")
+    beat(kit, token, PAPER_OUT)
+    assert main(["fleet", "--db", url]) == 1  # the kit's own kiosk never beat; one has a fault
+    out = capsys.readouterr().out
+    assert "Device fault" in out and "receipt-printer: The receipt printer is out of paper." in out
+    assert out.strip().splitlines()[-1] == "2 kiosk(s): 1 never seen, 1 device fault"
+    with kit.sessions() as s:
+        s.execute(update(Device).where(Device.id == kit.device_id).values(revoked_at=kit.clock()))
+        s.commit()
+    beat(kit, token, FINE)
+    assert main(["fleet", "--db", url, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(k["name"], k["status"], k["problems"]) for k in listed] == [("Front door", "ok", [])]
+    assert main(["fleet", "--db", f"sqlite:///{tmp_path / 'empty.db'}"]) == 2
+    assert "kiosk-central migrate" in capsys.readouterr().err

@@ -1,0 +1,72 @@
+"""``kiosk-central fleet [--office X] [--json]``: the fleet view in a terminal, for a monitoring check.
+
+One line per kiosk needing attention (silent, never seen, device fault, outbox backlog), then the
+counts. Exit 0 when every kiosk is OK, 1 when any needs attention, 2 when the database cannot be
+read — what a Nagios-style or systemd check wants. ``--json`` prints every kiosk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from central.commands import add_db_option, db_url, fail
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    cmd = subparsers.add_parser(
+        "fleet", help="kiosks needing attention (exit 1 if any), from their heartbeats"
+    )
+    add_db_option(cmd)
+    cmd.add_argument("--office", default=None, help="one office (default: every office)")
+    cmd.add_argument("--json", action="store_true", help="every kiosk as JSON")
+    cmd.set_defaults(func=run_fleet)
+
+
+def run_fleet(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from central.db.base import make_engine, make_sessionmaker
+    from central.db.types import utcnow
+    from central.fleet import health
+    from central.migrate import is_at_head
+
+    engine = make_engine(db_url(args))
+    try:
+        if not is_at_head(engine):
+            fail("the database schema is not at head: run `kiosk-central migrate` first")
+            return 2
+        now = utcnow()
+        with make_sessionmaker(engine)() as session:
+            kiosks = health.fleet(session, args.office, now)
+    except SQLAlchemyError as exc:
+        fail(f"cannot read the fleet: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+        return 2
+    finally:
+        engine.dispose()
+    needing = [k for k in kiosks if k.status != "ok"]
+    if args.json:
+        print(json.dumps([_as_json(k) for k in kiosks], indent=1))
+    else:
+        for k in needing:
+            seen = k.last_seen.strftime("%Y-%m-%d %H:%M:%S UTC") if k.last_seen else "never"
+            problems = "; ".join(k.problems)
+            print(f"{k.label:15s} {k.office:12s} {k.device_id} ({k.name}), last heartbeat {seen}"
+                  + (f", outbox {k.outbox_depth}" if k.status == "backlog" else "")
+                  + (f": {problems}" if problems else ""))  # fmt: skip
+        counts = ", ".join(f"{n} {label.lower()}" for _, label, n in health.summary(kiosks))
+        print(f"{len(kiosks)} kiosk(s){': ' + counts if counts else ''}")
+    return 1 if needing else 0
+
+
+def _as_json(k) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    return {
+        "device_id": k.device_id,
+        "name": k.name,
+        "office": k.office,
+        "status": k.status,
+        "last_seen": k.last_seen.isoformat() if k.last_seen else None,
+        "software_version": k.software_version or None,
+        "outbox_depth": k.outbox_depth,
+        "problems": list(k.problems),
+    }
