@@ -29,6 +29,7 @@ __all__ = [
     "lock_case",
 ]
 
+
 def lock_case(session: Session, case_id: uuid.UUID) -> Case | None:
     stmt = select(Case).where(Case.id == case_id)
     if session.get_bind().dialect.name == "postgresql":
