@@ -82,10 +82,15 @@ def _finish(session: Session | None, ok: bool) -> None:
 
 def one_hop(func: F) -> F:
     """Commit the endpoint's ``session`` argument on return, roll it back on any exception —
-    inside the endpoint's own thread-pool hop (or coroutine), so no SQLite write lock is held
-    while the request waits for the next hop (the session's teardown): on SQLite every
-    transaction takes the write lock at ``BEGIN IMMEDIATE``, and a transaction left open at the
-    end of one hop would hold it while its request waits for a free thread."""
+    inside the endpoint's own thread-pool hop (or coroutine).
+
+    Why: on SQLite every transaction takes the write lock at ``BEGIN IMMEDIATE`` (see
+    :mod:`central.db.base`). FastAPI runs each sync dependency, the sync endpoint and the session's
+    teardown as *separate* hops through a bounded thread pool. A transaction left open at the end
+    of one hop holds the lock while its request waits for a free thread — and under load every
+    thread may be waiting for that lock: a deadlock broken only by the busy timeout. So
+    dependencies that read end their transaction before returning (:func:`end_reading`), and
+    endpoints are wrapped by this."""
     if inspect.iscoroutinefunction(func):
 
         @functools.wraps(func)

@@ -11,9 +11,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from central.deps import ClockDep, SessionDep
+from central.deps import ClockDep, SessionDep, end_reading, one_hop
 from central.fleet import health
-from central.handoff.txn import end_reading, one_hop
 from central.staff.routes import StaffCtx, forbidden, page
 
 router = APIRouter(prefix="/staff", include_in_schema=False)

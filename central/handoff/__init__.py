@@ -6,9 +6,9 @@ resume code that opens the case again later, only with a second factor chosen at
 
 Modules: :mod:`codes` (secrets, display codes, hashing), :mod:`ratelimit` (per-client limits of
 failed attempts), :mod:`models` (tables, incl. citizen web sessions), :mod:`service` (the state
-machine, atomic claim), :mod:`resume` (slip codes), :mod:`history` (appending events to a case's
-one history through the fold), :mod:`txn` (one transaction per thread hop — why, see there),
-:mod:`errors`, :mod:`routes` (the device API).
+machine: rows, refusals, the typed code's claim), :mod:`batch` (handoff creates and QR claims of
+many requests in one transaction), :mod:`resume` (slip codes), :mod:`history` (appending events to
+a case's one history through the fold), :mod:`errors`, :mod:`routes` (the device API).
 
 Errors::
 

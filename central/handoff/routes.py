@@ -17,12 +17,11 @@ from sqlalchemy.orm import Session
 
 from central.auth import KioskDep, Principal
 from central.db.models import Case
-from central.deps import ClockDep, SessionDep, SettingsDep
+from central.deps import ClockDep, SessionDep, SettingsDep, one_hop
 from central.handoff import batch, resume, service
 from central.handoff.errors import HandoffError, HandoffNotFound, RateLimited, WrongCode
 from central.handoff.history import FoldError, lock_case
 from central.handoff.ratelimit import SlidingWindowLimiter
-from central.handoff.txn import one_hop
 from central.problems import ProblemError, problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["handoffs"])

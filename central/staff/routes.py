@@ -19,14 +19,13 @@ from sqlalchemy.orm import Session
 from central.api.queue import waiting_cases
 from central.cases_service import find_by_reference
 from central.db.models import Case, CaseEvent
-from central.deps import ClockDep, SessionDep, SettingsDep
+from central.deps import ClockDep, SessionDep, SettingsDep, end_reading, one_hop
 from central.handoff import codes
 from central.handoff.errors import RateLimited
 from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.models import Handoff
 from central.handoff.routes import check_rate, count_failure
 from central.handoff.service import CODE_PURPOSE
-from central.handoff.txn import end_reading, one_hop
 from central.staff import auth
 from central.web import forms
 from central.web.citizen import FormDep, same_origin

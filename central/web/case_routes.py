@@ -16,11 +16,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalogue.model import Service
 from central.db.models import Case
-from central.deps import ClockDep, SessionDep
+from central.deps import ClockDep, SessionDep, end_reading, one_hop
 from central.handoff import service as handoffs
 from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.models import Handoff, WebSession
-from central.handoff.txn import end_reading, one_hop
 from central.web import forms
 from central.web.citizen import (
     FormDep,

@@ -83,7 +83,7 @@ SameOriginDep = Depends(require_same_origin)
 
 async def posted_form(request: Request) -> dict[str, str]:
     """The form fields (each cut to 4,000 characters). Read here, in an async dependency, so the
-    endpoints stay sync and do their database work in one thread hop (see central.handoff.txn)."""
+    endpoints stay sync and do their database work in one thread hop (see central.deps.one_hop)."""
     return {k: str(v)[:4000] for k, v in (await request.form()).items()}
 
 

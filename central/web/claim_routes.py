@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from central.deps import ClockDep, SessionDep, SettingsDep
+from central.deps import ClockDep, SessionDep, SettingsDep, one_hop
 from central.handoff import batch, resume, service
 from central.handoff.errors import (
     HandoffAlreadyClaimed,
@@ -25,7 +25,6 @@ from central.handoff.errors import (
 )
 from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.routes import check_rate, count_failure
-from central.handoff.txn import one_hop
 from central.problems import ProblemError
 from central.web.citizen import SameOriginDep, set_session_cookie
 from central.web.i18n import t
