@@ -28,7 +28,6 @@ in the same order and cannot deadlock on them.
 from __future__ import annotations
 
 import json
-import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -38,14 +37,13 @@ from typing import Any
 from fastapi.responses import Response
 from sqlalchemy import insert, or_, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
 
 from central.api import PREFIX
 from central.auth.principal import Principal
 from central.cases_service import CASES, EVENTS, INSERT_EVENTS, NewEvent, check_answers
 from central.catalogue_service import CatalogueService
 from central.fold import CaseState, Event, apply
-from central.groupcommit import GroupCommit, worth_rerunning
+from central.groupcommit import GroupCommit, write_rerunning
 from central.idempotency import (
     KEPT_HEADERS,
     KEYS,
@@ -60,10 +58,7 @@ from central.problems import ProblemError, from_error
 from central.references import ReferenceError, make_reference, normalise_office, parse_reference
 from central.schemas import CaseOut
 
-log = logging.getLogger("central.case_create")
 REFERENCE_ATTEMPTS = 5
-CONFLICT_RETRIES = 3
-"""Runs of a batch that met another process's rows at INSERT time before its callers get a 503."""
 INSTANCE = f"{PREFIX}/cases"
 _INSERT_CASES = insert(CASES)
 _INSERT_KEYS = insert(KEYS)
@@ -319,15 +314,7 @@ def _write(conn: Connection, items: Sequence[CreateItem]) -> list[Answer]:
 
 def write_batch(engine: Engine, items: Sequence[CreateItem]) -> list[Answer]:
     """Answer ``items`` in one transaction; committed when this returns (see module docstring)."""
-    for attempt in range(CONFLICT_RETRIES):
-        try:
-            with engine.begin() as conn:
-                return _write(conn, items)
-        except DBAPIError as exc:
-            if attempt == CONFLICT_RETRIES - 1 or not worth_rerunning(exc):
-                raise
-            log.warning("case batch of %d run again: %s", len(items), type(exc).__name__)
-    raise AssertionError("unreachable")
+    return write_rerunning(engine, lambda conn: _write(conn, items), f"case batch of {len(items)}")
 
 
 def create_writer(engine: Engine, **options: Any) -> GroupCommit[CreateItem, Answer]:

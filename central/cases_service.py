@@ -212,24 +212,21 @@ def store_projection(
     conn: Connection, case_id: uuid.UUID, state: CaseState, now: datetime
 ) -> dict[str, Any]:
     """UPDATE the case row to ``state`` (the projection of its events); returns what it wrote."""
-    changes = _projection(state, now)
-    conn.execute(UPDATE_CASE, projection_params(case_id, state, now))
-    return changes
+    params = projection_params(case_id, state, now)
+    conn.execute(UPDATE_CASE, params)
+    return {name: params[f"v_{name}"] for name in _PROJECTED}
 
 
 def projection_params(case_id: uuid.UUID, state: CaseState, now: datetime) -> dict[str, Any]:
     """:data:`UPDATE_CASE`'s parameters for ``state`` (one of an executemany's rows)."""
-    return {"case_id": case_id} | {f"v_{k}": v for k, v in _projection(state, now).items()}
-
-
-def _projection(state: CaseState, now: datetime) -> dict[str, Any]:
     return {
-        "status": state.status,
-        "answers": dict(state.answers),
-        "assigned_to": state.assigned_to,
-        "queued_at": state.queued_at,
-        "version": state.version,
-        "updated_at": now,
+        "case_id": case_id,
+        "v_status": state.status,
+        "v_answers": dict(state.answers),
+        "v_assigned_to": state.assigned_to,
+        "v_queued_at": state.queued_at,
+        "v_version": state.version,
+        "v_updated_at": now,
     }
 
 

@@ -18,10 +18,9 @@ Back-pressure: at most ``max_pending`` items wait; beyond that :class:`WriterBus
 (a 503 with Retry-After upstream) instead of queueing without bound while the database is away.
 
 The thread starts on the first item and exits after ``idle_s`` without work (restarted on the next),
-so an app needs no start/stop hook and a test that builds many apps leaves no threads behind. With
-``writers`` > 1, up to that many threads take batches from the one queue side by side (no writer
-of the app uses it now: measured on PostgreSQL, a second thread gave smaller batches, more commits
-and no more throughput — 386 against 402 handoff pairs/s — once statements were batched).
+so an app needs no start/stop hook and a test that builds many apps leaves no threads behind. One
+thread per writer: measured on PostgreSQL, a second one gave smaller batches, more commits and no
+more throughput (386 against 402 handoff pairs/s) once a batch's statements were batched.
 
 Exceptions::
 
@@ -41,6 +40,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 T = TypeVar("T")
@@ -54,6 +54,25 @@ ITEM_ERRORS: tuple[type[BaseException], ...] = (IntegrityError, DataError)
 
 RETRY_SQLSTATES = frozenset({"40P01", "40001"})
 """PostgreSQL's deadlock_detected and serialization_failure: run the batch again."""
+
+
+RUNS = 3
+"""Runs of a batch (fresh reads, new random draws) before its callers get the error (a 503)."""
+
+
+def write_rerunning(engine: Engine, write: Callable[[Connection], R], what: str) -> R:
+    """``write(conn)`` in a transaction of its own, committed when this returns; run again, in a
+    new transaction, when :func:`worth_rerunning` says so — at most :data:`RUNS` times in all.
+    ``what`` names the batch in the log line of a rerun."""
+    for attempt in range(RUNS):
+        try:
+            with engine.begin() as conn:
+                return write(conn)
+        except DBAPIError as exc:
+            if attempt == RUNS - 1 or not worth_rerunning(exc):
+                raise
+            log.warning("%s run again: %s", what, type(exc).__name__)
+    raise AssertionError("unreachable")
 
 
 def worth_rerunning(exc: BaseException) -> bool:
@@ -98,14 +117,7 @@ class GroupCommit(Generic[T, R]):
         max_pending: int = 20_000,
         idle_s: float = 5.0,
         name: str = "group-commit",
-        writers: int = 1,
     ) -> None:
-        """``writers``: threads writing batches side by side (1 for SQLite, whose write lock
-        serialises them anyway; a few for PostgreSQL, where a batch's round trips otherwise wait
-        for each other)."""
-        if writers < 1:
-            raise ValueError("writers must be at least 1")
-        self.writers = writers
         self._write = write
         self.max_batch = max_batch
         self.max_pending = max_pending
@@ -127,7 +139,7 @@ class GroupCommit(Generic[T, R]):
                 raise WriterBusy(f"{self._pending} items waiting")
             self._pending += 1
             self._queue.put(_Pending(item, loop, future))
-            if self._threads < self.writers:
+            if self._threads == 0:
                 self._threads += 1
                 threading.Thread(target=self._run, name=self.name, daemon=True).start()
         return await future

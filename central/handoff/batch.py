@@ -29,7 +29,6 @@ locked; ``FOR UPDATE`` is not rendered for it.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,14 +50,13 @@ from central.cases_service import (
     state_of,
 )
 from central.fold import CaseState, Event, FoldError, apply
-from central.groupcommit import GroupCommit, worth_rerunning
+from central.groupcommit import GroupCommit, write_rerunning
 from central.handoff import codes, service
 from central.handoff.errors import HandoffError, HandoffNotFound
 from central.handoff.history import event_values
 from central.handoff.models import WebSession
 from central.problems import ProblemError
 
-log = logging.getLogger("central.handoff.batch")
 HANDOFFS = service.HANDOFFS
 _HANDOFFS_BY_SECRET = (
     select(HANDOFFS)
@@ -72,8 +70,6 @@ _CASES_LOCKED = (
     .order_by(CASES.c.id)
     .with_for_update()
 )
-RERUNS = 3
-"""Runs of a batch (new draws, fresh reads) before its callers get a 503."""
 REFUSALS = (ProblemError, HandoffError, FoldError)
 
 
@@ -101,11 +97,17 @@ Outcome = service.IssuedHandoff | service.Claim | BaseException
 """What :func:`write` answers per order: the result, or the refusal to raise to its caller."""
 
 
+class _SerializationFailure(Exception):
+    sqlstate = "40001"
+
+
 class ClaimRaced(DBAPIError):
-    """The claim UPDATE changed another number of rows than were read under lock: run again."""
+    """The claim UPDATE changed another number of rows than were read under lock: a serialization
+    failure (SQLSTATE 40001), so :func:`central.groupcommit.worth_rerunning` runs the batch again."""
 
     def __init__(self, expected: int, changed: int) -> None:
-        super().__init__("UPDATE handoffs", None, Exception(f"{changed} of {expected} claimed"))
+        failure = _SerializationFailure(f"{changed} of {expected} claimed")
+        super().__init__("UPDATE handoffs", None, failure)
 
 
 @dataclass(slots=True)
@@ -244,16 +246,9 @@ def _store(conn: Connection, batch: _Batch) -> None:
 def write_batch(engine: Engine, orders: Sequence[Order]) -> list[Outcome]:
     """``orders`` decided and committed in one transaction, run again (fresh reads, new draws)
     when a unique constraint, a deadlock or a raced claim refused it."""
-    for attempt in range(RERUNS):
-        try:
-            with engine.begin() as conn:
-                return write(conn, orders)
-        except DBAPIError as exc:
-            retry = isinstance(exc, ClaimRaced) or worth_rerunning(exc)
-            if attempt == RERUNS - 1 or not retry:
-                raise
-            log.warning("handoff batch of %d run again: %s", len(orders), type(exc).__name__)
-    raise AssertionError("unreachable")
+    return write_rerunning(
+        engine, lambda conn: write(conn, orders), f"handoff batch of {len(orders)}"
+    )
 
 
 async def submit(writer: GroupCommit[Order, Outcome], order: Order, what: str) -> Any:

@@ -104,36 +104,3 @@ def test_the_thread_stops_when_idle_and_restarts_on_demand() -> None:
     assert not writers()
     assert asyncio.run(writer.submit("y")) == "ok:y"
     assert store.committed == ["x", "y"]
-
-
-def test_several_writers_write_batches_side_by_side() -> None:
-    """writers=2: while one batch is being written, another thread takes the next batch (both
-    calls are in flight at once), and every caller still gets its own result."""
-    in_flight = 0
-    most = 0
-    both = threading.Event()
-    lock = threading.Lock()
-
-    def write(items: Sequence[str]) -> list[str]:
-        nonlocal in_flight, most
-        with lock:
-            in_flight += 1
-            most = max(most, in_flight)
-            if in_flight == 2:
-                both.set()
-        both.wait(2)
-        with lock:
-            in_flight -= 1
-        return [f"ok:{i}" for i in items]
-
-    async def run() -> list[str]:
-        writer: GroupCommit[str, str] = GroupCommit(write, idle_s=0.2, writers=2)
-        return await asyncio.gather(*(writer.submit(f"i{n}") for n in range(10)))
-
-    assert asyncio.run(run()) == [f"ok:i{n}" for n in range(10)]
-    assert most == 2
-
-
-def test_a_writer_count_below_one_is_refused() -> None:
-    with pytest.raises(ValueError):
-        GroupCommit(lambda items: list(items), writers=0)
