@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+NOT_MIGRATED = "the database schema is not up to date: run `kiosk-central migrate` first"
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -25,3 +33,17 @@ def fail(message: str) -> int:
 
     print(f"kiosk-central: {message}", file=sys.stderr)
     return 1
+
+
+@contextmanager
+def migrated_engine(args: argparse.Namespace) -> Iterator[Engine | None]:
+    """The engine of ``--db`` when its schema is at head, else None (say :data:`NOT_MIGRATED`);
+    disposed afterwards. An unreachable database raises ``SQLAlchemyError``."""
+    from central.db.base import make_engine
+    from central.migrate import is_at_head
+
+    engine = make_engine(db_url(args))
+    try:
+        yield engine if is_at_head(engine) else None
+    finally:
+        engine.dispose()

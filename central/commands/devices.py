@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from central.commands import add_db_option, db_url, fail
+from central.commands import NOT_MIGRATED, add_db_option, fail, migrated_engine
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -21,33 +21,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     revoke.set_defaults(func=run_revoke)
 
 
-def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from central.db.base import make_engine, make_sessionmaker
-    from central.migrate import is_at_head
-
-    engine = make_engine(db_url(args))
-    if not is_at_head(engine):
-        engine.dispose()
-        return None, None
-    return engine, make_sessionmaker(engine)
-
-
 def run_add(args: argparse.Namespace) -> int:
     import json
 
     from central.auth.devices import register_device
-    from central.db.base import session_scope
+    from central.db.base import make_sessionmaker, session_scope
 
     office = args.office.strip()
     if not office or len(office) > 64 or not args.name.strip():
         return fail("--office (1-64 characters) and --name must not be empty")
-    engine, factory = _open(args)
-    if factory is None:
-        return fail("the database schema is not up to date: run `kiosk-central migrate` first")
-    with session_scope(factory) as session:
-        device, token = register_device(session, office, args.name.strip())
-        device_id = device.id
-    engine.dispose()
+    with migrated_engine(args) as engine:
+        if engine is None:
+            return fail(NOT_MIGRATED)
+        with session_scope(make_sessionmaker(engine)) as session:
+            device, token = register_device(session, office, args.name.strip())
+            device_id = device.id
     if args.json:
         print(json.dumps({"id": device_id, "office": office, "token": token}))
     else:
@@ -60,14 +48,13 @@ def run_add(args: argparse.Namespace) -> int:
 
 def run_revoke(args: argparse.Namespace) -> int:
     from central.auth.devices import revoke_device
-    from central.db.base import session_scope
+    from central.db.base import make_sessionmaker, session_scope
 
-    engine, factory = _open(args)
-    if factory is None:
-        return fail("the database schema is not up to date: run `kiosk-central migrate` first")
-    with session_scope(factory) as session:
-        found = revoke_device(session, args.device_id)
-    engine.dispose()
+    with migrated_engine(args) as engine:
+        if engine is None:
+            return fail(NOT_MIGRATED)
+        with session_scope(make_sessionmaker(engine)) as session:
+            found = revoke_device(session, args.device_id)
     if not found:
         return fail(f"no device {args.device_id!r}")
     print(f"revoked {args.device_id}")

@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 
-from central.commands import add_db_option, db_url, fail
+from central.commands import NOT_MIGRATED, add_db_option, db_url, fail, migrated_engine
 
 MAX_DEFAULT_WORKERS = 4
 
@@ -59,45 +59,41 @@ def _migrate(url: str) -> str | None:
     return None
 
 
-def _purge(
-    url: str, heartbeat_days: int | None = None, budget_s: float | None = None
-) -> dict[str, int]:
-    """:func:`central.retention.purge` on ``url``; raises SQLAlchemyError."""
-    from central.db.base import make_engine
-    from central.db.types import utcnow
-    from central.retention import Retention, purge
-
-    keep = Retention() if heartbeat_days is None else Retention(heartbeat_days=heartbeat_days)
-    engine = make_engine(url)
-    try:
-        return purge(engine, utcnow(), keep, budget_s)
-    finally:
-        engine.dispose()
-
-
 def run_purge(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from central.db.base import make_engine
-    from central.migrate import is_at_head
+    from central.db.types import utcnow
+    from central.retention import Retention, purge
 
-    url = db_url(args)
-    engine = make_engine(url)
     try:
-        current = is_at_head(engine)
-    except SQLAlchemyError:
-        current = False
-    finally:
-        engine.dispose()
-    if not current:
-        return fail("the database schema is not at head: run `kiosk-central migrate` first")
-    try:
-        done = _purge(url, args.heartbeat_days)
+        keep = Retention() if args.heartbeat_days is None else Retention(args.heartbeat_days)
+        with migrated_engine(args) as engine:
+            if engine is None:
+                return fail(NOT_MIGRATED)
+            done = purge(engine, utcnow(), keep)
     except (SQLAlchemyError, ValueError) as exc:
         return fail(f"cannot purge: {type(exc).__name__}: {str(exc).splitlines()[0]}")
     for table, rows in done.items():
         print(f"{table}: {rows} deleted")
     return 0
+
+
+def _purge_at_start(url: str) -> None:
+    """Retention at start, heartbeats on a time budget; a failure is not fatal (the daily timer,
+    or the next start, purges)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from central.db.base import make_engine
+    from central.db.types import utcnow
+    from central.retention import START_BUDGET_S, purge
+
+    engine = make_engine(url)
+    try:
+        purge(engine, utcnow(), budget_s=START_BUDGET_S)
+    except SQLAlchemyError as exc:
+        logging.getLogger("central").warning("purge at start failed: %s", type(exc).__name__)
+    finally:
+        engine.dispose()
 
 
 def run_migrate(args: argparse.Namespace) -> int:
@@ -112,19 +108,13 @@ def run_serve(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     import uvicorn
-    from sqlalchemy.exc import SQLAlchemyError
 
     url = db_url(args)
     if not args.no_migrate:
         error = _migrate(url)
         if error:
             return fail(error)
-    try:
-        from central.retention import START_BUDGET_S
-
-        _purge(url, budget_s=START_BUDGET_S)
-    except SQLAlchemyError as exc:  # not fatal: the next start or the daily timer purges
-        logging.getLogger("central").warning("purge at start failed: %s", type(exc).__name__)
+    _purge_at_start(url)
     os.environ["KIOSK_CENTRAL_DB"] = url
     if args.catalogue:
         os.environ["KIOSK_CENTRAL_CATALOGUE"] = str(Path(args.catalogue).resolve())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from central.commands import add_db_option, db_url, fail
+from central.commands import NOT_MIGRATED, add_db_option, fail, migrated_engine
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,24 +26,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run_fleet(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from central.db.base import make_engine, make_sessionmaker
+    from central.db.base import make_sessionmaker
     from central.db.types import utcnow
     from central.fleet import health
-    from central.migrate import is_at_head
 
-    engine = make_engine(db_url(args))
     try:
-        if not is_at_head(engine):
-            fail("the database schema is not at head: run `kiosk-central migrate` first")
-            return 2
-        now = utcnow()
-        with make_sessionmaker(engine)() as session:
-            kiosks = health.fleet(session, args.office, now)
+        with migrated_engine(args) as engine:
+            if engine is None:
+                fail(NOT_MIGRATED)
+                return 2
+            with make_sessionmaker(engine)() as session:
+                kiosks = health.fleet(session, args.office, utcnow())
     except SQLAlchemyError as exc:
         fail(f"cannot read the fleet: {type(exc).__name__}: {str(exc).splitlines()[0]}")
         return 2
-    finally:
-        engine.dispose()
     needing = [k for k in kiosks if k.status != "ok"]
     if args.json:
         print(json.dumps([_as_json(k) for k in kiosks], indent=1))

@@ -10,7 +10,7 @@ import argparse
 import getpass
 import sys
 
-from central.commands import add_db_option, db_url, fail
+from central.commands import NOT_MIGRATED, add_db_option, fail, migrated_engine
 from central.staff.models import ROLES
 
 
@@ -36,25 +36,21 @@ def _password(args: argparse.Namespace) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from central.db.base import make_engine, make_sessionmaker, session_scope
-    from central.migrate import is_at_head
+    from central.db.base import make_sessionmaker, session_scope
     from central.staff.auth import StaffError, create_user
 
     password = _password(args)
     if password is None:
         return fail("no password: use --password-stdin, or a terminal and type it twice the same")
-    engine = make_engine(db_url(args))
-    try:
-        if not is_at_head(engine):
-            return fail("the database schema is not up to date: run `kiosk-central migrate` first")
+    with migrated_engine(args) as engine:
+        if engine is None:
+            return fail(NOT_MIGRATED)
         try:
             with session_scope(make_sessionmaker(engine)) as session:
                 user = create_user(session, args.username, password, args.role, args.office)
                 user_id = user.id
         except StaffError as exc:
             return fail(str(exc))
-    finally:
-        engine.dispose()
     print(
         f"created {args.role} {args.username.strip().lower()} ({user_id}) in office {args.office.strip()}"
     )
