@@ -34,7 +34,10 @@ from central.web.render import SECURITY_HEADERS, env
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 
-class StaffRedirect(Exception):
+class StaffAnswer(Exception):
+    """Raised by a dependency: this response (a redirect to the login, a 403 page) answers the
+    request instead of the route."""
+
     def __init__(self, response: Response) -> None:
         self.response = response
 
@@ -48,7 +51,7 @@ def current(request: Request, session: SessionDep) -> auth.StaffContext:
     ctx = auth.staff_for(session, request.cookies.get(auth.COOKIE), request.app.state.clock())
     end_reading(session)
     if ctx is None:
-        raise StaffRedirect(RedirectResponse("/staff/login", status_code=303))
+        raise StaffAnswer(RedirectResponse("/staff/login", status_code=303))
     return ctx
 
 
@@ -56,8 +59,8 @@ StaffCtx = Annotated[auth.StaffContext, Depends(current)]
 
 
 def setup(app: Any) -> None:
-    @app.exception_handler(StaffRedirect)
-    async def _redirect(_: Request, exc: StaffRedirect) -> Response:
+    @app.exception_handler(StaffAnswer)
+    async def _redirect(_: Request, exc: StaffAnswer) -> Response:
         return exc.response
 
 
@@ -69,7 +72,7 @@ async def staff_form(request: Request, ctx: StaffCtx, form: FormDep) -> dict[str
     """Dependency of every staff POST but the login: the form, when it carries this session's CSRF
     token and comes from our own origin; otherwise the 403 page answers instead of the route."""
     if not same_origin(request) or not auth.csrf_ok(ctx.session_row.csrf_token, form.get("csrf")):
-        raise StaffRedirect(
+        raise StaffAnswer(
             forbidden(ctx, "The form has expired. Go back, reload the page and try again.")
         )
     return form
@@ -79,15 +82,7 @@ async def login_form(request: Request, form: FormDep) -> dict[str, str]:
     """The login's guard: the token the login page set in its cookie, and our own origin."""
     token = request.cookies.get(auth.LOGIN_CSRF_COOKIE)
     if not same_origin(request) or not auth.csrf_ok(token, form.get("csrf")):
-        raise StaffRedirect(
-            page(
-                "staff/message.html",
-                403,
-                me=None,
-                title="Not allowed",
-                body="The form has expired. Open the login page again.",
-            )
-        )
+        raise StaffAnswer(forbidden(None, "The form has expired. Open the login page again."))
     return form
 
 
