@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -124,7 +124,20 @@ def _validation_errors(exc: RequestValidationError) -> tuple[bool, list[dict[str
     return malformed, errors
 
 
+class AnswerInstead(Exception):
+    """Raised by a dependency of an HTML route when the request must get another response than
+    the route's — a redirect to the login, a 403 page, a "your session has ended" page; the app
+    answers with :attr:`response` as it is (the web channel and the staff console share it)."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AnswerInstead)
+    async def _instead(_: Request, exc: AnswerInstead) -> Response:
+        return exc.response
+
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
         return from_error(exc, instance=request.url.path)

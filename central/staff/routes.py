@@ -26,20 +26,13 @@ from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.models import Handoff
 from central.handoff.routes import check_rate, count_failure
 from central.handoff.service import CODE_PURPOSE
+from central.problems import AnswerInstead
 from central.staff import auth
 from central.web import forms
 from central.web.citizen import FormDep, same_origin
 from central.web.render import SECURITY_HEADERS, env
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
-
-
-class StaffAnswer(Exception):
-    """Raised by a dependency: this response (a redirect to the login, a 403 page) answers the
-    request instead of the route."""
-
-    def __init__(self, response: Response) -> None:
-        self.response = response
 
 
 def page(template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -51,17 +44,11 @@ def current(request: Request, session: SessionDep) -> auth.StaffContext:
     ctx = auth.staff_for(session, request.cookies.get(auth.COOKIE), request.app.state.clock())
     end_reading(session)
     if ctx is None:
-        raise StaffAnswer(RedirectResponse("/staff/login", status_code=303))
+        raise AnswerInstead(RedirectResponse("/staff/login", status_code=303))
     return ctx
 
 
 StaffCtx = Annotated[auth.StaffContext, Depends(current)]
-
-
-def setup(app: Any) -> None:
-    @app.exception_handler(StaffAnswer)
-    async def _redirect(_: Request, exc: StaffAnswer) -> Response:
-        return exc.response
 
 
 def forbidden(ctx: auth.StaffContext | None, why: str) -> HTMLResponse:
@@ -72,7 +59,7 @@ async def staff_form(request: Request, ctx: StaffCtx, form: FormDep) -> dict[str
     """Dependency of every staff POST but the login: the form, when it carries this session's CSRF
     token and comes from our own origin; otherwise the 403 page answers instead of the route."""
     if not same_origin(request) or not auth.csrf_ok(ctx.session_row.csrf_token, form.get("csrf")):
-        raise StaffAnswer(
+        raise AnswerInstead(
             forbidden(ctx, "The form has expired. Go back, reload the page and try again.")
         )
     return form
@@ -82,7 +69,7 @@ async def login_form(request: Request, form: FormDep) -> dict[str, str]:
     """The login's guard: the token the login page set in its cookie, and our own origin."""
     token = request.cookies.get(auth.LOGIN_CSRF_COOKIE)
     if not same_origin(request) or not auth.csrf_ok(token, form.get("csrf")):
-        raise StaffAnswer(forbidden(None, "The form has expired. Open the login page again."))
+        raise AnswerInstead(forbidden(None, "The form has expired. Open the login page again."))
     return form
 
 

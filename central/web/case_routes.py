@@ -20,10 +20,10 @@ from central.deps import ClockDep, SessionDep, end_reading, one_hop
 from central.handoff import service as handoffs
 from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.models import Handoff, WebSession
+from central.problems import AnswerInstead
 from central.web import forms
 from central.web.citizen import (
     FormDep,
-    PageInstead,
     clear_session_cookie,
     csrf_for,
     csrf_ok,
@@ -61,7 +61,7 @@ def citizen(request: Request, session: SessionDep) -> Citizen:
             request, "web/message.html", 401, title_key="ended_title", body_key="ended_body"
         )
         clear_session_cookie(response)
-        raise PageInstead(response)
+        raise AnswerInstead(response)
     case = session.get(Case, web.case_id)
     handoff = session.get(Handoff, web.handoff_id) if web.handoff_id else None
     assert case is not None and token is not None
@@ -77,17 +77,11 @@ async def posting_citizen(request: Request, c: CitizenDep, form: FormDep) -> Cit
     """The guard of every POST under ``/case``: the citizen, once the POST comes from our own
     origin and carries the session's CSRF token; else the 403 page, before the endpoint runs."""
     if not same_origin(request) or not csrf_ok(c.token, form.get("csrf")):
-        raise PageInstead(forbidden(request))
+        raise AnswerInstead(forbidden(request))
     return c
 
 
 PostingCitizenDep = Annotated[Citizen, Depends(posting_citizen)]
-
-
-def setup_handlers(app: Any) -> None:
-    @app.exception_handler(PageInstead)
-    async def _page(_: Request, exc: PageInstead) -> Response:
-        return exc.response
 
 
 def _gate(request: Request, c: Citizen, checked: bool = False) -> Response | None:

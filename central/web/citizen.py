@@ -20,6 +20,7 @@ from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse
 
 from central.handoff import codes
+from central.problems import AnswerInstead
 from central.web.render import render
 
 COOKIE = "case_session"
@@ -59,14 +60,6 @@ def same_origin(request: Request) -> bool:
     return urlsplit(source).netloc == host
 
 
-class PageInstead(Exception):
-    """Raised by a dependency when the request must get another page (refused, ended, not yet
-    confirmed); the app answers with :attr:`response` (see ``case_routes.setup_handlers``)."""
-
-    def __init__(self, response: Response) -> None:
-        self.response = response
-
-
 def forbidden(request: Request) -> HTMLResponse:
     """The page for a refused POST (another origin, or a missing or wrong CSRF token)."""
     return render(request, "web/message.html", 403, title_key="error_title", body_key="forbidden")
@@ -75,7 +68,7 @@ def forbidden(request: Request) -> HTMLResponse:
 async def require_same_origin(request: Request) -> None:
     """The guard of a POST that has no session yet: the 403 page when it comes from elsewhere."""
     if not same_origin(request):
-        raise PageInstead(forbidden(request))
+        raise AnswerInstead(forbidden(request))
 
 
 SameOriginDep = Depends(require_same_origin)

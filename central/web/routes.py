@@ -15,4 +15,3 @@ router.include_router(case_routes.router)
 
 def setup(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    case_routes.setup_handlers(app)
