@@ -23,6 +23,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
+from central.access_log import AccessLog
 from central.catalogue_service import CatalogueService
 from central.db.base import make_engine, make_sessionmaker
 from central.db.types import utcnow
@@ -102,6 +103,7 @@ def create_app(
             setup(app)
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLog)  # outermost: refused bodies are logged too
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -7,9 +7,29 @@ allocated since, instead of pausing every request in flight for the whole heap. 
 """
 
 import gc
+import logging
+import os
+import sys
 
+from central.access_log import LOGGER_NAME
 from central.app import create_app
 
+
+def enable_access_log() -> None:
+    """The access log on stderr beside the server's own lines, unless ``KIOSK_CENTRAL_ACCESS_LOG``
+    is ``0`` (:mod:`central.access_log` says what a line holds: nothing personal)."""
+    if os.environ.get("KIOSK_CENTRAL_ACCESS_LOG", "1").strip() in ("0", "false", "no"):
+        return
+    access = logging.getLogger(LOGGER_NAME)
+    if not access.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s access %(message)s"))
+        access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    access.propagate = False
+
+
+enable_access_log()
 app = create_app()
 gc.collect()
 gc.freeze()

@@ -42,7 +42,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help(sys.stdout)
         return 2
-    return int(func(args))
+    from central.commands import CommandError, fail
+
+    try:
+        return int(func(args))
+    except CommandError as exc:
+        return fail(str(exc))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,10 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.config import KioskConfig
 
 __all__ = ["run"]
 
@@ -18,14 +22,43 @@ log = logging.getLogger("screens.main")
 
 
 def run(config_path: str | Path, simulate: bool = False) -> int:
-    """Start devices, relay and fleet agent, then the app; returns the exit status."""
+    """Start devices, relay and fleet agent, then the app; returns the exit status.
+
+    With ``simulate`` and no central of its own, a local one is started for the run
+    (:mod:`kiosk.local_central`). Every problem found before the window opens is told in one
+    paragraph on stderr with exit status 2 — never a traceback."""
     from kiosk.config import ConfigError, load_kiosk_config
+    from kiosk.local_central import LocalCentralError, simulated_central
 
     try:
         config = load_kiosk_config(Path(config_path))
     except ConfigError as exc:
         print(f"kiosk run: the configuration has problems:\n{exc}", file=sys.stderr)
         return 2
+    if not simulate:
+        return _run(config, simulate)
+    try:
+        with simulated_central(config):
+            return _run(config, simulate)
+    except LocalCentralError as exc:
+        print(f"kiosk run: cannot start: {exc}", file=sys.stderr)
+        return 2
+
+
+def start_line(config: KioskConfig, simulate: bool) -> str:
+    """The one line ``kiosk run`` logs at start: what runs, from which file, talking to whom."""
+    from kiosk.runtime.fleet import software_version
+
+    return (
+        f"kiosk run: omnikiosk {software_version()}, kiosk {config.kiosk_id} of office"
+        f" {config.office.id}, config {config.source}, central {config.central_url}"
+        + (", devices simulated" if simulate else "")
+    )
+
+
+def _run(config: KioskConfig, simulate: bool) -> int:
+    from catalogue.problems import CatalogueError
+    from kiosk.config import ConfigError
     from screens.env import prepare_kivy
 
     windowed = bool(os.environ.get("KIOSK_WINDOWED"))
@@ -38,9 +71,10 @@ def run(config_path: str | Path, simulate: bool = False) -> int:
 
     try:
         runtime = KioskRuntime(config, simulate=simulate)
-    except ConfigError as exc:
+    except (ConfigError, CatalogueError) as exc:
         print(f"kiosk run: cannot start:\n{exc}", file=sys.stderr)
         return 2
+    print(start_line(config, simulate), file=sys.stderr)
     from screens.app import KioskApp
 
     session = Session.from_config(config, runtime.catalogue)

@@ -22,10 +22,43 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+SUPPORTED_DRIVERS = {"sqlite": ("pysqlite",), "postgresql": ("psycopg",)}
+"""Backends central is built and tested for, with the drivers it installs (pyproject.toml)."""
+
+
+class CommandError(Exception):
+    """A problem a command tells in one line (``kiosk-central: …``, exit 1), never a traceback."""
+
+
+def checked_db_url(url: str) -> str:
+    """``url`` when central can use it, else :class:`CommandError` naming what it can use (the
+    password of a URL is never repeated)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from central.db.base import normalise_url
+
+    try:
+        parsed = make_url(normalise_url(url))
+    except (ArgumentError, ValueError):
+        parsed = None
+    backend = parsed.get_backend_name() if parsed is not None else ""
+    driver = parsed.get_driver_name() if parsed is not None else ""
+    if parsed is None or driver not in SUPPORTED_DRIVERS.get(backend, ()):
+        shown = (
+            parsed.render_as_string(hide_password=True) if parsed is not None else "(unparsable)"
+        )
+        raise CommandError(
+            f"unsupported database URL {shown}: use sqlite:///PATH (the default is"
+            " ./var/central.db) or postgresql://USER@HOST[:PORT]/DATABASE"
+        )
+    return url
+
+
 def db_url(args: argparse.Namespace) -> str:
     from central.settings import default_db_url
 
-    return args.db or default_db_url()
+    return checked_db_url(args.db or default_db_url())
 
 
 def fail(message: str) -> int:

@@ -11,6 +11,7 @@ import argparse
 import logging
 import os
 import socket
+import sys
 
 from central.commands import NOT_MIGRATED, add_db_option, db_url, fail, migrated_engine
 
@@ -120,6 +121,7 @@ def run_serve(args: argparse.Namespace) -> int:
         os.environ["KIOSK_CENTRAL_CATALOGUE"] = str(Path(args.catalogue).resolve())
     logging.basicConfig(level=args.log_level.upper())
     workers = args.workers if args.workers is not None else default_workers(url)
+    print(start_line(args, url, workers), file=sys.stderr, flush=True)
     if workers <= 1:
         uvicorn.run(
             "central.asgi:app",
@@ -145,6 +147,28 @@ def run_serve(args: argparse.Namespace) -> int:
         return fail(f"cannot listen on {args.host}:{args.port}: {exc}")
     Multiprocess(config, sockets=[listener]).run()
     return 0
+
+
+def start_line(args: argparse.Namespace, url: str, workers: int) -> str:
+    """The one line ``serve`` logs at start: version, address, workers, database (no password)
+    and catalogue."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from sqlalchemy.engine import make_url
+
+    try:
+        ours = version("omnikiosk")
+    except PackageNotFoundError:
+        ours = "(not installed)"
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    from central.settings import Settings
+
+    catalogue = os.environ.get("KIOSK_CENTRAL_CATALOGUE") or str(Settings.catalogue_dir)
+    return (
+        f"kiosk-central: omnikiosk {ours} serving http://{host}:{args.port} with {workers}"
+        f" worker{'s' if workers != 1 else ''}, database"
+        f" {make_url(url).render_as_string(hide_password=True)}, catalogue {catalogue}"
+    )
 
 
 def default_workers(url: str) -> int:
