@@ -27,9 +27,9 @@ from central.access_log import AccessLog
 from central.catalogue_service import CatalogueService
 from central.db.base import make_engine, make_sessionmaker
 from central.db.types import utcnow
-from central.limits import BodySizeLimit
+from central.limits import BodySizeLimit, JsonGuard
 from central.openapi_doc import API_DESCRIPTION, finish_openapi
-from central.problems import install_problem_handlers
+from central.problems import LastResort, install_problem_handlers
 from central.settings import Settings
 
 CORE_ROUTER_MODULES: tuple[str, ...] = (
@@ -102,7 +102,10 @@ def create_app(
         if setup is not None:
             setup(app)
         app.include_router(module.router)
+    # Outermost last: LastResort ⊃ BodySizeLimit ⊃ JsonGuard ⊃ the routes (see central.limits).
+    app.add_middleware(JsonGuard)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(LastResort)
     app.add_middleware(AccessLog)  # outermost: refused bodies are logged too
 
     def openapi() -> dict[str, Any]:

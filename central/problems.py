@@ -2,8 +2,13 @@
 
 Raise :class:`ProblemError` anywhere inside a request; the handlers installed by
 :func:`install_problem_handlers` turn it — and FastAPI's validation errors, malformed JSON, 404/405 and
-any unexpected exception — into a problem response. The catch-all logs the exception type and the
-route only: request bodies may hold personal data and never reach a log line.
+any unexpected exception — into a problem response.
+
+The last resort is :class:`LastResort`, a pure ASGI middleware just inside Starlette's own
+``ServerErrorMiddleware``: it answers any unexpected exception with a 500 problem and logs one line,
+the exception's type name and the route's template — no message, no traceback, no locals (they may
+hold a citizen's answers, a token or SQL parameters). The exception stops there: it is not
+re-raised, so neither Starlette nor uvicorn logs it again ("Exception in ASGI application").
 
 ``PROBLEM_RESPONSES`` (and :func:`problem_responses`) document the problem responses in OpenAPI.
 """
@@ -19,6 +24,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("central.problems")
 
@@ -167,12 +173,35 @@ def install_problem_handlers(app: FastAPI) -> None:
             422, "The request holds a value the database cannot store.", slug="unstorable-value"
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        route = request.scope.get("route")
-        path = getattr(route, "path", "?")
-        log.error("unhandled %s in %s %s", type(exc).__name__, request.method, path)
-        return problem_response(500, "Something went wrong on our side.", slug="internal")
+
+
+class LastResort:
+    """See the module docstring. Add it last (outermost of the app's own middleware)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:  # noqa: BLE001 - the last resort: type name only, never re-raised
+            path = getattr(scope.get("route"), "path", None) or "(no route)"
+            log.error("unhandled %s in %s %s", type(exc).__name__, scope.get("method"), path)
+            if started:
+                return  # too late for a response: the server closes the connection
+            response = problem_response(500, "Something went wrong on our side.", slug="internal")
+            await response(scope, receive, send)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

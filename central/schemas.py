@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import re
 import uuid
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 ChannelName = Literal["kiosk", "web", "staff", "assisted"]
 ActorType = Literal["citizen", "staff", "device", "system"]
@@ -25,27 +27,65 @@ ServiceId = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$
 Answers = dict[str, Any]
 
 
-def _has_nul(value: Any) -> bool:
+_BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
+MAX_JSON_INT = 2**53
+"""Integers anywhere in a body stay within ±2^53 (RFC 7493, I-JSON: what every peer reads exactly)."""
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+"""Times a client may give (``occurred_at``) lie in [EARLIEST, LATEST), in UTC."""
+
+
+def _bad_value(value: Any) -> str | None:
+    """Why ``value`` (a parsed JSON body, at any depth) cannot be taken, or None."""
     if isinstance(value, str):
-        return "\x00" in value
+        if _BAD_CHARS.search(value):
+            return "text must not contain NUL characters or lone surrogates (\\ud800–\\udfff)"
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return None if -MAX_JSON_INT <= value <= MAX_JSON_INT else "integers must be within ±2^53"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "numbers must be finite"
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+        for k, v in value.items():
+            if (why := _bad_value(k) or _bad_value(v)) is not None:
+                return why
+    elif isinstance(value, list):
+        for v in value:
+            if (why := _bad_value(v)) is not None:
+                return why
+    return None
+
+
+def _sane_time(value: datetime) -> datetime:
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise ValueError("the time must lie between 2000 and 2100 (UTC)")
+    return value
+
+
+ClientTime = Annotated[AwareDatetime, AfterValidator(_sane_time)]
+"""A time on a client's clock: with its UTC offset, and within years 2000–2099 once in UTC (so
+storing it, in UTC, can never overflow a datetime)."""
 
 
 class _In(BaseModel):
-    """Request bodies: unknown members refused; no NUL characters anywhere (PostgreSQL cannot store
-    them in text or JSON, and no legitimate answer contains one)."""
+    """Request bodies: unknown members refused; at any depth (answers, payloads, keys too) no NUL
+    character (PostgreSQL cannot store it), no lone surrogate (it cannot be encoded again — once
+    stored it breaks every read of the row), no integer beyond ±2^53, no NaN or infinity."""
 
     model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        if _has_nul(data):
-            raise ValueError("text must not contain NUL characters")
+    def _storable(cls, data: Any) -> Any:
+        why = _bad_value(data)
+        if why is not None:
+            raise ValueError(why)
         return data
 
 
@@ -59,7 +99,7 @@ class CaseCreate(_In):
     event_id: uuid.UUID | None = Field(
         default=None, description="Client id of the 'created' event (default: derived from id)."
     )
-    occurred_at: AwareDatetime | None = Field(
+    occurred_at: ClientTime | None = Field(
         default=None, description="When the case was started on the client's clock."
     )
     actor_type: ActorType = "citizen"
@@ -95,7 +135,7 @@ class AnswersPatch(_In):
         max_length=500, description="JSON merge patch of the answers: null removes an answer."
     )
     event_id: uuid.UUID | None = None
-    occurred_at: AwareDatetime | None = None
+    occurred_at: ClientTime | None = None
     channel: ChannelName | None = None
     actor_type: ActorType | None = None
     actor_id: str | None = Field(default=None, max_length=64)
@@ -109,7 +149,7 @@ class EventIn(_In):
     )
     actor_type: ActorType | None = None
     actor_id: str | None = Field(default=None, max_length=64)
-    occurred_at: AwareDatetime
+    occurred_at: ClientTime
     payload: dict[str, Any] = Field(default_factory=dict, max_length=200)
 
 

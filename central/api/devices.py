@@ -6,8 +6,10 @@ fleet of 10,000 kiosks at one beat per 30 s is ~333 writes a second, so this rou
 * ``async``: it takes no thread-pool slot and no DB session; it awaits the group-commit writer
   (:mod:`central.heartbeat_store`), which verifies the token and stores the beat in one transaction
   per batch. The 200 is sent only after that transaction committed.
-* The bearer token is checked for presence here (401 at once, before the body is even validated)
-  and verified against the database by the writer, inside the storing transaction.
+* The bearer token is checked for presence and form here — 401 at once, before the body is even
+  read (the route parses its body itself, after its dependencies; :class:`central.limits.JsonGuard`
+  checks a body only when it is read) — and verified against the database by the writer, inside
+  the storing transaction.
 * A write that fails answers 503 (with ``Retry-After``): never a 200 for a beat that was not stored.
 
 ``GET /devices/me`` tells a kiosk how central registered it (id, office, name): ``kiosk diagnose``
@@ -20,12 +22,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from central.api import PREFIX
 from central.api.http import json_response, stored_or_503
-from central.auth.devices import authenticate_device, bearer_token, unauthorised
+from central.auth.devices import authenticate_device, bearer_token, split_token, unauthorised
 from central.auth.principal import Principal
 from central.deps import ClockDep, SessionDep, one_hop
 from central.groupcommit import GroupCommit
@@ -50,17 +53,45 @@ async def _bearer(request: Request) -> str:
     return token
 
 
+async def _well_formed_bearer(request: Request) -> str:
+    token = await _bearer(request)
+    if split_token(token) is None:
+        raise unauthorised("The device token is not valid or has been revoked.")
+    return token
+
+
+async def _heartbeat_body(request: Request) -> HeartbeatIn:
+    """The body, read and validated only now — after the token was looked at."""
+    try:
+        return HeartbeatIn.model_validate_json(await request.body())
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from None
+
+
+_HEARTBEAT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": HeartbeatIn.model_json_schema()}},
+    }
+}
+
+
 TokenDep = Annotated[str, Depends(_bearer)]
 
 
 @router.post(
     "/devices/heartbeat",
     response_model=HeartbeatOut,
-    responses=problem_responses(401, 503),
+    responses=problem_responses(400, 401, 413, 422, 503),
+    openapi_extra=_HEARTBEAT_BODY,
 )
 async def heartbeat(
-    request: Request, body: HeartbeatIn, token: TokenDep, clock: ClockDep
+    request: Request,
+    token: Annotated[str, Depends(_well_formed_bearer)],
+    clock: ClockDep,
 ) -> Response:
+    body = await _heartbeat_body(request)
     writer: GroupCommit[Beat, Result] = request.app.state.heartbeat_writer
     now = clock()
     beat = Beat(token, now, body.software_version, body.outbox_depth, body.device_states)

@@ -7,6 +7,10 @@ at the start of every transaction, so a transaction that reads then writes can n
 SQLITE_BUSY_SNAPSHOT half-way (which busy_timeout cannot cure). Foreign keys are off by default in
 SQLite, so we switch them on for every connection.
 
+Every engine hides its SQL parameters (``hide_parameters=True``): a database error's message, and
+any traceback or log line built from it, never carries the values of a statement — a citizen's
+answers, a token hash.
+
 PostgreSQL is reached through psycopg 3: ``postgresql+psycopg://user@host/db``; a bare
 ``postgresql://`` URL is rewritten to that driver. Pooled connections are pinged before use only
 after sitting idle (:data:`PING_IDLE_S`), not at every checkout (see ``_ping_idle_connections``).
@@ -62,6 +66,7 @@ def is_sqlite(url_or_engine: str | Engine) -> bool:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url`` with the settings this service relies on (see module docstring)."""
     url = normalise_url(url)
+    kwargs["hide_parameters"] = True  # never a caller's choice: parameters are personal data
     pooled = "poolclass" not in kwargs
     if not is_sqlite(url):
         if pooled:
