@@ -7,7 +7,9 @@ Second factors (the citizen picks one at the kiosk):
 * ``pin`` — a 4 to 6 digit PIN.
 
 The factor is hashed with argon2id; the code itself (≈ 52 bits) with SHA-256 so it can be looked up.
-Five wrong factors lock the code; the per-client rate limit (in the routes) bounds code guessing.
+Five wrong factors lock the code — exactly five, however many guesses arrive at once on however many
+processes and nodes: each try is reserved in the database before the factor is checked (see
+:func:`redeem`). The per-client rate limit (in the routes) bounds code guessing.
 
 A kiosk that printed a slip while central was unreachable made the code itself (``kiosk.references``,
 same format) and sends it later with the factor, sealed in its outbox like the answers. Central then
@@ -24,7 +26,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.db.models import Case
@@ -32,7 +34,9 @@ from central.handoff import codes
 from central.handoff.errors import HandoffExpired, HandoffNotFound, WrongCode
 from central.handoff.history import append_event
 from central.handoff.models import ResumeCode
-from central.handoff.service import Policy
+from central.handoff.service import Policy, give_back_attempt, take_attempt
+
+RESUME_CODES = ResumeCode.__table__
 
 RESUME_PURPOSE = "resume-code"
 FACTOR_KINDS = ("dob", "phone_last3", "pin")
@@ -151,29 +155,32 @@ def find_resume_code(session: Session, code: str) -> ResumeCode:
 def redeem(
     session: Session, code: str, factor_value: str, now: datetime, policy: Policy
 ) -> ResumeCode:
-    """The resume code when ``factor_value`` matches; a wrong factor is counted and **committed**
-    before :class:`WrongCode` is raised. Raises :class:`FactorError` for a malformed factor (not
-    counted: it cannot be right, and telling the citizen the expected shape is no leak)."""
+    """The resume code when ``factor_value`` matches.
+
+    The try is reserved and **committed** before the factor is compared
+    (:func:`central.handoff.service.take_attempt`): however many guesses arrive at once, on however
+    many processes and nodes, at most ``policy.max_code_attempts`` factors are ever checked. A wrong
+    factor keeps its reservation (:class:`WrongCode`, with the tries left as the reservation
+    counted them; :class:`HandoffExpired` for the last one); a right one gives it back, committed
+    too, so it never counts as wrong whatever the caller does next. Raises :class:`FactorError` for
+    a malformed factor (not counted: it cannot be right, and telling the citizen the expected shape
+    is no leak)."""
     row = find_resume_code(session, code)
     if row.expires_at <= now:
         raise HandoffExpired(
             "This slip has expired. Start again at a kiosk or ask a member of staff."
         )
-    if row.failed_attempts >= policy.max_code_attempts:
-        raise HandoffExpired("Too many wrong tries. Ask a member of staff for help.")
     factor = normalise_factor(row.factor_kind, factor_value)
+    taken = take_attempt(session, RESUME_CODES, row.id, policy.max_code_attempts)
+    if taken is None:
+        raise HandoffExpired("Too many wrong tries. Ask a member of staff for help.")
     if not codes.verify_factor(row.factor_hash, factor):
-        session.execute(
-            update(ResumeCode)
-            .where(ResumeCode.id == row.id)
-            .values(failed_attempts=ResumeCode.failed_attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        session.commit()
-        session.refresh(row)
-        left = max(0, policy.max_code_attempts - row.failed_attempts)
+        left = max(0, policy.max_code_attempts - taken)
         if left == 0:
             raise HandoffExpired("Too many wrong tries. Ask a member of staff for help.")
         raise WrongCode("That does not match what you chose at the kiosk.", attempts_left=left)
+    give_back_attempt(session, RESUME_CODES, row.id)
+    session.commit()
+    session.refresh(row)
     row.last_used_at = now
     return row

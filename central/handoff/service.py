@@ -8,6 +8,14 @@ SQLite's ``BEGIN IMMEDIATE`` serialises writers), then its case, and the claim i
 
 Functions take the session and ``now`` (the injected clock) and leave committing to the caller,
 except where a failed attempt must count even though the request fails (documented there).
+
+Wrong typed codes (and wrong second factors of a printed slip, :mod:`central.handoff.resume`) are
+limited per row by :func:`take_attempt`: the attempt is **reserved before** the presented value is
+checked — one conditional ``UPDATE … SET failed_attempts = failed_attempts + 1 WHERE id = :id AND
+failed_attempts < :max RETURNING failed_attempts``, committed at once — so no number of parallel
+guesses, processes or nodes gets more than ``max`` values checked. A right value gives its
+reservation back (:func:`give_back_attempt`): only wrong ones count. "Tries left" is computed from the
+value the UPDATE returned, so it is right under concurrency too.
 """
 
 from __future__ import annotations
@@ -168,28 +176,53 @@ def find_by_short_id(session: Session, short_id: str) -> Handoff:
     return handoff
 
 
+def take_attempt(session: Session, table: Any, row_id: uuid.UUID, max_attempts: int) -> int | None:
+    """Reserve one of the row's ``max_attempts`` tries **before** checking anything secret, and
+    commit, so the reservation holds across processes and nodes whatever happens next. Returns the
+    number of tries now taken (this one included), or None when none was left (check nothing).
+
+    ``table`` is a Core table with ``id`` and ``failed_attempts`` (``handoffs``, ``resume_codes``).
+    One conditional UPDATE: PostgreSQL re-checks ``failed_attempts < max`` on the newest row version
+    after waiting for a concurrent writer's lock; SQLite serialises writers (``BEGIN IMMEDIATE``)."""
+    taken = session.execute(
+        update(table)
+        .where(table.c.id == row_id, table.c.failed_attempts < max_attempts)
+        .values(failed_attempts=table.c.failed_attempts + 1)
+        .returning(table.c.failed_attempts)
+    ).scalar_one_or_none()
+    session.commit()
+    return taken
+
+
+def give_back_attempt(session: Session, table: Any, row_id: uuid.UUID) -> None:
+    """The presented value was right: the try reserved by :func:`take_attempt` is not a wrong one.
+    In the session's transaction (on PostgreSQL this takes the row's lock, as ``FOR UPDATE`` does)."""
+    session.execute(
+        update(table)
+        .where(table.c.id == row_id, table.c.failed_attempts > 0)
+        .values(failed_attempts=table.c.failed_attempts - 1)
+    )
+
+
 def claim_by_code(
     session: Session, handoff: Handoff, code: str, now: datetime, policy: Policy
 ) -> Claim:
-    """Claim with the typed display code. A wrong code is counted and **committed** before
-    :class:`WrongCode` is raised, so the count holds whatever the caller does next."""
-    if handoff.failed_attempts >= policy.max_code_attempts:
+    """Claim with the typed display code. The try is reserved (and committed) before the code is
+    compared (:func:`take_attempt`), so a wrong code has counted whatever the caller does next; a
+    right one gives the try back, re-locks the row and claims."""
+    handoff_id = handoff.id
+    taken = take_attempt(session, HANDOFFS, handoff_id, policy.max_code_attempts)
+    if taken is None:
         raise HandoffExpired("Too many wrong codes. Ask the kiosk for a new code.")
     normal = codes.normalise_code(code, codes.DISPLAY_CODE_LETTERS)
     presented = codes.hash_secret(normal or "", CODE_PURPOSE)
     if normal is None or not codes.same_hash(handoff.code_hash, presented):
-        session.execute(
-            update(Handoff)
-            .where(Handoff.id == handoff.id)
-            .values(failed_attempts=Handoff.failed_attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        session.commit()
-        session.refresh(handoff)
-        left = max(0, policy.max_code_attempts - handoff.failed_attempts)
+        left = max(0, policy.max_code_attempts - taken)
         if left == 0:
             raise HandoffExpired("Too many wrong codes. Ask the kiosk for a new code.")
         raise WrongCode("That code does not match the kiosk.", attempts_left=left)
+    give_back_attempt(session, HANDOFFS, handoff_id)  # locks the row again (handoff, then case)
+    session.refresh(handoff)  # as it is now, under that lock
     return _claim(session, handoff, "code", now, policy, codes.format_code(normal))
 
 
