@@ -3,9 +3,12 @@
 * The handoff secret is 32 random bytes (256 bits, url-safe base64) and travels only in the URL
   fragment. Its SHA-256 is stored: a high-entropy secret cannot be brute-forced from its hash, so a
   slow hash would only cost CPU on every poll.
-* The display code is 8 letters of ``BCDFGHJKLMNPQRSTVWXZ`` (≈ 34.5 bits), shown ``XXXX-XXXX``. It is
+* The display code is 8 letters of ``BCDFGHJKLMNPQRSTVWXZ`` (≈ 34.5 bits), ``XXXX-XXXX``. It is
   stored as a SHA-256 too; its low entropy is covered by its short life, the 5-try limit per handoff
   and the per-client rate limit — not by the hash.
+* The kiosk code — the one code the kiosk shows and the citizen types at ``<base>/h`` — is the
+  handoff's 4-letter handle followed by its display code: 12 letters, ``HHHH-XXXX-XXXX``
+  (:func:`kiosk_code`, :func:`split_kiosk_code`). See :func:`new_short_id` for why it is built so.
 * Slip resume codes are 12 such letters (≈ 52 bits, ``XXXX-XXXX-XXXX``), stored as SHA-256.
 * Second factors (date of birth, last 3 phone digits, PIN) have very little entropy, so they are
   hashed with argon2id (salted, slow) — a leaked table does not give them away cheaply.
@@ -28,8 +31,12 @@ ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
 DISPLAY_CODE_LETTERS = 8
 RESUME_CODE_LETTERS = 12
 SECRET_BYTES = 32
+HANDLE_LETTERS = 4
+KIOSK_CODE_LETTERS = HANDLE_LETTERS + DISPLAY_CODE_LETTERS
 SHORT_ID_ALPHABET = "23456789BCDFGHJKMNPQRSTVWXZ"
 SHORT_ID_LENGTH = 6
+"""The 6-character short ids of handoffs made before the handle was part of the kiosk code; still
+read (a handoff lives minutes, its row a day) but no longer drawn."""
 
 _FACTOR_HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 """OWASP's minimum argon2id profile: enough for 3-6 digit factors behind a 5-try limit."""
@@ -61,8 +68,44 @@ def new_resume_code() -> str:
 
 
 def new_short_id() -> str:
-    """The public, non-secret handle of a handoff typed in the fallback URL (``/h/K7Q2X9``)."""
-    return "".join(secrets.choice(SHORT_ID_ALPHABET) for _ in range(SHORT_ID_LENGTH))
+    """The handoff's public handle: 4 random letters of :data:`ALPHABET`, the first group of the
+    kiosk code (``HHHH-XXXX-XXXX``). Non-secret: it only says which handoff a typed code is for.
+
+    Why a handle inside the one code, rather than looking the 8-letter display code up on its own:
+    a wrong code is then charged to the handoff it names (5 tries, then it locks — exact across
+    processes, in the database) as well as to the client. A code looked up alone would be charged
+    to nothing but the per-client limiter (in memory, per process), so guesses spread over many
+    addresses would test every pending handoff at once: each guess would win with chance
+    N × 2⁻³⁴·⁵ for N pending handoffs, and no handoff would ever lock. With the handle each guess
+    still tests one handoff (chance ≤ 2⁻³⁴·⁵), at most 5 times — the same bound as when the page
+    asked for a 6-character kiosk code and the display code separately (which the kiosk never
+    showed). What the handle gives up is only the cost of finding a live handoff to spend those 5
+    tries on (20⁴ = 160 000 handles instead of 27⁶): the handle was never a secret.
+
+    Unique across the table (a repeat is refused by the unique constraint and the writer draws
+    again): rows stay a day after they expire (:mod:`central.retention`), so a deployment making
+    tens of thousands of handoffs a day should lengthen :data:`HANDLE_LETTERS`.
+    """
+    return _letters(HANDLE_LETTERS)
+
+
+def kiosk_code(short_id: str, display_code: str) -> str:
+    """The code the kiosk shows and the citizen types: ``HHHH-XXXX-XXXX``. A handoff of the old
+    6-character short ids (no handle) shows its display code alone."""
+    handle = normalise_code(short_id, HANDLE_LETTERS)
+    letters = normalise_code(display_code, DISPLAY_CODE_LETTERS)
+    if handle is None or letters is None:
+        return display_code
+    return format_code(handle + letters)
+
+
+def split_kiosk_code(text: str) -> tuple[str, str] | None:
+    """``(handle, display code)`` from a typed kiosk code (any case, spaces or dashes anywhere or
+    none), or None when it cannot be one."""
+    normal = normalise_code(text, KIOSK_CODE_LETTERS)
+    if normal is None:
+        return None
+    return normal[:HANDLE_LETTERS], format_code(normal[HANDLE_LETTERS:])
 
 
 def format_code(letters: str) -> str:
@@ -78,7 +121,10 @@ def normalise_code(text: str, letters: int) -> str | None:
 
 
 def normalise_short_id(text: str) -> str | None:
+    """A handle (4 letters of :data:`ALPHABET`) or an old 6-character short id, else None."""
     cleaned = re.sub(r"[\s\-]+", "", text or "").upper()
+    if len(cleaned) == HANDLE_LETTERS and all(c in ALPHABET for c in cleaned):
+        return cleaned
     if len(cleaned) != SHORT_ID_LENGTH or any(c not in SHORT_ID_ALPHABET for c in cleaned):
         return None
     return cleaned

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from central.auth import KioskDep, Principal
 from central.db.models import Case
 from central.deps import ClockDep, SessionDep, SettingsDep, one_hop
-from central.handoff import batch, resume, service
+from central.handoff import batch, codes, resume, service
 from central.handoff.errors import HandoffError, HandoffNotFound, RateLimited, WrongCode
 from central.handoff.history import FoldError, lock_case
 from central.handoff.ratelimit import SlidingWindowLimiter
@@ -55,8 +55,16 @@ def count_failure(request: Request, key: str) -> None:
 class HandoffOut(BaseModel):
     id: uuid.UUID
     short_id: str
-    display_code: str = Field(description="XXXX-XXXX; show it beside the QR code")
-    verification_uri: str = Field(description="Typed fallback: the citizen types the display code")
+    display_code: str = Field(
+        description=(
+            "The kiosk code, HHHH-XXXX-XXXX (the handle, then the 8-letter code): show it beside "
+            "the QR code; the citizen types it at verification_uri, and it is the code the phone "
+            "shows to compare with the kiosk"
+        )
+    )
+    verification_uri: str = Field(
+        description="Typed fallback: the page where the citizen types display_code (<base>/h)"
+    )
     verification_uri_complete: str = Field(description="For the QR code; the secret is after '#'")
     office: str
     expires_in: int
@@ -145,8 +153,8 @@ async def create_handoff(
     return HandoffOut(
         id=h.id,
         short_id=h.short_id,
-        display_code=issued.display_code,
-        verification_uri=f"{base}/h/{h.short_id}",
+        display_code=codes.kiosk_code(h.short_id, issued.display_code),
+        verification_uri=f"{base}/h",
         verification_uri_complete=f"{base}/h#{issued.secret}",
         office=h.office,
         expires_in=policy.ttl_seconds,

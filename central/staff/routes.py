@@ -174,13 +174,17 @@ def queue(ctx: StaffCtx, session: SessionDep, clock: ClockDep, request: Request)
 def _find(session: Session, ctx: auth.StaffContext, text: str, now: Any) -> Case | None:
     case = find_by_reference(session, text)
     if case is None:
-        normal = codes.normalise_code(text, codes.DISPLAY_CODE_LETTERS)
+        # The kiosk code (HHHH-XXXX-XXXX) names its handoff; its last 8 letters alone also do.
+        parts = codes.split_kiosk_code(text)
+        handle, display = parts if parts else (None, text)
+        normal = codes.normalise_code(display, codes.DISPLAY_CODE_LETTERS)
         if normal is not None:
             found = session.scalars(
                 select(Handoff).where(
                     Handoff.code_hash == codes.hash_secret(normal, CODE_PURPOSE),
                     Handoff.expires_at > now,
                     Handoff.declined_at.is_(None),
+                    *([Handoff.short_id == handle] if handle else []),
                 )
             ).all()
             found = [h for h in found if ctx.may_see_office(h.office)]

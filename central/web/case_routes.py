@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from catalogue.model import Service
 from central.db.models import Case
 from central.deps import ClockDep, SessionDep, end_reading, one_hop
+from central.handoff import codes
 from central.handoff import service as handoffs
 from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.models import Handoff, WebSession
@@ -91,7 +92,7 @@ def _gate(request: Request, c: Citizen, checked: bool = False) -> Response | Non
     return render(
         request,
         "web/compare.html",
-        display_code=c.web.display_code or "",
+        display_code=codes.kiosk_code(c.handoff.short_id, c.web.display_code or ""),
         office=c.handoff.office,
         not_yet=checked,
         csrf=c.csrf,

@@ -1,4 +1,11 @@
-"""Ways in for a citizen: the QR link (``/h#secret``), the typed display code, the printed slip.
+"""Ways in for a citizen: the QR link (``/h#secret``), the typed kiosk code, the printed slip.
+
+The typed way is what the kiosk says under its QR code, word for word: "Or go to <base>/h and
+enter HHHH-XXXX-XXXX" (``?lang=cy`` in the address when the kiosk speaks Welsh, so the page does
+too). ``/h`` asks for that one code and nothing else: its first 4 letters name the handoff, the
+other 8 are the display code checked against the handoff's hash, a wrong one counted against that
+handoff (5 tries) and the client — why the handle is inside the code is in
+:func:`central.handoff.codes.new_short_id`.
 
 Each success sets a fresh HttpOnly session cookie and answers ``303`` to the token-free ``/case``, so
 no secret is ever in a URL after use. The secret reaches the server only as a form field posted by
@@ -14,7 +21,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from central.deps import ClockDep, SessionDep, SettingsDep, one_hop
-from central.handoff import batch, resume, service
+from central.handoff import batch, codes, resume, service
 from central.handoff.errors import (
     HandoffAlreadyClaimed,
     HandoffError,
@@ -61,13 +68,13 @@ def _error_key(exc: HandoffError, slip: bool = False) -> str:
     if isinstance(exc, HandoffExpired):
         return "err_slip_expired" if slip else "err_expired"
     if isinstance(exc, HandoffNotFound):
-        return "err_slip" if slip else "err_no_kiosk"
+        return "err_slip" if slip else "err_no_code"
     return "err_link"
 
 
 @router.get("/h", response_class=HTMLResponse)
 def claim_page(request: Request) -> HTMLResponse:
-    return render(request, "web/claim.html", errors=[], short_id="", code="")
+    return render(request, "web/claim.html", errors=[], code="")
 
 
 @router.post("/h/claim", dependencies=[SameOriginDep])
@@ -106,7 +113,8 @@ async def claim_with_secret(
 
 @router.get("/h/{short_id}", response_class=HTMLResponse)
 def code_page(request: Request, short_id: str) -> HTMLResponse:
-    return render(request, "web/claim.html", errors=[], short_id=short_id[:12], code="", typed=True)
+    """The old typed-fallback address (``/h/<short id>``): the same one-code page as ``/h``."""
+    return render(request, "web/claim.html", errors=[], code="", typed=True)
 
 
 @router.post("/h/code", dependencies=[SameOriginDep])
@@ -116,22 +124,26 @@ def claim_with_code(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    short_id: Text40 = "",
     code: Text40 = "",
 ) -> Response:
+    """The kiosk code, typed: found by its handle (its row locked, as every claimer does first),
+    then checked and claimed by :func:`central.handoff.service.claim_by_code`, which counts a wrong
+    one against the handoff. An unknown handle counts against the client, like a wrong code."""
     lang = request_lang(request)
     errors: list[tuple[str, str]] = []
-    if not short_id.strip():
-        errors.append(("f-short_id", t(lang, "err_kiosk_code")))
+    parts = codes.split_kiosk_code(code)
     if not code.strip():
-        errors.append(("f-code", t(lang, "err_required", label=t(lang, "display_code").lower())))
+        errors.append(("f-code", t(lang, "err_code_missing")))
+    elif parts is None:
+        errors.append(("f-code", t(lang, "err_code_format")))
     status = 400
-    if not errors:
+    if parts is not None:
+        handle, display = parts
         policy = request.app.state.handoff_policy
         try:
             check_rate(request, _client(request))
-            handoff = service.find_by_short_id(session, short_id)
-            claim = service.claim_by_code(session, handoff, code, clock(), policy)
+            handoff = service.find_by_short_id(session, handle)
+            claim = service.claim_by_code(session, handoff, display, clock(), policy)
             session.commit()
             return _into_case(request, claim.token, settings, policy)
         except HandoffError as exc:
@@ -141,14 +153,11 @@ def claim_with_code(
             message = t(lang, _error_key(exc))
             if isinstance(exc, WrongCode):
                 message += " " + t(lang, "attempts_left", n=exc.extra.get("attempts_left", 0))
-            anchor = "f-short_id" if isinstance(exc, HandoffNotFound) else "f-code"
-            errors.append((anchor, message))
+            errors.append(("f-code", message))
         except FoldError:  # the case cannot take a handoff any more: nothing was written
             status = 409
             errors.append(("f-code", t(lang, "err_case_closed")))
-    return render(
-        request, "web/claim.html", status, errors=errors, short_id=short_id, code=code, typed=True
-    )
+    return render(request, "web/claim.html", status, errors=errors, code=code, typed=True)
 
 
 @router.get("/resume", response_class=HTMLResponse)

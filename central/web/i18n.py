@@ -24,23 +24,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "cy": "Yn cysylltu eich ffôn â'r ciosg…",
     },
     "code_title": {"en": "Enter the code from the kiosk", "cy": "Rhowch y cod o'r ciosg"},
-    "code_intro": {
-        "en": "The kiosk screen shows a kiosk code and an 8-letter code.",
-        "cy": "Mae sgrin y ciosg yn dangos cod ciosg a chod 8 llythyren.",
-    },
-    "kiosk_code": {"en": "Kiosk code", "cy": "Cod y ciosg"},
-    "kiosk_code_hint": {
-        "en": "6 characters, for example K7Q2X9",
-        "cy": "6 nod, er enghraifft K7Q2X9",
-    },
     "display_code": {"en": "Code", "cy": "Cod"},
     "display_code_hint": {
-        "en": "8 letters, for example BCDF-GHJK",
-        "cy": "8 llythyren, er enghraifft BCDF-GHJK",
+        "en": "12 letters, for example BCDF-GHJK-LMNP",
+        "cy": "12 llythyren, er enghraifft BCDF-GHJK-LMNP",
     },
-    "err_kiosk_code": {
-        "en": "Enter the kiosk code shown on the screen",
-        "cy": "Rhowch y cod ciosg sydd ar y sgrin",
+    "err_code_missing": {
+        "en": "Enter the code shown on the kiosk screen",
+        "cy": "Rhowch y cod sydd ar sgrin y ciosg",
+    },
+    "err_code_format": {
+        "en": "Enter the 12 letters shown on the kiosk screen, for example BCDF-GHJK-LMNP",
+        "cy": "Rhowch y 12 llythyren sydd ar sgrin y ciosg, er enghraifft BCDF-GHJK-LMNP",
     },
     "attempts_left": {"en": "You have {n} tries left.", "cy": "Mae gennych {n} cynnig ar ôl."},
     "compare_title": {"en": "Check the kiosk", "cy": "Gwiriwch y ciosg"},
@@ -146,8 +141,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cy": "Mae eich cais wedi'i anfon ac ni ellir ei newid mwyach.",
     },
     "err_link": {
-        "en": "This link does not work. Scan the code on the kiosk again, or type the codes shown.",
-        "cy": "Nid yw'r ddolen hon yn gweithio. Sganiwch y cod ar y ciosg eto, neu teipiwch y codau a ddangosir.",
+        "en": "This link does not work. Scan the code on the kiosk again, or enter the code shown.",
+        "cy": "Nid yw'r ddolen hon yn gweithio. Sganiwch y cod ar y ciosg eto, neu rhowch y cod a ddangosir.",
     },
     "err_case_closed": {
         "en": "This application can no longer be carried on from a phone. Ask a member of staff.",
@@ -165,9 +160,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The code does not match the kiosk. Check it and try again.",
         "cy": "Nid yw'r cod yn cyfateb i'r ciosg. Gwiriwch ef a rhowch gynnig arall arni.",
     },
-    "err_no_kiosk": {
-        "en": "We could not find that kiosk code. Check it and try again.",
-        "cy": "Ni allem ddod o hyd i'r cod ciosg hwnnw. Gwiriwch ef a rhowch gynnig arall arni.",
+    "err_no_code": {
+        "en": "We could not find that code. Check it against the kiosk screen and try again.",
+        "cy": "Ni allem ddod o hyd i'r cod hwnnw. Gwiriwch ef yn erbyn sgrin y ciosg a rhowch gynnig arall arni.",
     },
     "err_slip": {
         "en": "We could not find that code. Check it against your slip.",

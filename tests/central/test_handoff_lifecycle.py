@@ -62,12 +62,15 @@ def poll(kit: Kit, client: TestClient, h: dict) -> dict:
 
 def test_create_returns_rfc8628_fields(kit: Kit, client: TestClient) -> None:
     h = offer(kit, client)
-    assert re.fullmatch(r"[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}", h["display_code"])
+    # One code to type: the handoff's 4-letter handle, then the 8 letters derived from the secret.
+    assert re.fullmatch(
+        r"[BCDFGHJKLMNPQRSTVWXZ]{4}(-[BCDFGHJKLMNPQRSTVWXZ]{4}){2}", h["display_code"]
+    )
     assert h["verification_uri_complete"].startswith("http://testserver/h#")
     assert len(h["secret"]) >= 43  # 32 bytes url-safe base64 = 256 bits
-    assert h["verification_uri"] == f"http://testserver/h/{h['short_id']}"
+    assert h["verification_uri"] == "http://testserver/h"
     assert h["expires_in"] == 600 and h["interval"] == 5 and h["office"] == kit.office
-    assert codes.display_code_for(h["secret"]) == h["display_code"]
+    assert h["display_code"] == f"{h['short_id']}-{codes.display_code_for(h['secret'])}"
 
 
 def test_pending_claimed_confirmed(kit: Kit, client: TestClient) -> None:
@@ -161,14 +164,15 @@ def test_expiry_with_injected_clock(kit: Kit, client: TestClient) -> None:
 
 def test_five_wrong_display_codes_lock_the_handoff(kit: Kit, client: TestClient) -> None:
     h = offer(kit, client)
-    wrong = "BBBB-BBBB" if h["display_code"] != "BBBB-BBBB" else "CCCC-CCCC"
+    tail = "BBBB-BBBB" if not h["display_code"].endswith("BBBB-BBBB") else "CCCC-CCCC"
+    wrong = f"{h['short_id']}-{tail}"  # the right handle, the wrong 8 letters
     for left in (4, 3, 2, 1):
-        r = client.post("/h/code", data={"short_id": h["short_id"], "code": wrong})
+        r = client.post("/h/code", data={"code": wrong})
         assert r.status_code == 400 and f"You have {left} tries left" in r.text
-    r = client.post("/h/code", data={"short_id": h["short_id"], "code": wrong})
+    r = client.post("/h/code", data={"code": wrong})
     assert r.status_code == 410
     # Even the right code no longer works, and the kiosk sees the handoff expired.
-    r = client.post("/h/code", data={"short_id": h["short_id"], "code": h["display_code"]})
+    r = client.post("/h/code", data={"code": h["display_code"]})
     assert r.status_code == 410 and "set-cookie" not in r.headers
     assert poll(kit, client, h)["status"] == "expired"
     with kit.sessions() as s:
@@ -178,7 +182,7 @@ def test_five_wrong_display_codes_lock_the_handoff(kit: Kit, client: TestClient)
 def test_typed_code_claims_case_insensitively(kit: Kit, client: TestClient) -> None:
     h = offer(kit, client)
     typed = h["display_code"].replace("-", " ").lower()
-    r = client.post("/h/code", data={"short_id": h["short_id"].lower(), "code": typed})
+    r = client.post("/h/code", data={"code": typed})
     assert r.status_code == 303 and r.headers["location"] == "/case"
     assert poll(kit, client, h)["status"] == "claimed"
 
@@ -187,11 +191,8 @@ def test_per_client_rate_limit(kit: Kit, client: TestClient) -> None:
     now = [0.0]
     kit.app.state.attempt_limiter = SlidingWindowLimiter(10, 60, clock=lambda: now[0])
     for _ in range(10):
-        assert (
-            client.post("/h/code", data={"short_id": "ZZZZZZ", "code": "BBBB-BBBB"}).status_code
-            == 404
-        )
-    r = client.post("/h/code", data={"short_id": "ZZZZZZ", "code": "BBBB-BBBB"})
+        assert client.post("/h/code", data={"code": "ZZZZ-BBBB-BBBB"}).status_code == 404
+    r = client.post("/h/code", data={"code": "ZZZZ-BBBB-BBBB"})
     assert r.status_code == 429 and "Too many attempts" in r.text
     assert client.post("/h/claim", data={"secret": "x"}).status_code == 429
     # Successes are not counted: a busy office behind one address is not locked out by them.
@@ -200,9 +201,7 @@ def test_per_client_rate_limit(kit: Kit, client: TestClient) -> None:
         h = offer(kit, client)
         fresh = TestClient(kit.app, follow_redirects=False)
         assert fresh.post("/h/claim", data={"secret": h["secret"]}).status_code == 303
-    assert (
-        client.post("/h/code", data={"short_id": "ZZZZZZ", "code": "BBBB-BBBB"}).status_code == 404
-    )
+    assert client.post("/h/code", data={"code": "ZZZZ-BBBB-BBBB"}).status_code == 404
 
 
 def test_secrets_are_stored_hashed(kit: Kit, client: TestClient) -> None:
@@ -217,7 +216,7 @@ def test_secrets_are_stored_hashed(kit: Kit, client: TestClient) -> None:
         session_row = conn.exec_driver_sql("SELECT * FROM web_sessions").mappings().one()
         dump = repr(list(row.values())) + repr(list(session_row.values()))
     assert h["secret"] not in dump and token not in dump
-    assert h["display_code"].replace("-", "") not in repr(list(row.values()))
+    assert h["display_code"][5:].replace("-", "") not in repr(list(row.values()))
     assert (
         row["secret_hash"]
         == hashlib.sha256(f"handoff-secret\x00{h['secret']}".encode()).hexdigest()
@@ -237,7 +236,7 @@ def test_constant_time_compare_is_used(kit: Kit, client: TestClient, monkeypatch
 
     monkeypatch.setattr(codes, "same_hash", spy)
     h = offer(kit, client)
-    client.post("/h/code", data={"short_id": h["short_id"], "code": "BBBB-BBBC"})
+    client.post("/h/code", data={"code": f"{h['short_id']}-BBBB-BBBC"})
     client.post("/h/claim", data={"secret": h["secret"]})
     expected = hashlib.sha256(f"handoff-secret\x00{h['secret']}".encode()).hexdigest()
     assert any(expected in pair for pair in calls)
@@ -268,7 +267,7 @@ def test_web_session_cookie_is_secure_on_https_or_when_configured(  # type: igno
     assert r.status_code == 303
     assert ("; secure" in r.headers["set-cookie"].lower()) is secure
     with kit.sessions() as s:
-        assert s.scalar(select(WebSession.display_code)) == h["display_code"]
+        assert s.scalar(select(WebSession.display_code)) == h["display_code"][5:]
 
 
 def test_cookie_security_follows_the_environment_only_when_it_is_set(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -300,7 +299,7 @@ def test_a_claim_of_a_closed_case_is_a_calm_page_and_writes_nothing(
         s.commit()
         events = s.scalar(select(func.count()).select_from(CaseEvent))
     if how == "code":
-        r = client.post("/h/code", data={"short_id": h["short_id"], "code": h["display_code"]})
+        r = client.post("/h/code", data={"code": h["display_code"]})
     else:
         r = client.post("/h/claim", data={"secret": h["secret"]})
     assert r.status_code == 409, r.text[:300]

@@ -197,6 +197,7 @@ def test_no_session_no_case(kit: Kit) -> None:
 
 def test_bad_code_form_shows_errors(kit: Kit) -> None:
     client = TestClient(kit.app)
-    r = client.post("/h/code", data={"short_id": "", "code": ""})
-    assert r.status_code == 400 and 'href="#f-short_id"' in r.text and 'href="#f-code"' in r.text
+    r = client.post("/h/code", data={"code": ""})
+    assert r.status_code == 400 and 'href="#f-code"' in r.text and "f-short_id" not in r.text
+    assert "Enter the code shown on the kiosk screen" in r.text
     assert 'class="input width-10 input--error"' in r.text

@@ -59,7 +59,7 @@ def claim_secret(kit: Kit) -> tuple[TestClient, dict[str, str], bool]:
 def claim_code(kit: Kit) -> tuple[TestClient, dict[str, str], bool]:
     phone = TestClient(kit.app, follow_redirects=False)
     h = handoff(kit, phone)
-    return phone, {"short_id": h["short_id"], "code": h["display_code"]}, False
+    return phone, {"code": h["display_code"]}, False
 
 
 def resume_slip(kit: Kit) -> tuple[TestClient, dict[str, str], bool]:
