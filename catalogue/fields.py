@@ -20,7 +20,7 @@ ID_RULE = "lower-case letters, digits, '-' and '_', starting with a letter"
 
 FIELD_KEYS = (
     "id", "type", "label", "hint", "required", "pattern", "pattern_error", "min", "max",
-    "min_date", "max_date", "options", "show_if", "personal", "errors",
+    "min_date", "max_date", "options", "show_if", "personal", "errors", "answers",
 )  # fmt: skip
 PATTERN_TYPES = frozenset(
     {FieldType.TEXT, FieldType.PHONE, FieldType.EMAIL, FieldType.POSTCODE, FieldType.NI_NUMBER}
@@ -183,6 +183,37 @@ def _errors(c: Collector, table: dict[str, Any], path: Path) -> tuple[tuple[str,
     return tuple(out)
 
 
+def _answers(
+    c: Collector, table: dict[str, Any], path: Path, kind: FieldType | None
+) -> tuple[Text, Text] | None:
+    """``answers.yes`` / ``answers.no`` of a yes/no field, required there: a Welsh yes or no
+    follows the question's verb, so no default can be right (see :attr:`Field.answers`)."""
+    where = (*path, "answers")
+    if kind is not FieldType.YES_NO:
+        if "answers" in table:
+            c.add(where, "answers apply only to yes_no fields")
+        return None
+    if "answers" not in table:
+        c.add(
+            where,
+            "a yes/no question needs its answers in both languages: the Welsh answer follows the"
+            ' verb, e.g. answers.yes.cy = "Oes" and answers.no.cy = "Nac oes"',
+        )
+        return None
+    raw = c.table(table["answers"], where, 'a table like answers.yes.en = "Yes"')
+    if raw is None:
+        return None
+    c.unknown_keys(raw, where, ("yes", "no"))
+    yes = c.text(raw, "yes", where, required=True)
+    no = c.text(raw, "no", where, required=True)
+    if yes is None or no is None:
+        return None
+    for lang in ("en", "cy"):
+        if yes.get(lang).strip().lower() == no.get(lang).strip().lower():
+            c.add(where, f"the yes and no answers must differ ({lang})")
+    return (yes, no)
+
+
 def parse_field(c: Collector, table: dict[str, Any], path: Path, today: date) -> Field:
     """The field at ``path``; problems go to ``c`` (the field is then only good for further checks)."""
     c.unknown_keys(table, path, FIELD_KEYS)
@@ -213,4 +244,5 @@ def parse_field(c: Collector, table: dict[str, Any], path: Path, today: date) ->
         show_if=parse_show_if(c, table, path),
         personal=c.boolean(table, "personal", path, True),
         errors=_errors(c, table, path),
+        answers=_answers(c, table, path, kind),
     )

@@ -13,7 +13,7 @@ _REQUIRED: dict[FieldType, Text] = {
     FieldType.NUMBER: Text("Enter a number", "Rhowch rif"),
     FieldType.DATE: Text("Enter a date", "Rhowch ddyddiad"),
     FieldType.CHOICE: Text("Select an option", "Dewiswch opsiwn"),
-    FieldType.YES_NO: Text("Select yes or no", "Dewiswch ‘Ie’ neu ‘Na’"),
+    FieldType.YES_NO: Text("Select ‘{yes}’ or ‘{no}’", "Dewiswch ‘{yes}’ neu ‘{no}’"),
     FieldType.PHONE: Text("Enter a phone number", "Rhowch rif ffôn"),
     FieldType.EMAIL: Text("Enter an email address", "Rhowch gyfeiriad e-bost"),
     FieldType.POSTCODE: Text("Enter a postcode", "Rhowch god post"),
@@ -83,6 +83,9 @@ def message_for(field: Field | None, code: str, **values: tuple[str, str] | str)
             text = field.pattern_error
         if text is None and code == "required":
             text = _REQUIRED[field.type]
+        if field.type is FieldType.YES_NO:  # the question's own words, not a Welsh "Ie"
+            yes, no = field.answer_words()
+            values = {"yes": (yes.en, yes.cy), "no": (no.en, no.cy), **values}
     if text is None:
         text = _GENERIC.get(code, _GENERIC["pattern"])
 

@@ -47,6 +47,11 @@ class Text:
         return self.cy if lang == "cy" else self.en
 
 
+YES = Text("Yes", "Ie")
+NO = Text("No", "Na")
+"""A yes/no field's words when it names none (the checker asks every Welsh question for its own)."""
+
+
 @dataclass(frozen=True)
 class Option:
     """One answer of a choice field."""
@@ -100,6 +105,19 @@ class Field:
     errors: tuple[tuple[str, Text], ...] = ()
     """Error messages written for this field, by code (``required``, ``too_late``…); they replace
     the generic ones. A tuple of pairs rather than a dict so that the field stays hashable."""
+    answers: tuple[Text, Text] | None = None
+    """Yes/no fields: the words of the yes and the no answer. Welsh has no one word for either —
+    the answer echoes the question's verb (*Oes / Nac oes*, *Ydw / Nac ydw*, *Hoffwn / Na
+    hoffwn*) — so each yes/no question says its own (``answers.yes.cy``, ``answers.no.cy``)."""
+
+    def answer_words(self) -> tuple[Text, Text]:
+        """The (yes, no) words of a yes/no field, for every channel that shows or reads them."""
+        return self.answers or (YES, NO)
+
+    def yes_no_word(self, value: bool, lang: str) -> str:
+        """How the yes/no answer ``value`` reads in ``lang``."""
+        yes, no = self.answer_words()
+        return (yes if value else no).get(lang)
 
     def error_text(self, code: str) -> Text | None:
         """The message staff wrote for ``code`` on this field, if any."""

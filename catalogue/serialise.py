@@ -61,6 +61,9 @@ def field_to_dict(f: Field) -> dict[str, Any]:
         "show_if": _show_if(f.show_if),
         "personal": f.personal,
         "errors": {code: _text(text) for code, text in f.errors},
+        "answers": None
+        if f.answers is None
+        else {"yes": _text(f.answers[0]), "no": _text(f.answers[1])},
     }
 
 
@@ -127,6 +130,9 @@ def _from_field(raw: dict[str, Any]) -> Field:
         show_if=_from_show_if(raw.get("show_if")),
         personal=bool(raw.get("personal", True)),
         errors=tuple((code, Text(**t)) for code, t in (raw.get("errors") or {}).items()),
+        answers=None
+        if not raw.get("answers")
+        else (Text(**raw["answers"]["yes"]), Text(**raw["answers"]["no"])),
     )
 
 

@@ -160,8 +160,14 @@ def normalise(field: Field, raw: object, today: date) -> object:
     if kind is FieldType.YES_NO:
         if isinstance(raw, bool):
             return raw
-        if isinstance(raw, str) and raw.strip().lower() in _YES_NO:
-            return _YES_NO[raw.strip().lower()]
+        if isinstance(raw, str):
+            said = raw.strip().lower()
+            if said in _YES_NO:
+                return _YES_NO[said]
+            yes, no = field.answer_words()  # the question's own words: "oes", "nac oes"…
+            for value, words in ((True, yes), (False, no)):
+                if said in (words.en.lower(), words.cy.lower()):
+                    return value
         raise _fail(field, "not_an_option")
     if kind is FieldType.CHOICE:
         value = str(raw).strip() if isinstance(raw, str) else None

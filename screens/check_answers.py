@@ -14,11 +14,12 @@ __all__ = ["CheckAnswersScreen", "show_answer"]
 
 
 def show_answer(field: Field, value: object, lang: str, t: Any) -> str:
-    """An answer as the person would say it: option labels, Yes/No, dates in words."""
+    """An answer as the person would say it: option labels, the question's own yes/no words,
+    dates in words."""
     if value is None or value == "":
         return t("Not given")
     if field.type is FieldType.YES_NO:
-        return t("Yes") if value is True else t("No")
+        return field.yes_no_word(value is True, lang)
     if field.type is FieldType.CHOICE:
         option = next((o for o in field.options if o.value == value), None)
         return option.label.get(lang) if option else str(value)

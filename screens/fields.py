@@ -65,7 +65,8 @@ class FieldWidget(Column):
             self._choices([(o.value, o.label.get(lang)) for o in field.options], raw)
         elif kind is FieldType.YES_NO:
             chosen = {True: "yes", False: "no"}.get(raw, raw) if isinstance(raw, bool) else raw
-            self._choices([("yes", ctx.t("Yes")), ("no", ctx.t("No"))], chosen)
+            words = [field.yes_no_word(True, lang), field.yes_no_word(False, lang)]
+            self._choices([("yes", words[0]), ("no", words[1])], chosen)
         else:
             layout = "numeric" if kind in NUMERIC else "text"
             self.inputs[""] = self._input(f"field:{field.id}", raw, layout)

@@ -13,7 +13,6 @@ from typing import Any
 
 from catalogue.model import Field, FieldType, Service, Step, Text
 from catalogue.validation import validate_answers, validate_step
-from central.web.i18n import STRINGS
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,7 @@ def display_value(f: Field, value: Any, lang: str) -> str:
     if value is None:
         return ""
     if f.type is FieldType.YES_NO:
-        return STRINGS["yes" if value else "no"][lang]
+        return f.yes_no_word(bool(value), lang)
     if f.type is FieldType.CHOICE:
         for option in f.options:
             if option.value == str(value):

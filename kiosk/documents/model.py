@@ -165,7 +165,7 @@ def _details(
             if shown is None:
                 continue  # not an option we know: print nothing rather than raw input
         elif f.type is FieldType.YES_NO:
-            shown = t("answer.yes" if value else "answer.no", lang)
+            shown = f.yes_no_word(bool(value), lang)
         else:
             shown = str(value)
         out.append((f.label.get(lang), shown))

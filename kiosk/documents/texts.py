@@ -59,8 +59,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Your reference alone does not give anyone access to your case.",
         "cy": "Nid yw eich cyfeirnod ar ei ben ei hun yn rhoi mynediad i’ch achos i neb.",
     },
-    "answer.yes": {"en": "Yes", "cy": "Ie"},
-    "answer.no": {"en": "No", "cy": "Na"},
 }
 
 MONTHS = {"en": MONTHS_EN, "cy": MONTHS_CY}

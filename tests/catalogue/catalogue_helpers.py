@@ -42,6 +42,10 @@ id = "moved"
 type = "yes_no"
 label.en = "Have you moved?"
 label.cy = "Ydych chi wedi symud?"
+answers.yes.en = "Yes"
+answers.yes.cy = "Ydw"
+answers.no.en = "No"
+answers.no.cy = "Nac ydw"
 
 [[steps.fields]]
 id = "postcode"
