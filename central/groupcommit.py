@@ -10,8 +10,9 @@ gets a result knows its item is stored. Batches form by themselves: while one co
 fills; at low load a batch is one item and adds no delay.
 
 Failure: if the batch transaction fails with an error that may belong to one item (an integrity or
-data error), each item is retried alone so only the offending callers get the error; any other
-error (database down, lock timeout) goes to every caller of the batch. Nobody gets a result for an
+data error, or a value Python could not bind or serialise — :func:`may_be_one_items`), each item is
+retried alone so only the offending callers get the error: one client's bad request never fails
+another's. Any other error (database down, lock timeout) goes to every caller of the batch. Nobody gets a result for an
 item that was not committed.
 
 Back-pressure: at most ``max_pending`` items wait; beyond that :class:`WriterBusy` is raised at once
@@ -41,7 +42,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -49,7 +50,21 @@ R = TypeVar("R")
 log = logging.getLogger("central.groupcommit")
 
 ITEM_ERRORS: tuple[type[BaseException], ...] = (IntegrityError, DataError)
-"""Errors that may be caused by a single item of a batch: retry the items one by one."""
+"""Database errors that may be caused by a single item of a batch: retry the items one by one."""
+VALUE_ERRORS: tuple[type[BaseException], ...] = (
+    StatementError,  # (not a DBAPIError) a parameter could not be bound: a datetime out of range
+    ValueError,  # includes UnicodeError: text that cannot be encoded
+    TypeError,
+    ArithmeticError,  # OverflowError
+)
+"""Errors raised before the database saw a statement: one item's values, not the database."""
+
+
+def may_be_one_items(exc: BaseException) -> bool:
+    """Could one item of the batch alone have caused ``exc``? Then the batch is split."""
+    if isinstance(exc, ITEM_ERRORS):
+        return True
+    return not isinstance(exc, DBAPIError) and isinstance(exc, VALUE_ERRORS)
 
 
 RETRY_SQLSTATES = frozenset({"40P01", "40001"})
@@ -187,15 +202,15 @@ class GroupCommit(Generic[T, R]):
             with self._lock:
                 self.batches += 1
             return [(r, None) for r in results]
-        except ITEM_ERRORS as exc:
+        except Exception as exc:  # noqa: BLE001 - split, or handed to every caller (a 503)
+            if not may_be_one_items(exc):
+                log.error("batch of %d failed: %s", len(batch), type(exc).__name__)
+                return [(None, exc)] * len(batch)
             if len(batch) == 1:
                 return [(None, exc)]
             log.warning(
                 "batch of %d failed (%s); retrying one by one", len(batch), type(exc).__name__
             )
-        except Exception as exc:  # noqa: BLE001 - handed to every caller, who answers 503
-            log.error("batch of %d failed: %s", len(batch), type(exc).__name__)
-            return [(None, exc)] * len(batch)
         outcomes: list[tuple[R | None, BaseException | None]] = []
         for item in items:
             try:

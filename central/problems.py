@@ -174,7 +174,6 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
 
-
 class LastResort:
     """See the module docstring. Add it last (outermost of the app's own middleware)."""
 
