@@ -1,7 +1,10 @@
 """The kiosk's side of "continue on your phone" (RFC 8628 ideas, central.handoff on the server).
 
 The kiosk asks central for a handoff and shows what comes back: a QR code of the link whose secret
-sits after '#', and the display code XXXX-XXXX for people who type. Then it polls — never faster than
+sits after '#', and for people who type, one sentence (:func:`typed_fallback`): "Or go to <address>
+and enter HHHH-XXXX-XXXX" — the address is the link without its secret (``<base>/h``, with
+``?lang=cy`` when the citizen chose Welsh, so the page opens in Welsh), and the code is the one
+code that page asks for. Then it polls — never faster than
 the server's interval, and 5 s slower each time central answers ``slow_down`` — until the phone
 claims it, the offer expires, or the citizen gives up. A claim is not trusted on its own: the
 citizen must confirm on the kiosk that the phone showing the same code is theirs (or decline it,
@@ -19,8 +22,12 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from kiosk.link.errors import Offline
+from kiosk.ui.i18n import N_
 
-__all__ = ["PhoneHandoff", "PhoneOffer", "SLOW_DOWN_STEP_S"]
+__all__ = ["TYPED_FALLBACK", "PhoneHandoff", "PhoneOffer", "SLOW_DOWN_STEP_S", "typed_fallback"]
+
+TYPED_FALLBACK = N_("Or go to {url} and enter {code}")
+"""What the kiosk says under the QR code for people who type (translated in the kiosk catalogs)."""
 
 SLOW_DOWN_STEP_S = 5.0
 FINAL = frozenset({"confirmed", "declined", "expired"})
@@ -42,6 +49,17 @@ class PhoneOffer:
 
     def __repr__(self) -> str:  # the URL holds the secret
         return f"PhoneOffer({self.handoff_id!r}, code={self.display_code!r})"
+
+    @property
+    def address(self) -> str:
+        """The link without its secret: where a citizen types :attr:`display_code`."""
+        return self.url.split("#", 1)[0]
+
+
+def typed_fallback(offer: PhoneOffer, gettext: Callable[[str], str]) -> str:
+    """The sentence the phone screen shows under the QR code, in the language of ``gettext``
+    (a bound translator): the address to type and the one code to enter there."""
+    return gettext(TYPED_FALLBACK).format(url=offer.address, code=offer.display_code)
 
 
 def with_language(url: str, language: str | None) -> str:

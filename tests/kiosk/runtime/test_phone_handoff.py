@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from kiosk.link import CentralClient, Offline
-from kiosk.runtime.phone import PhoneHandoff
+from kiosk.runtime.phone import TYPED_FALLBACK, PhoneHandoff, PhoneOffer, typed_fallback
+from kiosk.ui.i18n import load_translator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "outbox"))
 from outbox_support import kiosk_parts, submission  # noqa: E402
@@ -126,3 +127,15 @@ def test_declined_claim_is_voided(live_central, tmp_path, accept):
     )
     assert h.answer(accept) == "declined"
     assert client.handoff_status(offer.handoff_id)["status"] == "declined"
+
+
+def test_the_typed_fallback_names_the_address_without_the_secret_and_the_one_code():
+    translator = load_translator()
+    offer = PhoneOffer("h1", "BCDF-MCVM-THHJ", "https://c.example/h?lang=cy#s3cret", 600)
+    assert offer.address == "https://c.example/h?lang=cy"
+    english = typed_fallback(offer, translator.bind("en"))
+    assert english == "Or go to https://c.example/h?lang=cy and enter BCDF-MCVM-THHJ"
+    welsh = typed_fallback(offer, translator.bind("cy"))
+    assert welsh != english and translator.gettext("cy", TYPED_FALLBACK) != TYPED_FALLBACK
+    assert "https://c.example/h?lang=cy" in welsh and welsh.endswith(" BCDF-MCVM-THHJ")
+    assert "s3cret" not in english + welsh
