@@ -219,6 +219,77 @@ def test_staff_flow(server, browser) -> None:  # type: ignore[no-untyped-def]
     assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
 
 
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_what_the_kiosk_says_for_typing_works_word_for_word(server, browser, lang) -> None:  # type: ignore[no-untyped-def]
+    """The typed phone fallback, as a citizen follows it. The kiosk runtime asks central for the
+    handoff and says its sentence from its own gettext catalog (English or Welsh); the address
+    and the code are read out of that sentence, the address opened in Chromium, the code typed
+    key by key as a person would (a wrong one first: a clear error with the tries left), and the
+    phone lands in the case once the kiosk, which sees the claim, confirms it. Every page is
+    audited with axe-core."""
+    import re
+
+    from central.web.i18n import t
+    from kiosk.link import CentralClient
+    from kiosk.runtime.phone import PhoneHandoff, typed_fallback
+    from kiosk.ui.i18n import load_translator
+
+    base, kit = server
+    case = kit.new_case({"full_name": "Ann Example"})
+    now = [0.0]
+    kiosk = PhoneHandoff(
+        CentralClient(base, kit.token), str(case.id), language=lang, monotonic=lambda: now[0]
+    )
+    offer = kiosk.start()
+    translator = load_translator()
+    said = typed_fallback(offer, translator.bind(lang))
+    address = re.search(r"https?://\S+", said)[0]  # type: ignore[index]
+    code = re.search(r"\b[A-Z]{4}-[A-Z]{4}-[A-Z]{4}\b", said)[0]  # type: ignore[index]
+    assert "#" not in address and offer.url.split("#")[1] not in said
+
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(address)
+    assert page.get_attribute("html", "lang") == lang
+    # The page is the kiosk's "Continue on your phone", in the kiosk's own words.
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == translator.gettext(lang, "Continue on your phone")
+    assert page.locator("#claim-typed input[type=text]").count() == 1  # one code, nothing else
+    shot(page, f"24-kiosk-code-{lang}", problems)
+    field = page.get_by_label(t(lang, "code_title"))
+    submit = page.locator("#claim-typed").get_by_role("button", name=t(lang, "continue"))
+
+    right_tail = code[5:]
+    wrong = f"{code[:4]}-{'BBBB-BBBB' if right_tail != 'BBBB-BBBB' else 'CCCC-CCCC'}"
+    field.press_sequentially(wrong.lower())
+    submit.click()
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    assert t(lang, "attempts_left", n=4) in summary.inner_text()
+    assert t(lang, "err_wrong_code") in page.locator("#f-code-error").inner_text()
+    shot(page, f"25-kiosk-code-wrong-{lang}", problems)
+
+    field = page.get_by_label(t(lang, "code_title"))
+    field.fill("")
+    field.press_sequentially(code.lower().replace("-", " ") if lang == "en" else code)
+    page.locator("#claim-typed").get_by_role("button", name=t(lang, "continue")).click()
+    page.wait_for_url(f"{base}/case")
+    assert page.get_attribute("html", "lang") == lang
+    assert page.get_by_test_id("display-code").inner_text() == offer.display_code == code
+    shot(page, f"26-kiosk-code-compare-{lang}", problems)
+
+    now[0] += 60  # the kiosk's next poll is due: it sees the claim, and the citizen confirms
+    assert kiosk.poll() == "claimed"
+    assert kiosk.answer(True) == "confirmed"
+    page.get_by_role("button", name=t(lang, "confirmed_continue")).click()
+    assert page.get_by_test_id("reference").inner_text() == case.reference  # in the case
+    assert page.get_by_role("button", name=t(lang, "start_next")).is_visible()
+    shot(page, f"27-kiosk-code-case-{lang}", problems)
+    context.close()
+    assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
+
+
 def test_the_other_phone_pages_pass_the_audit_in_both_languages(server, browser) -> None:  # type: ignore[no-untyped-def]
     """The ways in that the flows above do not show: the typed kiosk code, the printed slip, a
     refusal (a link whose code is wrong), in English and in Welsh."""
