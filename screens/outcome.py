@@ -13,6 +13,7 @@ from typing import Any
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.image import Image
 
+from kiosk.runtime.phone import typed_fallback
 from screens.base import KioskScreen
 from screens.qr import qr_texture
 from screens.widgets import KButton, KLabel, Row
@@ -97,12 +98,11 @@ class OutcomeScreen(KioskScreen):
                       fit_mode="contain")  # fmt: skip
         image.kid = "qr"
         holder.add_widget(image)
-        base = offer.url.split("#", 1)[0]
         return [
             self.title(_("Continue on your phone")),
             KLabel(ctx, _("Scan this code with your phone camera")),
             holder,
-            KLabel(ctx, _("Or go to {url} and enter {code}", url=base, code=offer.display_code)),
+            KLabel(ctx, typed_fallback(offer, ctx.t), kid="typed-fallback"),
             KLabel(ctx, offer.display_code, size=ctx.heading * 2, bold=True, halign="center",
                    kid="display-code"),
             KButton(ctx, _("Cancel"), self.cancel_phone, primary=False, kid="phone:cancel"),

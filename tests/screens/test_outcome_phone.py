@@ -12,6 +12,10 @@ def test_phone_claim_can_be_declined_then_confirmed(ui, artifacts):
     d.tap("outcome:phone")
     d.wait_until(lambda: d.has("qr"), what="the QR code")
     assert d.find("display-code").text == "BCDF-GHJK"
+    # For people who type: the link without its secret, and the one code to enter there.
+    assert d.find("typed-fallback").text == (
+        "Or go to http://central.test/continue and enter BCDF-GHJK"
+    )
     shown = " ".join(d.texts(everywhere=False))
     assert "secret-part" not in shown and "http://central.test/continue" in shown
     qr = d.find("qr")
