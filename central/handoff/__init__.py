@@ -1,7 +1,8 @@
 """Handoffs between devices (RFC 8628 ideas) and printed-slip resume codes.
 
-A kiosk asks for a handoff; the phone claims it with the secret from the QR code's URL fragment (or
-the short display code typed by hand); the kiosk confirms or declines. A printed slip carries a
+A kiosk asks for a handoff; the phone claims it with the secret from the QR code's URL fragment (or,
+typed by hand at ``<base>/h``, the one code the kiosk shows under it: a 4-letter handle naming the
+handoff, then the 8-letter display code); the kiosk confirms or declines. A printed slip carries a
 resume code that opens the case again later, only with a second factor chosen at the kiosk.
 
 Modules: :mod:`codes` (secrets, display codes, hashing), :mod:`ratelimit` (per-client limits of

@@ -1,6 +1,6 @@
 """The web channel (phone): server-rendered, accessible HTML in English and Welsh.
 
-A citizen reaches exactly one case, through a handoff claim (QR secret or typed display code) or a
+A citizen reaches exactly one case, through a handoff claim (QR secret, or the one code the kiosk shows, typed at ``/h``) or a
 printed-slip code with its second factor, as a fresh HttpOnly cookie; then answers the remaining
 steps, checks the answers, submits, sees the reference and the case status, and may leave feedback.
 Pages are rendered from the same catalogue definition the kiosk uses.
