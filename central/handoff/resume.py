@@ -90,8 +90,14 @@ def create_resume_code(
     now: datetime,
     policy: Policy,
     proposed: str | None = None,
+    *,
+    channel: str = "kiosk",
+    actor_type: str = "device",
+    actor_id: str | None = None,
 ) -> IssuedResume:
-    """A new code for ``case`` (drawn here, or ``proposed`` by the kiosk; see the module doc)."""
+    """A new code for ``case`` (drawn here, or ``proposed`` by the kiosk; see the module doc).
+    ``channel``/``actor_type``/``actor_id``: who asked (the web's "save and come back later" is
+    channel ``web``, actor ``citizen``; a kiosk's slip, the default, its device)."""
     factor = normalise_factor(factor_kind, factor_value)
     if proposed is None:
         code = codes.new_resume_code()
@@ -126,13 +132,13 @@ def create_resume_code(
         type="handed_off",
         payload={
             "to": "web",
-            "stage": "slip_printed",
+            "stage": "saved" if channel == "web" else "slip_printed",
             "factor_kind": factor_kind,
             "made_by": "kiosk" if proposed is not None else "central",
         },
-        channel="kiosk",
-        actor_type="device",
-        actor_id=device_id,
+        channel=channel,
+        actor_type=actor_type,
+        actor_id=actor_id if actor_id is not None else device_id,
         device_id=device_id,
         now=now,
     )

@@ -202,7 +202,9 @@ def resume_with_slip(
                 now=now,
             )
             session.commit()
-            return _into_case(request, token, settings, policy)
+            response = _into_case(request, token, settings, policy)
+            response.headers["location"] = "/case/next"  # on the step where they left
+            return response
         except HandoffError as exc:
             if isinstance(exc, HandoffNotFound | WrongCode):
                 count_failure(request, _client(request))

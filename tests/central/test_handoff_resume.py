@@ -75,7 +75,8 @@ def test_web_resume_needs_the_second_factor(kit: Kit, client: TestClient) -> Non
     assert r.status_code == 400 and "does not match" in r.text and "4 tries left" in r.text
     assert "set-cookie" not in r.headers
     r = client.post("/resume", data={"code": code.lower().replace("-", ""), "factor": "1985-03-27"})
-    assert r.status_code == 303 and r.headers["location"] == "/case"
+    assert r.status_code == 303 and r.headers["location"] == "/case/next"  # where they left
+    assert client.get("/case/next").headers["location"] == "/case/step/address"
     page = client.get("/case")
     assert (
         page.status_code == 200 and "Your new address" in page.text

@@ -1,0 +1,116 @@
+"""Cases the citizen starts on the web: made through the one case-create path, purged when abandoned.
+
+Creating: :func:`create` checks the new case with :func:`central.case_create.draft_case` (the same
+catalogue check, reference and ``created`` event as a kiosk's or a member of staff's case) and hands
+it to the app's case writer (:mod:`central.case_create`), which answers only after its commit. The
+"caller" is the citizen on the web — channel ``web``, actor ``citizen``, no device — and the office
+they chose (or the "I'm not sure" rule chose), so the case's reference carries that office's code and
+"I need help" puts it in that office's staff queue. The Idempotency-Key is the random start token of
+the form the citizen posted: a double click replays the first answer instead of making two cases.
+
+Purging: a web draft (started on the web, still ``open``: never sent, never handed to staff) that
+nobody has touched for :data:`DRAFT_DAYS` days is deleted with everything hanging off it — its
+events, resume codes, web sessions. What was typed into an abandoned form is not kept (DESIGN.md,
+"Privacy"); cases that were sent or went to staff are records and stay (see :mod:`central.retention`).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
+
+from central.auth.principal import Principal
+from central.case_create import Answer, CreateItem, draft_case
+from central.cases_service import NewEvent
+from central.db.models import Case, CaseEvent
+from central.handoff.models import Handoff, ResumeCode, WebSession
+from central.idempotency import StoredResponse, request_hash
+from central.problems import ProblemError, from_error
+
+DRAFT_DAYS = 30
+"""An untouched web draft is purged after this many days (the life of a resume code too)."""
+PURGE_CHUNK = 500
+SCOPE_ID = "start"
+
+
+def _principal(office: str) -> Principal:
+    return Principal(kind="web", id=SCOPE_ID, office=office)
+
+
+async def create(
+    app: FastAPI, *, service_id: str, office: str, start_key: str, now: datetime
+) -> Answer:
+    """The case writer's answer for a new web case: 201 with the case (``id``, ``reference``), a
+    replay of it, or the problem a refusal is (422 ``unknown-service`` when the service left the
+    catalogue)."""
+    case_id = uuid.uuid5(uuid.NAMESPACE_URL, f"web-start:{start_key}")
+    principal = _principal(office)
+    created = NewEvent(
+        event_id=uuid.uuid5(case_id, "created"),
+        type="created",
+        channel="web",
+        actor_type="citizen",
+        actor_id=None,
+        occurred_at=now,
+        payload={"office": office, "channel": "web"},
+    )
+    work: Any
+    try:
+        work = draft_case(
+            principal,
+            case_id=case_id,
+            service_id=service_id,
+            answers={},
+            created=created,
+            catalogue=app.state.catalogue,
+            now=now,
+        )
+    except ProblemError as exc:
+        work = StoredResponse.of(from_error(exc, instance="/start"))
+    item = CreateItem(
+        principal.scope,
+        start_key,
+        request_hash("POST", "/start", {"service_id": service_id, "office": office}),
+        now,
+        timedelta(days=app.state.settings.idempotency_days),
+        work,
+    )
+    return await app.state.case_writer.submit(item)
+
+
+def created_case_id(answer: Answer) -> uuid.UUID | None:
+    """The case id of a 201 answer (first or replayed), else None."""
+    if answer.status != 201:
+        return None
+    return uuid.UUID(json.loads(answer.body)["id"])
+
+
+def purge(engine: Engine, now: datetime, days: int = DRAFT_DAYS) -> int:
+    """Delete web drafts untouched for ``days`` days (see the module docstring); how many.
+    :data:`PURGE_CHUNK` cases a transaction, so the live service never waits long."""
+    cutoff = now - timedelta(days=days)
+    stale = (
+        select(Case.id)
+        .where(Case.origin_channel == "web", Case.status == "open", Case.updated_at < cutoff)
+        .limit(PURGE_CHUNK)
+    )
+    if engine.dialect.name == "postgresql":  # a citizen coming back right now keeps their case
+        stale = stale.with_for_update(skip_locked=True)
+    total = 0
+    while True:
+        with engine.begin() as conn:
+            ids = list(conn.scalars(stale))
+            if not ids:
+                return total
+            for table in (ResumeCode, WebSession, Handoff, CaseEvent):
+                conn.execute(delete(table).where(table.case_id.in_(ids)))  # type: ignore[attr-defined]
+            conn.execute(delete(Case).where(Case.id.in_(ids)))
+        total += len(ids)
+        if len(ids) < PURGE_CHUNK:
+            return total
