@@ -44,6 +44,39 @@ def actor_id_for(principal: Principal, given: str | None) -> str | None:
     return principal.id if principal.kind == "staff" else given
 
 
+def channel_for(principal: Principal, given: str | None) -> str:
+    """The channel a step came from: the staff console for staff; for a kiosk what it says
+    (default ``kiosk``), where ``staff`` means staff at the kiosk — ``assisted``: a kiosk never
+    speaks for the staff console itself."""
+    if principal.kind == "staff":
+        return "staff"
+    channel = given or default_channel(principal)
+    return "assisted" if channel == "staff" else channel
+
+
+def actor_type_for(principal: Principal, given: str | None, channel: str) -> str:
+    """Who acted, as the server records it. Staff are recorded as staff, whatever they send. A
+    kiosk speaks for a citizen (the default) or for itself (``device``); it may say ``staff`` only
+    on the ``assisted`` channel — a member of staff who swiped a badge at it — and never
+    ``system`` (the server's own actor). Anything else is a 422, not silently stored."""
+    if principal.kind == "staff":
+        return "staff"
+    actor = given or default_actor(principal)
+    if actor == "system" or (actor == "staff" and channel != "assisted"):
+        message = (
+            "a kiosk may record staff only on the assisted channel"
+            if actor == "staff"
+            else "a kiosk may not record the system's events"
+        )
+        raise ProblemError(
+            422,
+            f"actor_type: {message}.",
+            slug="actor-not-allowed",
+            errors=[{"field": "actor_type", "message": message}],
+        )
+    return actor
+
+
 def setup(app: FastAPI) -> None:
     """One case writer per app (per engine); its thread starts on the first create."""
     app.state.case_writer = create_writer(app.state.engine)
@@ -76,12 +109,12 @@ async def create(
     (:mod:`central.case_create`), which answers only after its transaction committed."""
     key = key_from(request)
     now = clock()
-    channel = "staff" if principal.kind == "staff" else body.channel
+    channel = channel_for(principal, body.channel)
     created = NewEvent(
         event_id=body.event_id or uuid.uuid5(body.id, "created"),
         type="created",
         channel=channel,
-        actor_type="staff" if principal.kind == "staff" else body.actor_type,
+        actor_type=actor_type_for(principal, body.actor_type, channel),
         actor_id=actor_id_for(principal, body.actor_id),
         occurred_at=body.occurred_at or now,
         payload={},
@@ -150,13 +183,15 @@ def patch_answers(
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=200)] = None,
 ) -> Response:
     now = clock()
+    channel = channel_for(principal, body.channel)
+    actor_type = actor_type_for(principal, body.actor_type, channel)
     case = get_case(session, principal, case_id, lock=True)
     require_if_match(request, case)
     event = NewEvent(
         event_id=body.event_id or uuid.uuid4(),
         type="answers_changed",
-        channel="staff" if principal.kind == "staff" else (body.channel or "kiosk"),
-        actor_type=body.actor_type or default_actor(principal),
+        channel=channel,
+        actor_type=actor_type,
         actor_id=actor_id_for(principal, body.actor_id),
         occurred_at=body.occurred_at or now,
         payload={"answers": body.answers},

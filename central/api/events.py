@@ -1,17 +1,26 @@
-"""Case events: append (single or batch, deduplicated by ``event_id``) and the timeline."""
+"""Case events: append (single or batch, deduplicated by ``event_id``) and the timeline.
+
+An ``answers_changed`` event changes answers like ``PATCH /cases/{id}/answers`` does, so it needs
+the same ``If-Match`` (428 without, 412 when the case changed since): a batch holding a *new* one is
+checked against the case as it was before the batch; a batch whose ``answers_changed`` events are
+all stored already (a retry) is a replay and needs none. Who acted and on which channel is the
+server's to say (:func:`central.api.cases.actor_type_for`, :func:`central.api.cases.channel_for`).
+"""
 
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from central.api import PREFIX
-from central.api.cases import actor_id_for, default_actor, default_channel
-from central.api.http import case_out, etag_of, event_out, json_response
+from central.api.cases import actor_id_for, actor_type_for, channel_for
+from central.api.http import case_out, etag_of, event_out, json_response, require_if_match
 from central.auth import AnyPrincipalDep, Principal
 from central.cases_service import NewEvent, append_events, get_case
 from central.db.models import CaseEvent
@@ -24,20 +33,25 @@ ATTEMPTS = 4
 
 
 def _new_event(principal: Principal, e: EventIn) -> NewEvent:
-    channel = "staff" if principal.kind == "staff" else (e.channel or default_channel(principal))
-    if principal.kind == "device" and channel == "staff":
-        channel = "assisted"  # a kiosk never speaks for the staff console itself
+    channel = channel_for(principal, e.channel)
     return NewEvent(
         event_id=e.event_id,
         type=e.type,
         channel=channel,
-        actor_type="staff"
-        if principal.kind == "staff"
-        else (e.actor_type or default_actor(principal)),
+        actor_type=actor_type_for(principal, e.actor_type, channel),
         actor_id=actor_id_for(principal, e.actor_id),
         occurred_at=e.occurred_at,
         payload=dict(e.payload),
     )
+
+
+def _changes_answers(session: Session, events: list[NewEvent]) -> bool:
+    """Does the batch hold an ``answers_changed`` event that is not stored yet?"""
+    ids = {e.event_id for e in events if e.type == "answers_changed"}
+    if not ids:
+        return False
+    stored = set(session.scalars(select(CaseEvent.event_id).where(CaseEvent.event_id.in_(ids))))
+    return bool(ids - stored)
 
 
 @router.post(
@@ -45,17 +59,23 @@ def _new_event(principal: Principal, e: EventIn) -> NewEvent:
     status_code=201,
     response_model=EventOut | EventBatchOut,
     responses={200: {"description": "Every event was already stored (a replay)"}}
-    | problem_responses(401, 403, 404, 409, 422),
+    | problem_responses(401, 403, 404, 409, 412, 422, 428),
     summary="Append one event, or a batch {events: [...]}; replays answer 200",
+    description=(
+        "A batch holding a new `answers_changed` event needs `If-Match` with the case's ETag, "
+        "like `PATCH /cases/{case_id}/answers` (428 without it, 412 when the case changed)."
+    ),
 )
 @one_hop
 def post_events(
+    request: Request,
     case_id: uuid.UUID,
     body: EventIn | EventBatch,
     principal: AnyPrincipalDep,
     session: SessionDep,
     catalogue: CatalogueDep,
     clock: ClockDep,
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=200)] = None,
 ) -> Response:
     single = isinstance(body, EventIn)
     incoming = [body] if isinstance(body, EventIn) else body.events
@@ -64,6 +84,8 @@ def post_events(
         now = clock()
         try:
             case = get_case(session, principal, case_id, lock=True)
+            if _changes_answers(session, events):
+                require_if_match(request, case)
             results = append_events(session, principal, case, events, catalogue, now)
             session.commit()
             break

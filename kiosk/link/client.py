@@ -85,9 +85,13 @@ class CentralClient:
         """POST /cases; a replay with the same key answers the first response."""
         return self._json("POST", "/cases", body, {"Idempotency-Key": idempotency_key})
 
-    def append_events(self, case_id: str, events: list[dict[str, Any]]) -> dict[str, Any]:
-        """POST /cases/{id}/events as one batch; replayed event ids are answered, not duplicated."""
-        return self._json("POST", f"/cases/{quote(case_id)}/events", {"events": events})
+    def append_events(
+        self, case_id: str, events: list[dict[str, Any]], if_match: str | None = None
+    ) -> dict[str, Any]:
+        """POST /cases/{id}/events as one batch; replayed event ids are answered, not duplicated.
+        ``if_match``: the ETag a batch changing answers is sent under (412 → Conflict)."""
+        headers = {"If-Match": if_match} if if_match else None
+        return self._json("POST", f"/cases/{quote(case_id)}/events", {"events": events}, headers)
 
     def get_case(self, case_id: str) -> tuple[dict[str, Any], str]:
         r = self._send("GET", f"/cases/{quote(case_id)}", None, {}, retry=True)

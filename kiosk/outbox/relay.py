@@ -39,7 +39,9 @@ Ack = tuple[Delivery, str | None, str | None]
 
 class CaseSender(Protocol):
     def create_case(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]: ...
-    def append_events(self, case_id: str, events: list[dict[str, Any]]) -> dict[str, Any]: ...
+    def append_events(
+        self, case_id: str, events: list[dict[str, Any]], if_match: str | None = None
+    ) -> dict[str, Any]: ...
     def create_resume_code(self, case_id: str, body: dict[str, Any]) -> dict[str, Any]: ...
 
 
@@ -185,6 +187,9 @@ class Relay:
                 acks.append((d, "sent", case.get("reference")))
             elif d.kind == "resume_code":  # a slip's code made offline; 409 = taken → dead row
                 self.sender.create_resume_code(d.case_id, body)
+                acks.append((d, None, None))
+            elif (if_match := d.payload.get("if_match")) and isinstance(if_match, str):
+                self.sender.append_events(d.case_id, events, if_match=if_match)
                 acks.append((d, None, None))
             else:
                 self.sender.append_events(d.case_id, events)

@@ -184,9 +184,11 @@ class Outbox:
         service_id: str,
         language: str,
         events: list[dict[str, Any]],
+        if_match: str | None = None,
     ) -> None:
         """A case central already has (resumed from a slip): known locally from now on, and its
-        new events queued behind anything already queued for it — one transaction."""
+        new events queued behind anything already queued for it — one transaction. ``if_match``:
+        the ETag the events are sent under (they change answers read at that version)."""
         if not 1 <= len(events) <= MAX_EVENTS_PER_BATCH:
             raise ValueError(f"1 to {MAX_EVENTS_PER_BATCH} events per operation")
         now = self.clock()
@@ -195,7 +197,10 @@ class Outbox:
                 "INSERT OR IGNORE INTO local_cases VALUES (?,?,?,?,?,?,?)",
                 (case_id, reference, service_id, language, "sent", now, now),
             )
-            self._insert_op(db, case_id, "events", {"events": events})
+            payload: dict[str, Any] = {"events": events}
+            if if_match:
+                payload["if_match"] = if_match
+            self._insert_op(db, case_id, "events", payload)
 
     # ------------------------------------------------------------------ the relay's side
     def due(self, limit: int = 50) -> list[Delivery]:
@@ -236,6 +241,7 @@ class Outbox:
             ).fetchall()
         seqs: list[int] = []
         events: list[dict[str, Any]] = []
+        if_match: str | None = None
         for seq, op_id, kind, sealed, attempts in rows:
             if seqs and (kind != "events" or rows[0][2] != "events"):
                 break
@@ -254,11 +260,18 @@ class Outbox:
                 return Delivery(case_id, kind, (seq,), payload, attempts)
             if len(events) + len(payload.get("events", [])) > MAX_EVENTS_PER_BATCH and seqs:
                 break
+            if seqs and payload.get("if_match"):
+                break  # sent under its own If-Match, at the head of a batch
+            if not seqs and payload.get("if_match"):
+                if_match = payload["if_match"]
             seqs.append(seq)
             events += payload.get("events", [])
         if not seqs:
             return None
-        return Delivery(case_id, "events", tuple(seqs), {"events": events}, rows[0][4])
+        merged: dict[str, Any] = {"events": events}
+        if if_match:
+            merged["if_match"] = if_match
+        return Delivery(case_id, "events", tuple(seqs), merged, rows[0][4])
 
     def next_after(self, delivery: Delivery) -> Delivery | None:
         """The same case's next delivery after ``delivery`` (which central has just acknowledged,

@@ -116,12 +116,15 @@ class CaseDesk:
         if patch:
             events.append(self._event("answers_changed", submission, {"answers": patch}))
         events.append(self._event("submitted", submission, {}))
+        # Central wants the version the patch is against (a 412 if the case changed meanwhile).
+        version = submission.base_version if patch else 0
         self.outbox.adopt_case(
             case_id=submission.case_id,
             reference=submission.reference,
             service_id=submission.service_id,
             language=submission.language,
             events=events,
+            if_match=f'"{version}"' if version else None,
         )
         self._wake()
         return SubmittedCase(submission.case_id, submission.reference, submission.language)

@@ -101,6 +101,9 @@ class ResumedSubmission(Submission):
     reference: str
     base_answers: dict[str, object] = field(repr=False, default_factory=dict)
     """The answers as central had them when the case was resumed (the patch is against these)."""
+    base_version: int = 0
+    """The case's version when it was resumed: the patch is sent under ``If-Match`` with it, so it
+    never silently overwrites a change made meanwhile on another channel (0: unknown, none sent)."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,7 @@ def tag(submission: Submission, resumed: ResumedCaseLike | None) -> Submission:
         case_id=resumed.case_id,
         reference=resumed.reference,
         base_answers=dict(resumed.answers),
+        base_version=int(getattr(resumed, "version", 0) or 0),
     )
 
 

@@ -109,9 +109,9 @@ def test_distinct_events_racing_get_distinct_seqs(settings, auth, engine, client
     def send(client):  # type: ignore[no-untyped-def]
         ev = {
             "event_id": str(uuid.uuid4()),
-            "type": "answers_changed",
+            "type": "feedback_given",  # any number of these may be appended, in any order
             "occurred_at": "2026-03-02T09:00:00Z",
-            "payload": {"answers": {"household": 2}},
+            "payload": {"score": 3},
         }
         return client.post(f"/api/v1/cases/{case_id}/events", json=ev, headers=auth)
 

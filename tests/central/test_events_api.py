@@ -32,6 +32,10 @@ def event(type_: str, **payload: object) -> dict[str, object]:
     }
 
 
+V1 = {"If-Match": '"1"'}
+"""The ETag of a case just created."""
+
+
 def rows(engine, case_id: str) -> list[CaseEvent]:  # type: ignore[no-untyped-def]
     with make_sessionmaker(engine)() as s:
         return list(
@@ -46,7 +50,7 @@ def rows(engine, case_id: str) -> list[CaseEvent]:  # type: ignore[no-untyped-de
 def test_new_event_201_replay_200_with_the_stored_event(client, auth, engine) -> None:  # type: ignore[no-untyped-def]
     case_id = create(client, auth)
     ev = event("answers_changed", answers={"contact": "phone"})
-    first = client.post(f"/api/v1/cases/{case_id}/events", json=ev, headers=auth)
+    first = client.post(f"/api/v1/cases/{case_id}/events", json=ev, headers=auth | V1)
     assert first.status_code == 201, first.text
     assert first.json()["seq"] == 2
     replay = client.post(f"/api/v1/cases/{case_id}/events", json=ev | {"payload": {}}, headers=auth)
@@ -58,8 +62,8 @@ def test_new_event_201_replay_200_with_the_stored_event(client, auth, engine) ->
 def test_batch_mixes_new_and_replayed_and_folds_in_order(client, auth, engine) -> None:  # type: ignore[no-untyped-def]
     case_id = create(client, auth)
     a = event("answers_changed", answers={"household": 4})
-    client.post(f"/api/v1/cases/{case_id}/events", json=a, headers=auth)
-    b = event("submitted")
+    assert client.post(f"/api/v1/cases/{case_id}/events", json=a, headers=auth | V1).is_success
+    b = event("submitted")  # with ``a`` a replay, the batch needs no If-Match
     r = client.post(f"/api/v1/cases/{case_id}/events", json={"events": [a, b]}, headers=auth)
     assert r.status_code == 201, r.text
     body = r.json()
@@ -85,7 +89,7 @@ def test_submit_with_missing_required_answer_is_422_nothing_written(client, auth
     r = client.post(
         f"/api/v1/cases/{case_id}/events",
         json={"events": [remove, event("submitted")]},
-        headers=auth,
+        headers=auth | V1,
     )
     assert r.status_code == 422
     assert "household" in {e["field"] for e in r.json()["errors"]}
@@ -180,15 +184,18 @@ def test_projection_equals_fold_of_stored_events(client, auth, engine) -> None: 
     from central.fold import Event, fold
 
     case_id = create(client, auth)
+    etag = '"1"'
     for ev in (
         event("answers_changed", answers={"contact": "post"}),
         event("help_requested"),
         event("answers_changed", answers={"household": 5}),
         event("submitted"),
     ):
-        assert (
-            client.post(f"/api/v1/cases/{case_id}/events", json=ev, headers=auth).status_code == 201
+        r = client.post(
+            f"/api/v1/cases/{case_id}/events", json=ev, headers=auth | {"If-Match": etag}
         )
+        assert r.status_code == 201
+        etag = r.headers["etag"]
     stored = rows(engine, case_id)
     folded = fold(Event(r.type, r.payload, r.received_at, r.channel) for r in stored)
     with make_sessionmaker(engine)() as s:
@@ -257,3 +264,55 @@ def test_feedback_given_is_history_only_and_its_payload_is_checked(client, auth,
     assert client.post(f"/api/v1/cases/{case_id}/events", json=ok, headers=auth).status_code == 201
     assert client.get(f"/api/v1/cases/{case_id}", headers=auth).json()["status"] == before
     assert [r.type for r in rows(engine, case_id)] == ["created", "feedback_given"]
+
+
+def test_answers_changed_needs_if_match_like_a_patch(client, auth, engine) -> None:  # type: ignore[no-untyped-def]
+    """Item 8 of issue 16: the events route is no way around PATCH's optimistic concurrency."""
+    case_id = create(client, auth)
+    url = f"/api/v1/cases/{case_id}/events"
+    change = event("answers_changed", answers={"household": 7})
+    for body in (change, {"events": [event("help_requested"), change]}):
+        r = client.post(url, json=body, headers=auth)
+        assert r.status_code == 428 and r.json()["type"].endswith("if-match-required")
+    assert client.post(url, json=event("help_requested"), headers=auth).status_code == 201
+    stale = client.post(url, json=change, headers=auth | V1)  # the case is at version 2 now
+    assert stale.status_code == 412 and stale.headers["etag"] == '"2"'
+    assert [r.type for r in rows(engine, case_id)] == ["created", "help_requested"]
+    done = client.post(url, json=change, headers=auth | {"If-Match": '"2"'})
+    assert done.status_code == 201 and done.json()["payload"]["answers"] == {"household": 7}
+    replay = client.post(url, json=change, headers=auth)  # a retry needs no If-Match
+    assert replay.status_code == 200
+
+
+def test_a_kiosk_records_staff_only_as_assisted_and_never_the_system(client, auth, engine) -> None:  # type: ignore[no-untyped-def]
+    case_id = create(client, auth)
+    url = f"/api/v1/cases/{case_id}/events"
+    for claim in (
+        {"actor_type": "staff"},
+        {"actor_type": "staff", "channel": "kiosk"},
+        {"actor_type": "system"},
+        {"actor_type": "system", "channel": "assisted"},
+    ):
+        r = client.post(url, json=event("help_requested") | claim, headers=auth)
+        assert r.status_code == 422 and r.json()["type"].endswith("actor-not-allowed"), claim
+    r = client.patch(
+        f"/api/v1/cases/{case_id}/answers",
+        json={"answers": {"household": 3}, "actor_type": "staff"},
+        headers=auth | V1,
+    )
+    assert r.status_code == 422
+    body = {"id": str(uuid.uuid4()), "service_id": "change-of-address", "actor_type": "staff"}
+    r = client.post("/api/v1/cases", json=body, headers=auth | {"Idempotency-Key": body["id"]})
+    assert r.status_code == 422
+    # A member of staff who swiped a badge at the kiosk: staff, on the assisted channel. A kiosk
+    # claiming the staff console's channel is recorded as assisted too.
+    for claim in ({"actor_type": "staff", "channel": "assisted"}, {"channel": "staff"}):
+        r = client.post(url, json=event("note_added", text="x") | claim, headers=auth)
+        assert r.status_code == 403  # staff-only events stay staff-only
+        r = client.post(url, json=event("feedback_given", score=3) | claim, headers=auth)
+        assert r.status_code == 201, r.text
+        assert r.json()["channel"] == "assisted" and r.json()["device_id"] is not None
+    assert [(e.actor_type, e.channel) for e in rows(engine, case_id)][1:] == [
+        ("staff", "assisted"),
+        ("citizen", "assisted"),
+    ]

@@ -106,3 +106,35 @@ def test_a_resumed_case_is_continued_never_created(parts) -> None:  # type: igno
         r.run_once()
     assert sender.calls == [("events", "case-9", ["answers_changed", "submitted"] * 2)]
     assert desk.wait_delivered("case-9", 0.1)
+
+
+class IfMatchSender(Sender):
+    def append_events(self, case_id: str, events: list[dict], if_match: str | None = None) -> dict:
+        self.calls.append(("events", case_id, ([e["type"] for e in events], if_match)))
+        return {}
+
+
+def test_a_resumed_cases_changed_answers_go_under_if_match(parts) -> None:  # type: ignore[no-untyped-def]
+    """Central wants the version a patch is against (issue 16, item 8): the resumed version is
+    sent as If-Match with the batch that changes answers — and that batch is never merged behind
+    other rows, nor are its rows' If-Match lost when later rows join it."""
+    outbox, desk = parts
+    base = {k: ANSWERS[k] for k in ("full_name", "ni_number", "date_of_birth")}
+    plain = submission()
+    resumed = ResumedSubmission(plain.service_id, "en", plain.kind, None, dict(ANSWERS), (),
+                                case_id="case-7", reference="DEMO-ABCD-EFGH-1",
+                                base_answers=base, base_version=4)  # fmt: skip
+    desk.resubmit(resumed)
+    desk.resubmit(resumed)  # a second try: its own batch, under its own If-Match
+    unchanged = ResumedSubmission(plain.service_id, "en", plain.kind, None, dict(ANSWERS), (),
+                                  case_id="case-7", reference="DEMO-ABCD-EFGH-1",
+                                  base_answers=dict(ANSWERS), base_version=4)  # fmt: skip
+    desk.resubmit(unchanged)  # nothing changed: no answers_changed, no If-Match
+    sender = IfMatchSender()
+    r = relay(outbox, sender)
+    while outbox.depth():
+        r.run_once()
+    assert sender.calls == [
+        ("events", "case-7", (["answers_changed", "submitted"], '"4"')),
+        ("events", "case-7", (["answers_changed", "submitted", "submitted"], '"4"')),
+    ]
