@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from central.access_log import AccessLog
+from central.auth.revocations import RevocationListener
 from central.catalogue_service import CatalogueService
 from central.db.base import make_engine, make_sessionmaker
 from central.db.types import utcnow
@@ -45,6 +46,7 @@ OPTIONAL_ROUTER_MODULES: tuple[str, ...] = (
     "central.web.routes",
     "central.staff.routes",
     "central.fleet.routes",
+    "central.measure.routes",
 )
 ROUTER_MODULES = CORE_ROUTER_MODULES + OPTIONAL_ROUTER_MODULES
 
@@ -80,7 +82,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> Any:
+        listener = (
+            RevocationListener(engine).start() if engine.dialect.name == "postgresql" else None
+        )
         yield
+        if listener is not None:
+            listener.stop()
         engine.dispose()
 
     app = FastAPI(

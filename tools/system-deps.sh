@@ -12,6 +12,7 @@ PACKAGES=(
   gettext                      # msgfmt -c cross-checks the UI translation catalogs
   poppler-utils                # pdftoppm / pdftotext: render and read the PDFs we print
   fonts-dejavu-core            # a font with Welsh letters (ŵ ŷ) for receipts and PDFs
+  haproxy                      # the load balancer in front of several central nodes (deploy/haproxy.cfg)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -21,6 +21,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from central.auth.principal import Principal
+from central.auth.revocations import announce
 from central.auth.token_cache import TokenCache, forget_all
 from central.db.models import Device
 from central.db.types import utcnow
@@ -143,7 +144,8 @@ def revoke_device(session: Session, device_id: str) -> bool:
         return False
     if device.revoked_at is None:
         device.revoked_at = utcnow()
-    forget_all()  # this process stops trusting cached tokens now; others within the cache TTL
+    forget_all()  # this process stops trusting cached tokens now
+    announce(session, device_id)  # every other process and node when this commits (PostgreSQL)
     return True
 
 

@@ -5,11 +5,11 @@ that takes the process-wide write lock (``BEGIN IMMEDIATE``), so authentication 
 every write. A kiosk that sends several requests in a row (a case, its events, a handoff poll) now
 pays for that read once per TTL.
 
-Revocation: a device revoked by another process (``kiosk-central`` CLI, another worker) keeps
-working for at most :data:`TTL_S` seconds in a process that verified its token just before — the
-TTL is the bound, and it is kept small on purpose. A revocation in this process
-(:func:`central.auth.devices.revoke_device`) calls :func:`forget_all`, which empties every cache
-of the process at once. Only successful
+Revocation: a revocation in this process (:func:`central.auth.devices.revoke_device`) calls
+:func:`forget_all`, which empties every cache of the process at once. On PostgreSQL every other
+process and node hears of it by ``NOTIFY`` and does the same (:mod:`central.auth.revocations`); while
+that listener is not connected the caches are not trusted at all (:func:`set_trusted`). On SQLite a
+revocation by another process (the CLI) is bounded by :data:`TTL_S`, kept small on purpose. Only successful
 verifications are cached (a wrong or revoked token is looked up every time). Keys are the SHA-256 of
 the whole token, so the cache never holds a secret and a hit needs no further comparison.
 """
@@ -32,10 +32,20 @@ _generation = 0
 """Bumped by :func:`forget_all`; entries of an older generation are ignored."""
 
 
+_trusted = True
+"""False while revocations from other processes could be missed (see the module doc)."""
+
+
 def forget_all() -> None:
-    """Invalidate every token cache of this process (a device was revoked here)."""
+    """Invalidate every token cache of this process (a device was revoked here or elsewhere)."""
     global _generation
     _generation += 1
+
+
+def set_trusted(trusted: bool) -> None:
+    """Trust cached tokens (a revocation listener is live, or none is needed) or not."""
+    global _trusted
+    _trusted = trusted
 
 
 class TokenCache:
@@ -56,6 +66,8 @@ class TokenCache:
         return hashlib.sha256(token.encode()).digest()
 
     def get(self, token: str) -> Principal | None:
+        if not _trusted:
+            return None
         key = self._key(token)
         with self._lock:
             entry = self._entries.get(key)

@@ -44,6 +44,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         default=None,
         help="worker processes (default: 1 on SQLite; on PostgreSQL one per core, up to 4)",
     )
+    serve.add_argument(
+        "--trusted-proxies",
+        default=None,
+        metavar="ADDRS",
+        help="comma-separated addresses (or CIDRs) of the load balancers whose X-Forwarded-For is"
+        " believed; the client is the right-most address they did not add"
+        " (default: $KIOSK_CENTRAL_TRUSTED_PROXIES, else 127.0.0.1)",
+    )
     serve.add_argument("--log-level", default="warning")
     serve.set_defaults(func=run_serve)
 
@@ -129,6 +137,8 @@ def run_serve(args: argparse.Namespace) -> int:
             port=args.port,
             log_level=args.log_level,
             access_log=False,
+            proxy_headers=True,
+            forwarded_allow_ips=trusted_proxies(args),
         )
         return 0
     from uvicorn.supervisors import Multiprocess
@@ -140,6 +150,8 @@ def run_serve(args: argparse.Namespace) -> int:
         workers=workers,
         log_level=args.log_level,
         access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=trusted_proxies(args),
     )
     try:
         listener = tcp_listener(args.host, args.port)
@@ -147,6 +159,16 @@ def run_serve(args: argparse.Namespace) -> int:
         return fail(f"cannot listen on {args.host}:{args.port}: {exc}")
     Multiprocess(config, sockets=[listener]).run()
     return 0
+
+
+def trusted_proxies(args: argparse.Namespace) -> str:
+    """Whose ``X-Forwarded-For`` is believed: uvicorn's proxy-headers middleware then takes the
+    right-most address not in this list as the client (a client cannot forge its way past the
+    balancer by sending its own header: the balancer appends, and only its hop is trusted)."""
+    value = args.trusted_proxies
+    if value is None:
+        value = os.environ.get("KIOSK_CENTRAL_TRUSTED_PROXIES", "127.0.0.1")
+    return value.strip()
 
 
 def start_line(args: argparse.Namespace, url: str, workers: int) -> str:
