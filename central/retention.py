@@ -10,11 +10,15 @@ their use; storage: a fleet of 10,000 kiosks sends 28.8 million heartbeats a day
 * Printed-slip resume codes: a week after they expired (the phone says "this slip has expired"
   rather than "not found" meanwhile). They hold the argon2 hash of the second factor.
 * Staff sessions: a day after they expired or were revoked.
+* Attempt counters (per client address and per staff username, :mod:`central.handoff.ratelimit`):
+  a day after their window started, unless a lock still runs then. They hold only hashes of keys.
 * Heartbeat history: ``heartbeat_days`` (14 by default). The latest status per kiosk
   (``device_status``) is kept; it is overwritten, not accumulated.
 
-Cases and their events are never purged here: closing and archiving a case is a records-management
-decision of the office, not of this service.
+Cases and their events are never purged here — closing and archiving a case is a records-management
+decision of the office, not of this service — with one exception: a draft the citizen started on
+the web and left (still ``open``, untouched for 30 days) goes with its events, codes and sessions
+(:func:`central.web.drafts.purge`): nobody sent it, and its resume code has expired with it.
 
 :func:`purge` runs at ``kiosk-central serve``'s start and as ``kiosk-central purge`` (a daily
 systemd timer in ``deploy/``). Each table is its own short transaction, and heartbeats go in chunks
@@ -35,7 +39,9 @@ from sqlalchemy.engine import Engine
 
 from central.db.models import Heartbeat, IdempotencyKey
 from central.handoff.models import Handoff, ResumeCode, WebSession
+from central.handoff.ratelimit import purge_before
 from central.staff.models import StaffSession
+from central.web import drafts
 
 log = logging.getLogger("central.retention")
 CHUNK = 10_000
@@ -73,7 +79,9 @@ def purge(
             ResumeCode.expires_at < now - timedelta(days=keep.resume_code_grace_days))),
         "staff_sessions": _delete(engine, delete(StaffSession).where(or_(
             StaffSession.expires_at < grace, StaffSession.revoked_at < grace))),
+        "attempt_counters": _delete(engine, purge_before(grace)),
     }  # fmt: skip
+    done["web_drafts"] = drafts.purge(engine, now)
     before = now - timedelta(days=keep.heartbeat_days)
     deadline = None if budget_s is None else time.monotonic() + budget_s
     done["heartbeats"] = _purge_heartbeats(engine, before, deadline)
