@@ -7,13 +7,16 @@ never make us buffer more than ``max_bytes``.
 :class:`JsonGuard` — shape. A JSON body must be UTF-8, nested at most :data:`MAX_JSON_DEPTH` deep and
 hold no lone surrogate or NUL escape (:func:`json_body_problem`); otherwise a short problem answers
 (400 ``malformed-json``/``json-too-deep``, 422 ``invalid-text``) instead of a parser's recursion
-error and its traceback.
+error and its traceback. A form body (``application/x-www-form-urlencoded``) must hold no NUL
+(``%00``): forms are percent-decoded as UTF-8 with errors replaced, so they cannot carry a lone
+surrogate, but NUL would reach the database (PostgreSQL refuses it, SQLite would store it).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -155,21 +158,37 @@ def _bad_text(what: str) -> BadJsonBody:
     )
 
 
-def _is_json(scope: Scope) -> bool:
-    """Would FastAPI parse this body as JSON? (No content type, or ``application/json`` or
-    ``application/*+json``.)"""
+def form_body_problem(body: bytes) -> BadJsonBody | None:
+    """What is wrong with an url-encoded form body, or None: a NUL, raw or ``%00``."""
+    if b"%00" in body or b"\x00" in body:
+        return BadJsonBody(
+            422,
+            "invalid-text",
+            "Unprocessable content",
+            "The form holds a NUL character; text cannot.",
+        )
+    return None
+
+
+def _checker(scope: Scope) -> Callable[[bytes], BadJsonBody | None] | None:
+    """How to check this request's body: as JSON when FastAPI would parse it as JSON (no content
+    type, ``application/json`` or ``application/*+json``), as a form when url-encoded, else not."""
     for name, value in scope.get("headers", ()):
         if name == b"content-type":
             media = value.split(b";", 1)[0].strip().lower()
-            return media == b"application/json" or (
+            if media == b"application/x-www-form-urlencoded":
+                return form_body_problem
+            json_ = media == b"application/json" or (
                 media.startswith(b"application/") and media.endswith(b"+json")
             )
-    return True
+            return json_body_problem if json_ else None
+    return json_body_problem
 
 
 class JsonGuard:
-    """Checks a JSON request body with :func:`json_body_problem` the first time the app reads it,
-    and answers the problem (400/422, a few hundred bytes) instead of letting it reach the parser.
+    """Checks a JSON request body with :func:`json_body_problem` (a form body with
+    :func:`form_body_problem`) the first time the app reads it, and answers the problem (400/422,
+    a few hundred bytes) instead of letting it reach the parser.
 
     Lazy on purpose: a route that refuses the request before reading its body (the heartbeat
     without a bearer token) never has it read. Sits inside :class:`BodySizeLimit`, so what it
@@ -180,9 +199,13 @@ class JsonGuard:
         self.max_depth = max_depth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _is_json(scope):
+        check = _checker(scope) if scope["type"] == "http" else None
+        if check is None:
             await self.app(scope, receive, send)
             return
+        max_depth = self.max_depth
+        if check is json_body_problem:
+            check = lambda body: json_body_problem(body, max_depth)  # noqa: E731
         read = False
         started = False
 
@@ -201,7 +224,7 @@ class JsonGuard:
                     break
             read = True
             body = b"".join(chunks)
-            problem = json_body_problem(body, self.max_depth) if body else None
+            problem = check(body) if body else None
             if problem is not None:
                 raise problem
             return {"type": "http.request", "body": body, "more_body": False}

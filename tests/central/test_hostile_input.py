@@ -207,6 +207,16 @@ def test_form_posts_cannot_carry_surrogates() -> None:
     assert form == {"a": "\ufffd\ufffd\ufffd", "b": "\ufffd", "c": "\U0001f600"}
 
 
+def test_form_posts_with_nul_are_422(client: TestClient) -> None:
+    """What percent-decoding lets through (NUL) is refused at the edge, for every form."""
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    for body in (b"csrf=x&username=a%00b&password=p", b"username=a\x00b"):
+        r = client.post("/staff/login", content=body, headers=form)
+        assert is_problem(r, 422), r.text
+    fine = client.post("/staff/login", content=b"csrf=x&username=%ED%A0%80", headers=form)
+    assert fine.status_code < 500  # replaced, not a lone surrogate: the login page answers
+
+
 def test_the_edge_finds_every_lone_surrogate_and_nothing_else() -> None:
     assert json_body_problem(b'{"a": "\\ud83d\\ude00"}') is None
     assert json_body_problem(b'{"a": "\\\\ud800"}') is None  # a backslash, then "ud800"
@@ -472,3 +482,59 @@ def test_a_failing_case_batch_logs_no_answer(
     assert all(isinstance(o, Exception) for o in outcomes)
     assert all(MARKER not in str(o) for o in outcomes)  # hide_parameters: not even the message
     assert MARKER not in _everything_logged(caplog.records)
+
+
+def test_under_uvicorn_a_failing_request_is_logged_once_by_type(
+    app, engine, auth: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:  # type: ignore[no-untyped-def]
+    """The server itself: uvicorn logs no "Exception in ASGI application" traceback (the last
+    resort answers and does not re-raise), and nothing it logs holds the answers."""
+    import socket
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    # log_config=None: uvicorn's loggers propagate to the root logger, where caplog listens.
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, log_level="debug")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    caplog.set_level(logging.DEBUG)
+    thread.start()
+
+    def break_inserts(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("INSERT INTO CASE_EVENTS"):
+            return "INSERT INTO no_such_table_at_all VALUES (1)", parameters
+        return statement, parameters
+
+    try:
+        deadline = datetime.now(UTC) + timedelta(seconds=10)
+        while not server.started and datetime.now(UTC) < deadline:
+            threading.Event().wait(0.02)
+        base = f"http://127.0.0.1:{port}"
+        r = httpx.post(
+            f"{base}{CASES}",
+            json=new_case(answers={"postcode": MARKER, "household": 2}),
+            headers=auth | {"Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert r.status_code == 201, r.text
+        case_id = r.json()["id"]
+        event.listen(engine, "before_cursor_execute", break_inserts, retval=True)
+        try:
+            r = httpx.patch(
+                f"{base}{CASES}/{case_id}/answers",
+                json={"answers": {"postcode": MARKER}},
+                headers=auth | {"If-Match": '"1"'},
+            )
+        finally:
+            event.remove(engine, "before_cursor_execute", break_inserts)
+        assert is_problem(r, 500)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    logged = _everything_logged(caplog.records)
+    assert MARKER not in logged
+    assert "Exception in ASGI application" not in logged
+    assert logged.count("unhandled") == 1
+    assert not any(record.exc_info for record in caplog.records)
