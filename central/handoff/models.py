@@ -92,3 +92,19 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AttemptCounter(Base):
+    """Failed attempts of one key — a client address (its /64 for IPv6) or a staff username — kept
+    in the database so every process and node counts the same (:mod:`central.handoff.ratelimit`).
+    The key is stored only as a hash."""
+
+    __tablename__ = "attempt_counters"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    """Attempts taken in the window, including ones being checked right now (a right one gives its
+    attempt back)."""
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """Set when ``failures`` reached the limit: no attempt is taken (nothing is checked) before."""

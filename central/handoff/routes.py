@@ -7,12 +7,14 @@ ones on an injected clock). Handoff errors become problem+json here, at the edge
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from central.auth import KioskDep, Principal
@@ -21,7 +23,7 @@ from central.deps import ClockDep, SessionDep, SettingsDep, one_hop
 from central.handoff import batch, codes, resume, service
 from central.handoff.errors import HandoffError, HandoffNotFound, RateLimited, WrongCode
 from central.handoff.history import FoldError, lock_case
-from central.handoff.ratelimit import SlidingWindowLimiter
+from central.handoff.ratelimit import AttemptLimiter
 from central.problems import ProblemError, problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["handoffs"])
@@ -30,26 +32,72 @@ router = APIRouter(prefix="/api/v1", tags=["handoffs"])
 def setup(app: FastAPI) -> None:
     app.state.handoff_policy = service.Policy()
     app.state.handoff_writer = batch.handoff_writer(app.state.engine)
-    app.state.attempt_limiter = SlidingWindowLimiter(limit=10, window=60.0)
-    """Typed codes, slip codes and logins per client address: 10 a minute."""
+    app.state.attempt_limiter = AttemptLimiter(
+        limit=10, window=60.0, clock=lambda: app.state.clock()
+    )
+    """Typed codes, slip codes and logins per client address: 10 failed a minute, counted in the
+    database (:mod:`central.handoff.ratelimit`), so every process and node shares them."""
 
 
 def problem(exc: HandoffError) -> ProblemError:
     headers = {}
     if isinstance(exc, RateLimited):
-        headers["Retry-After"] = str(int(exc.extra.get("retry_after", 60)) + 1)
+        headers["Retry-After"] = str(int(exc.extra.get("retry_after", 60)))
     return ProblemError(exc.status, exc.detail, slug=exc.slug, headers=headers, **exc.extra)
 
 
-def check_rate(request: Request, key: str) -> None:
-    """429 when ``key`` has used up its failed attempts for the window."""
-    wait = request.app.state.attempt_limiter.check(key)
+def _refusal(wait: float) -> RateLimited:
+    return RateLimited("Too many attempts. Wait a minute and try again.", retry_after=int(wait))
+
+
+def take_attempt(request: Request, session: Session, key: str) -> None:
+    """Reserve one of ``key``'s attempts **before** anything secret is checked, atomically and
+    committed (call it before the session does anything else): :class:`RateLimited` (429) when
+    none is left, and then nothing was counted. A failure keeps the attempt; anything else gives
+    it back (:func:`give_back_attempt`)."""
+    limiter: AttemptLimiter = request.app.state.attempt_limiter
+    wait = limiter.take(session, key)
     if wait is not None:
-        raise RateLimited("Too many attempts. Wait a minute and try again.", retry_after=int(wait))
+        raise _refusal(wait)
 
 
-def count_failure(request: Request, key: str) -> None:
-    request.app.state.attempt_limiter.hit(key)
+def give_back_attempt(request: Request, session: Session, key: str) -> None:
+    """The attempt reserved by :func:`take_attempt` was no failure (a success, or a refusal that
+    guessed nothing); in the session's transaction, the caller commits."""
+    limiter: AttemptLimiter = request.app.state.attempt_limiter
+    limiter.give_back(session, key)
+
+
+def _alone(request: Request, work: Callable[[Session, AttemptLimiter], float | None], write: bool):  # type: ignore[no-untyped-def]
+    """``work`` in a short session of its own; the database away is a 503 with Retry-After."""
+    try:
+        with request.app.state.sessionmaker() as session:
+            wait = work(session, request.app.state.attempt_limiter)
+            session.commit() if write else session.rollback()
+            return wait
+    except SQLAlchemyError:
+        raise ProblemError(
+            503,
+            "The service could not check this now; retry later.",
+            slug="unavailable",
+            headers={"Retry-After": "2"},
+        ) from None
+
+
+async def check_rate(request: Request, key: str) -> None:
+    """For a route with no session of its own (the QR link's claim, written by the handoff
+    writer): :class:`RateLimited` when ``key`` is locked now; counts nothing. Its own short
+    transaction, off the event loop. Not a reservation: the QR secret (256 bits) is not guessable,
+    so there is nothing for parallel requests to win; the limit only stops a client spraying junk."""
+    wait = await run_in_threadpool(_alone, request, lambda s, lim: lim.check(s, key), False)
+    if wait is not None:
+        raise _refusal(wait)
+
+
+async def count_failure(request: Request, key: str) -> None:
+    """Count one failure of ``key`` for a route with no session of its own (see
+    :func:`check_rate`)."""
+    await run_in_threadpool(_alone, request, lambda s, lim: lim.hit(s, key), True)
 
 
 class HandoffOut(BaseModel):
@@ -277,6 +325,14 @@ def create_resume_code(
     )
 
 
+def _give_back_alone(request: Request, session: Session, key: str) -> None:
+    """Give the attempt back on a refusal that guessed nothing, committed on its own: nothing else
+    of the refused request is kept."""
+    session.rollback()
+    give_back_attempt(request, session, key)
+    session.commit()
+
+
 @router.post(
     "/resume", response_model=ResumedCase, responses=problem_responses(401, 404, 410, 422, 429)
 )
@@ -288,10 +344,13 @@ def resume_at_kiosk(
     clock: ClockDep,
     request: Request,
 ) -> ResumedCase:
-    """Phone/slip → kiosk: the slip code and its second factor give the kiosk the case."""
+    """Phone/slip → kiosk: the slip code and its second factor give the kiosk the case. Each try
+    takes one of the kiosk's attempts first (:func:`take_attempt`); a code or factor that does not
+    match keeps it, any other answer gives it back."""
     now = clock()
+    key = f"device:{principal.id}"
     try:
-        check_rate(request, f"device:{principal.id}")
+        take_attempt(request, session, key)
         row = resume.redeem(session, body.code, body.factor, now, request.app.state.handoff_policy)
         case = lock_case(session, row.case_id)
         if case is None or not principal.may_touch_office(case.origin_office):
@@ -308,13 +367,16 @@ def resume_at_kiosk(
             now=now,
         )
     except HandoffError as exc:
-        if isinstance(exc, HandoffNotFound | WrongCode):
-            count_failure(request, f"device:{principal.id}")
+        if not isinstance(exc, HandoffNotFound | WrongCode | RateLimited):
+            _give_back_alone(request, session, key)
         raise problem(exc) from None
     except resume.FactorError as exc:
+        _give_back_alone(request, session, key)
         raise ProblemError(422, str(exc), slug="bad-factor") from None
     except FoldError as exc:
+        _give_back_alone(request, session, key)
         raise ProblemError(409, str(exc), slug="case-state") from None
+    give_back_attempt(request, session, key)
     session.commit()
     return ResumedCase(
         case_id=case.id,

@@ -6,6 +6,14 @@
   plain-http tests); only its SHA-256 is stored. Eight hours, then log in again.
 * CSRF: a random synchroniser token per session, in every form, compared in constant time; the
   login form (no session yet) uses a double-submit cookie.
+* Login limits, kept in the database (:mod:`central.handoff.ratelimit`), so they hold on every
+  process and node: per client address (10 failed a minute, the app's ``attempt_limiter``) and per
+  account (:func:`login_lockout`: the 10th wrong password within 15 minutes locks the username for
+  15 minutes). Both attempts are reserved before the password is checked; a success gives the
+  address's back and clears the account's count. A username that does not exist is counted and
+  locked exactly like one that does, so the lockout tells nobody which usernames exist. An admin
+  lifts a lock with ``kiosk-central unlock-staff USERNAME`` or the console's accounts page
+  (:func:`unlock`).
 * Roles: ``staff`` works cases of their office; ``technician`` sees no case (diagnostics and the
   fleet view only); ``admin`` does everything, in every office.
 """
@@ -16,6 +24,7 @@ import hmac
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,7 +35,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.auth.principal import Principal
+from central.db.types import utcnow
 from central.handoff import codes
+from central.handoff.ratelimit import AttemptLimiter
 from central.problems import ProblemError
 from central.staff.models import ROLES, StaffSession, StaffUser
 
@@ -35,6 +46,9 @@ LOGIN_CSRF_COOKIE = "staff_login_csrf"
 SESSION_PURPOSE = "staff-session"
 SESSION_HOURS = 8
 MIN_PASSWORD = 10
+LOGIN_ATTEMPTS = 10
+"""Wrong passwords for one username within :data:`LOCKOUT_MINUTES` that lock it."""
+LOCKOUT_MINUTES = 15
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "staff": frozenset({"queue", "view", "note", "assign", "close"}),
@@ -78,6 +92,23 @@ def create_user(
     )
     session.add(user)
     return user
+
+
+def login_lockout(clock: Callable[[], datetime] = utcnow, scope: str = "") -> AttemptLimiter:
+    """The per-account limiter: :data:`LOGIN_ATTEMPTS` wrong passwords in :data:`LOCKOUT_MINUTES`
+    lock the username for :data:`LOCKOUT_MINUTES`."""
+    minutes = LOCKOUT_MINUTES * 60.0
+    return AttemptLimiter(LOGIN_ATTEMPTS, minutes, clock, lockout=minutes, scope=scope)
+
+
+def account_key(username: str) -> str:
+    """The lockout's key of a typed username, whether or not such an account exists."""
+    return "staff-account:" + username.strip().lower()[:100]
+
+
+def unlock(session: Session, username: str, lockout: AttemptLimiter | None = None) -> bool:
+    """Lift the lockout of ``username`` (the caller commits); True when it had failed attempts."""
+    return (lockout or login_lockout()).reset(session, account_key(username))
 
 
 def verify_password(user: StaffUser | None, password: str) -> bool:

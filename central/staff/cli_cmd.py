@@ -1,4 +1,5 @@
-"""``kiosk-central add-staff``: create a staff, technician or admin account.
+"""``kiosk-central add-staff``: create a staff, technician or admin account;
+``kiosk-central unlock-staff USERNAME``: lift the lockout that wrong passwords put on a username.
 
 The password is read from ``--password-stdin`` (scripts) or asked twice without echo (a terminal);
 never from an argument, which would land in the shell history and the process list.
@@ -22,6 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add.add_argument("--office", required=True)
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.set_defaults(func=run)
+    unlock = subparsers.add_parser(
+        "unlock-staff", help="lift a staff username's lockout after wrong passwords"
+    )
+    add_db_option(unlock)
+    unlock.add_argument("username")
+    unlock.set_defaults(func=run_unlock)
 
 
 def _password(args: argparse.Namespace) -> str | None:
@@ -54,4 +61,24 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"created {args.role} {args.username.strip().lower()} ({user_id}) in office {args.office.strip()}"
     )
+    return 0
+
+
+def run_unlock(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from central.db.base import make_sessionmaker, session_scope
+    from central.staff.auth import unlock
+    from central.staff.models import StaffUser
+
+    username = args.username.strip().lower()
+    with migrated_engine(args) as engine:
+        if engine is None:
+            return fail(NOT_MIGRATED)
+        with session_scope(make_sessionmaker(engine)) as session:
+            known = session.scalar(select(StaffUser.id).where(StaffUser.username == username))
+            if known is None:
+                return fail(f"no staff account {username!r}")
+            lifted = unlock(session, username)
+    print(f"unlocked {username}" if lifted else f"{username} had no failed logins to forget")
     return 0

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +25,8 @@ from central.handoff import codes
 from central.handoff.errors import RateLimited
 from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.models import Handoff
-from central.handoff.routes import check_rate, count_failure
+from central.handoff.ratelimit import AttemptLimiter, address_key
+from central.handoff.routes import give_back_attempt, take_attempt
 from central.handoff.service import CODE_PURPOSE
 from central.problems import AnswerInstead
 from central.staff import auth
@@ -93,34 +95,60 @@ def login_page(request: Request, settings: SettingsDep) -> Response:
     return response
 
 
+def setup(app: FastAPI) -> None:
+    app.state.login_lockout = auth.login_lockout(clock=lambda: app.state.clock())
+    """Per staff account, in the database (see :mod:`central.staff.auth`)."""
+
+
+def _login_refused(form: dict[str, str], status: int, error: str) -> HTMLResponse:
+    return page(
+        "staff/login.html",
+        status,
+        me=None,
+        csrf=form.get("csrf"),
+        error=error,
+        username=form.get("username", ""),
+    )
+
+
+def _locked_message(until: datetime | None) -> str:
+    when = f" until {until:%H:%M} UTC" if until is not None else " for a while"
+    return (
+        f"Too many wrong passwords for this username: it is locked{when}. "
+        "Wait, or ask an administrator to unlock it."
+    )
+
+
 @router.post("/login")
 @one_hop
 def login_post(
     request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep, form: LoginForm
 ) -> Response:
+    """Both limits are taken before the password is checked (each one atomic statement in the
+    database, committed): the client address's (10 failed a minute) and the username's (the
+    lockout, :mod:`central.staff.auth`). A refusal that checked nothing gives back what it took."""
     username = form.get("username", "")
+    address = "staff-login:" + address_key(request.client.host if request.client else None)
+    account = auth.account_key(username)
+    lockout: AttemptLimiter = request.app.state.login_lockout
     try:
-        check_rate(request, "staff-login:" + (request.client.host if request.client else "?"))
+        take_attempt(request, session, address)
     except RateLimited:
-        return page(
-            "staff/login.html",
-            429,
-            me=None,
-            csrf=form.get("csrf"),
-            error="Too many attempts. Wait a minute.",
-            username=username,
-        )
+        return _login_refused(form, 429, "Too many attempts from your network. Wait a minute.")
+    if lockout.take(session, account) is not None:
+        give_back_attempt(request, session, address)
+        session.commit()
+        return _login_refused(form, 429, _locked_message(lockout.locked_until(session, account)))
     made = auth.login(session, username, form.get("password", ""), clock())
     if made is None:
-        count_failure(request, "staff-login:" + (request.client.host if request.client else "?"))
-        return page(
-            "staff/login.html",
-            401,
-            me=None,
-            csrf=form.get("csrf"),
-            error="The username or password is not right.",
-            username=username,
-        )
+        session.commit()
+        error = "The username or password is not right."
+        until = lockout.locked_until(session, account)
+        if until is not None:  # this was the last try
+            error += " " + _locked_message(until)
+        return _login_refused(form, 401, error)
+    lockout.reset(session, account)
+    give_back_attempt(request, session, address)
     session.commit()
     response = RedirectResponse("/staff", status_code=303)
     response.set_cookie(

@@ -31,7 +31,8 @@ from central.handoff.errors import (
     WrongCode,
 )
 from central.handoff.history import FoldError, append_event, lock_case
-from central.handoff.routes import check_rate, count_failure
+from central.handoff.ratelimit import address_key
+from central.handoff.routes import check_rate, count_failure, give_back_attempt, take_attempt
 from central.problems import ProblemError
 from central.web.citizen import SameOriginDep, set_session_cookie
 from central.web.i18n import t
@@ -43,7 +44,7 @@ Text40 = Annotated[str, Form(max_length=40)]
 
 
 def _client(request: Request) -> str:
-    return "web:" + (request.client.host if request.client else "unknown")
+    return "web:" + address_key(request.client.host if request.client else None)
 
 
 def _into_case(request: Request, token: str, settings, policy: service.Policy) -> RedirectResponse:
@@ -89,11 +90,11 @@ async def claim_with_secret(
     policy = request.app.state.handoff_policy
     order = batch.ClaimOrder(secret, clock(), policy)
     try:
-        check_rate(request, _client(request))
+        await check_rate(request, _client(request))
         claim = await batch.submit(request.app.state.handoff_writer, order, "claim")
     except HandoffError as exc:
         if isinstance(exc, HandoffNotFound):
-            count_failure(request, _client(request))
+            await count_failure(request, _client(request))
         key = "err_link" if isinstance(exc, HandoffNotFound) else _error_key(exc)
         return render(
             request, "web/message.html", exc.status, title_key="claim_title", body_key=key
@@ -141,20 +142,22 @@ def claim_with_code(
         handle, display = parts
         policy = request.app.state.handoff_policy
         try:
-            check_rate(request, _client(request))
+            take_attempt(request, session, _client(request))
             handoff = service.find_by_short_id(session, handle)
             claim = service.claim_by_code(session, handoff, display, clock(), policy)
+            give_back_attempt(request, session, _client(request))
             session.commit()
             return _into_case(request, claim.token, settings, policy)
         except HandoffError as exc:
-            if isinstance(exc, HandoffNotFound | WrongCode):
-                count_failure(request, _client(request))
+            if not isinstance(exc, HandoffNotFound | WrongCode | RateLimited):
+                give_back_attempt(request, session, _client(request))
             status = exc.status
             message = t(lang, _error_key(exc))
             if isinstance(exc, WrongCode):
                 message += " " + t(lang, "attempts_left", n=exc.extra.get("attempts_left", 0))
             errors.append(("f-code", message))
         except FoldError:  # the case cannot take a handoff any more: nothing was written
+            give_back_attempt(request, session, _client(request))
             status = 409
             errors.append(("f-code", t(lang, "err_case_closed")))
     return render(request, "web/claim.html", status, errors=errors, code=code, typed=True)
@@ -186,7 +189,7 @@ def resume_with_slip(
         policy = request.app.state.handoff_policy
         now = clock()
         try:
-            check_rate(request, _client(request))
+            take_attempt(request, session, _client(request))
             row = resume.redeem(session, code, factor, now, policy)
             case = lock_case(session, row.case_id)
             assert case is not None
@@ -201,13 +204,14 @@ def resume_with_slip(
                 actor_id=str(web.id),
                 now=now,
             )
+            give_back_attempt(request, session, _client(request))
             session.commit()
             response = _into_case(request, token, settings, policy)
             response.headers["location"] = "/case/next"  # on the step where they left
             return response
         except HandoffError as exc:
-            if isinstance(exc, HandoffNotFound | WrongCode):
-                count_failure(request, _client(request))
+            if not isinstance(exc, HandoffNotFound | WrongCode | RateLimited):
+                give_back_attempt(request, session, _client(request))
             status = exc.status
             message = t(lang, _error_key(exc, slip=True))
             if isinstance(exc, WrongCode):
@@ -215,8 +219,11 @@ def resume_with_slip(
             anchor = "f-code" if isinstance(exc, HandoffNotFound) else "f-factor"
             errors.append((anchor, message))
         except resume.FactorError:
+            give_back_attempt(request, session, _client(request))
             errors.append(("f-factor", t(lang, "err_bad_factor")))
         except FoldError:
+            session.rollback()  # nothing of the refused resume is kept
+            give_back_attempt(request, session, _client(request))
             status = 409
             errors.append(("f-code", t(lang, "err_slip_expired")))
     return render(request, "web/resume.html", status, errors=errors, code=code)

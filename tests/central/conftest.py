@@ -117,12 +117,19 @@ def engine(db_url: str, engines: dict[str, object]):  # type: ignore[no-untyped-
 
 @pytest.fixture
 def app(settings: Settings, engine, clock: FakeClock):  # type: ignore[no-untyped-def]
-    return create_app(
+    app = create_app(
         settings,
         engine=engine,
         catalogue=CatalogueService(make_test_catalogue(), validator=VALIDATOR),
         clock=clock,
     )
+    # Attempt limits live in the database, which tests share: each app counts in its own scope.
+    scope = secrets.token_hex(8)
+    for name in ("attempt_limiter", "login_lockout"):
+        limiter = getattr(app.state, name, None)
+        if limiter is not None:
+            limiter.scope = scope
+    return app
 
 
 @pytest.fixture

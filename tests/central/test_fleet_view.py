@@ -16,7 +16,7 @@ from sqlalchemy import update
 from central.auth.devices import register_device
 from central.db.models import Device
 from central.fleet import health
-from central.handoff.ratelimit import SlidingWindowLimiter
+from central.handoff.ratelimit import AttemptLimiter
 from central.staff.auth import create_user
 from central.web.testkit import Kit, build, fresh_postgres
 
@@ -45,7 +45,7 @@ def kit(request, tmp_path) -> Iterator[Kit]:  # type: ignore[no-untyped-def]
 
 
 def _with_people(kit: Kit) -> Iterator[Kit]:
-    kit.app.state.attempt_limiter = SlidingWindowLimiter(1000, 60)
+    kit.app.state.attempt_limiter = AttemptLimiter(1000, 60)
     with kit.sessions() as s:
         create_user(s, "tom", PASSWORD, "technician", kit.office)
         create_user(s, "alice", PASSWORD, "staff", kit.office)

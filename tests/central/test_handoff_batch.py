@@ -26,7 +26,7 @@ from central.db.models import Case, CaseEvent
 from central.handoff import batch, service
 from central.handoff.errors import HandoffAlreadyClaimed, HandoffExpired, HandoffNotFound
 from central.handoff.models import Handoff, WebSession
-from central.handoff.ratelimit import SlidingWindowLimiter
+from central.handoff.ratelimit import AttemptLimiter
 from central.problems import ProblemError
 from central.web.testkit import Kit, build, fresh_postgres
 
@@ -44,11 +44,11 @@ def kit(request, tmp_path) -> Iterator[Kit]:  # type: ignore[no-untyped-def]
                     "PostgreSQL at 127.0.0.1:5432 unreachable: handoff writer on PG did NOT run"
                 )
             kit = build(url)
-            kit.app.state.attempt_limiter = SlidingWindowLimiter(10_000, 60)
+            kit.app.state.attempt_limiter = AttemptLimiter(10_000, 60)
             yield kit
             kit.engine.dispose()
             return
-    kit.app.state.attempt_limiter = SlidingWindowLimiter(10_000, 60)
+    kit.app.state.attempt_limiter = AttemptLimiter(10_000, 60)
     yield kit
     kit.engine.dispose()
 

@@ -6,7 +6,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from central.handoff import codes
-from central.handoff.ratelimit import SlidingWindowLimiter
 
 LETTERS = set("BCDFGHJKLMNPQRSTVWXZ")
 
@@ -50,15 +49,3 @@ def test_factor_hash_is_argon2id() -> None:
         stored, "1985-03-28"
     )
     assert not codes.verify_factor("garbage", "x")
-
-
-def test_sliding_window() -> None:
-    now = [0.0]
-    limiter = SlidingWindowLimiter(3, 10, clock=lambda: now[0])
-    assert [limiter.hit("a") for _ in range(3)] == [None, None, None]
-    assert limiter.check("a") == 10 and limiter.hit("a") == 10
-    assert limiter.check("b") is None  # keys are independent
-    now[0] = 9.5
-    assert limiter.check("a") == 0.5
-    now[0] = 10.0
-    assert limiter.check("a") is None and limiter.hit("a") is None

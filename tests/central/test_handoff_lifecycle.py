@@ -15,7 +15,7 @@ from sqlalchemy import select
 from central.db.models import CaseEvent
 from central.handoff import codes
 from central.handoff.models import Handoff, WebSession
-from central.handoff.ratelimit import SlidingWindowLimiter
+from central.handoff.ratelimit import AttemptLimiter
 from central.web.testkit import Kit, build, fresh_postgres
 
 
@@ -24,7 +24,7 @@ def kit(request, tmp_path) -> Iterator[Kit]:  # type: ignore[no-untyped-def]
     """Every lifecycle test on a SQLite file and on a fresh PostgreSQL database."""
     if request.param == "sqlite":
         kit = build(f"sqlite:///{tmp_path / 'c.db'}")
-        kit.app.state.attempt_limiter = SlidingWindowLimiter(1000, 60)
+        kit.app.state.attempt_limiter = AttemptLimiter(1000, 60)
         yield kit
         kit.engine.dispose()
         return
@@ -34,7 +34,7 @@ def kit(request, tmp_path) -> Iterator[Kit]:  # type: ignore[no-untyped-def]
                 "PostgreSQL at 127.0.0.1:5432 unreachable: handoff lifecycle on PostgreSQL did NOT run"
             )
         kit = build(url)
-        kit.app.state.attempt_limiter = SlidingWindowLimiter(1000, 60)
+        kit.app.state.attempt_limiter = AttemptLimiter(1000, 60)
         yield kit
         kit.engine.dispose()
 
@@ -189,7 +189,7 @@ def test_typed_code_claims_case_insensitively(kit: Kit, client: TestClient) -> N
 
 def test_per_client_rate_limit(kit: Kit, client: TestClient) -> None:
     now = [0.0]
-    kit.app.state.attempt_limiter = SlidingWindowLimiter(10, 60, clock=lambda: now[0])
+    kit.app.state.attempt_limiter = AttemptLimiter(10, 60, clock=lambda: now[0])
     for _ in range(10):
         assert client.post("/h/code", data={"code": "ZZZZ-BBBB-BBBB"}).status_code == 404
     r = client.post("/h/code", data={"code": "ZZZZ-BBBB-BBBB"})

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from central.db.models import CaseEvent
 from central.handoff.models import ResumeCode
-from central.handoff.ratelimit import SlidingWindowLimiter
+from central.handoff.ratelimit import AttemptLimiter
 from central.handoff.resume import FactorError, normalise_factor
 from central.web.testkit import Kit, build
 
@@ -19,7 +19,7 @@ from central.web.testkit import Kit, build
 @pytest.fixture
 def kit(tmp_path) -> Kit:  # type: ignore[no-untyped-def]
     kit = build(f"sqlite:///{tmp_path / 'r.db'}")
-    kit.app.state.attempt_limiter = SlidingWindowLimiter(1000, 60)
+    kit.app.state.attempt_limiter = AttemptLimiter(1000, 60)
     return kit
 
 

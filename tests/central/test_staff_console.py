@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from central.db.models import Case, CaseEvent
-from central.handoff.ratelimit import SlidingWindowLimiter
+from central.handoff.ratelimit import AttemptLimiter
 from central.staff.auth import StaffError, create_user
 from central.staff.models import StaffSession, StaffUser
 from central.web.testkit import Kit, build
@@ -109,7 +109,7 @@ def test_login_form_needs_its_csrf_token(kit: Kit) -> None:
 
 
 def test_login_rate_limit(kit: Kit) -> None:
-    kit.app.state.attempt_limiter = SlidingWindowLimiter(3, 60, clock=lambda: 0.0)
+    kit.app.state.attempt_limiter = AttemptLimiter(3, 60, clock=lambda: 0.0)
     client = TestClient(kit.app, follow_redirects=False)
     token = csrf(client.get("/staff/login").text)
     codes = [

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from post_guard_support import EVIL, csrf, guards, post_routes, rows
 
 from central.db.models import Case
-from central.handoff.ratelimit import SlidingWindowLimiter
+from central.handoff.ratelimit import AttemptLimiter
 from central.staff.auth import create_user
 from central.staff.routes import login_form, staff_form
 from central.web.testkit import Kit, build
@@ -27,7 +27,7 @@ Setup = tuple[TestClient, dict[str, str], str]
 @pytest.fixture
 def kit(tmp_path) -> Kit:  # type: ignore[no-untyped-def]
     kit = build(f"sqlite:///{tmp_path / 'staff-guard.db'}")
-    kit.app.state.attempt_limiter = SlidingWindowLimiter(1000, 60)
+    kit.app.state.attempt_limiter = AttemptLimiter(1000, 60)
     with kit.sessions() as s:
         create_user(s, "alice", PASSWORD, "staff", kit.office)
         s.commit()

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from post_guard_support import EVIL, csrf, guards, post_routes, rows
 
-from central.handoff.ratelimit import SlidingWindowLimiter
+from central.handoff.ratelimit import AttemptLimiter
 from central.web.case_routes import posting_citizen
 from central.web.citizen import require_same_origin
 from central.web.testkit import Kit, build
@@ -21,7 +21,7 @@ from central.web.testkit import Kit, build
 @pytest.fixture
 def kit(tmp_path) -> Kit:  # type: ignore[no-untyped-def]
     kit = build(f"sqlite:///{tmp_path / 'guard.db'}")
-    kit.app.state.attempt_limiter = SlidingWindowLimiter(1000, 60)
+    kit.app.state.attempt_limiter = AttemptLimiter(1000, 60)
     return kit
 
 
