@@ -52,6 +52,8 @@ class RevocationListener:
         self._thread: threading.Thread | None = None
         self.listening = threading.Event()
         """Set while a LISTEN is live (tests wait on it)."""
+        self.backend_pid: int | None = None
+        """The server process of the LISTEN connection (tests end it to see a reconnect)."""
 
     def start(self) -> RevocationListener:
         set_trusted(False)
@@ -84,6 +86,7 @@ class RevocationListener:
         try:
             driver = raw.driver_connection  # psycopg 3 connection
             driver.autocommit = True
+            self.backend_pid = driver.info.backend_pid
             driver.execute(f"LISTEN {CHANNEL}")
             forget_all()  # anything revoked while we were not listening
             set_trusted(True)
