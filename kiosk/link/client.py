@@ -93,6 +93,10 @@ class CentralClient:
         headers = {"If-Match": if_match} if if_match else None
         return self._json("POST", f"/cases/{quote(case_id)}/events", {"events": events}, headers)
 
+    def post_funnel(self, events: list[dict[str, Any]]) -> dict[str, Any]:
+        """POST /funnel: funnel events (no personal data); replayed event ids count once."""
+        return self._json("POST", "/funnel", {"events": events})
+
     def get_case(self, case_id: str) -> tuple[dict[str, Any], str]:
         r = self._send("GET", f"/cases/{quote(case_id)}", None, {}, retry=True)
         return _problem(r.body), r.headers.get("etag", "")

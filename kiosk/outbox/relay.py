@@ -43,6 +43,7 @@ class CaseSender(Protocol):
         self, case_id: str, events: list[dict[str, Any]], if_match: str | None = None
     ) -> dict[str, Any]: ...
     def create_resume_code(self, case_id: str, body: dict[str, Any]) -> dict[str, Any]: ...
+    def post_funnel(self, events: list[dict[str, Any]]) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,9 @@ class Relay:
             if d.kind == "create":
                 case = self.sender.create_case(body, key)
                 acks.append((d, "sent", case.get("reference")))
+            elif d.kind == "funnel":  # measurement (kiosk.outbox.funnel): refusals are per event
+                self.sender.post_funnel(events)
+                acks.append((d, None, None))
             elif d.kind == "resume_code":  # a slip's code made offline; 409 = taken → dead row
                 self.sender.create_resume_code(d.case_id, body)
                 acks.append((d, None, None))

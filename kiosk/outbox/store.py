@@ -37,6 +37,8 @@ from kiosk.outbox.crypto import RowCipher, Undecryptable
 __all__ = ["MAX_EVENTS_PER_BATCH", "Delivery", "Outbox", "OutboxError", "OutboxFull"]
 
 MAX_EVENTS_PER_BATCH = 100  # central's limit for one append
+BATCHED = frozenset({"events", "funnel"})
+"""Kinds whose consecutive rows (of one case, or of the funnel stream) go out as one batch."""
 _BURIED = object()  # _delivery's answer when the head row could not be opened
 
 SCHEMA = """
@@ -67,7 +69,7 @@ class Delivery:
     """What the relay sends next for one case: a create, or a batch of events (several rows)."""
 
     case_id: str
-    kind: str  # "create" | "events"
+    kind: str  # "create" | "events" | "resume_code" | "funnel"
     seqs: tuple[int, ...]
     payload: dict[str, Any]
     attempts: int
@@ -243,7 +245,7 @@ class Outbox:
         events: list[dict[str, Any]] = []
         if_match: str | None = None
         for seq, op_id, kind, sealed, attempts in rows:
-            if seqs and (kind != "events" or rows[0][2] != "events"):
+            if seqs and kind != rows[0][2]:
                 break
             if self.cipher is None:
                 raise OutboxError("this outbox was opened for listing only (no key)")
@@ -256,7 +258,7 @@ class Outbox:
                     break  # deliver what opened; the bad row becomes the next head
                 self.bury((seq,), f"unreadable row: {exc}")
                 return _BURIED
-            if kind != "events":  # "create" or "resume_code": one row each
+            if kind not in BATCHED:  # "create" or "resume_code": one row each
                 return Delivery(case_id, kind, (seq,), payload, attempts)
             if len(events) + len(payload.get("events", [])) > MAX_EVENTS_PER_BATCH and seqs:
                 break
@@ -271,7 +273,7 @@ class Outbox:
         merged: dict[str, Any] = {"events": events}
         if if_match:
             merged["if_match"] = if_match
-        return Delivery(case_id, "events", tuple(seqs), merged, rows[0][4])
+        return Delivery(case_id, rows[0][2], tuple(seqs), merged, rows[0][4])
 
     def next_after(self, delivery: Delivery) -> Delivery | None:
         """The same case's next delivery after ``delivery`` (which central has just acknowledged,

@@ -7,7 +7,7 @@ goodbye → attract; or attract → diagnostics → attract for a technician. Th
 Modules: ``machine`` (the :class:`Session` and its table), ``states`` (enums), ``events`` (what
 subscribers hear), ``idle`` (warning/wipe timer), ``answers`` (answer records), ``device_input``
 (buffered swipes/scans), ``drafts`` (submission, case draft, feedback), ``journey`` (step order
-with conditional steps skipped).
+with conditional steps skipped), ``funnel`` (funnel events from the transitions: no answers).
 
 Exception tree::
 

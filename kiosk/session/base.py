@@ -25,6 +25,7 @@ from kiosk.session.device_input import DeviceInputBuffer
 from kiosk.session.drafts import CaseDraft
 from kiosk.session.errors import UnknownLifeEvent
 from kiosk.session.events import Event
+from kiosk.session.funnel import FunnelRecorder, FunnelSink
 from kiosk.session.idle import IdleTimer
 from kiosk.session.states import OutcomeKind, SessionKind, State
 
@@ -75,6 +76,8 @@ class SessionBase:
     _pending: list[Event]
     _state: State
     _goodbye_at: float | None
+    _funnel: FunnelRecorder
+    """Funnel events (:mod:`kiosk.session.funnel`): ids and times of the attempt, no answers."""
     # The person: every one of these is emptied by the wipe.
     _store: AnswerStore
     _device_input: DeviceInputBuffer
@@ -99,6 +102,7 @@ class SessionBase:
         default_language: str = "en",
         tz: tzinfo = UTC,
         channel: str = "kiosk",
+        funnel: FunnelSink | None = None,
     ) -> None:
         if default_language not in languages:
             raise ValueError(f"default language {default_language!r} is not in {languages}")
@@ -116,13 +120,18 @@ class SessionBase:
         self._pending = []
         self._state = State.ATTRACT
         self._goodbye_at = None
+        self._funnel = FunnelRecorder(funnel, self._clock, channel)
         self._store = AnswerStore()
         self._device_input = DeviceInputBuffer()
         self._forget_person()
 
     @classmethod
     def from_config(
-        cls, config: KioskConfig, catalogue: Catalogue, clock: Clock | None = None
+        cls,
+        config: KioskConfig,
+        catalogue: Catalogue,
+        clock: Clock | None = None,
+        funnel: FunnelSink | None = None,
     ) -> Self:
         return cls(
             catalogue,
@@ -131,6 +140,7 @@ class SessionBase:
             languages=config.languages,
             default_language=config.default_language,
             tz=config.tz,
+            funnel=funnel,
         )
 
     def _forget_person(self) -> None:
@@ -164,6 +174,11 @@ class SessionBase:
                     log.exception("session subscriber failed on %s", type(event).__name__)
 
     # ---- what the screens read ----------------------------------------------------------------
+
+    @property
+    def funnel(self) -> FunnelRecorder:
+        """The session's funnel recorder (the app sets ``funnel.features``)."""
+        return self._funnel
 
     @property
     def state(self) -> State:

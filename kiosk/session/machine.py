@@ -1,9 +1,11 @@
 """The session state machine: one person at the kiosk, from the attract screen to goodbye.
 
 Every state change goes through :meth:`Session._go`, which checks the move against
-:data:`TRANSITIONS`, logs it (never an answer) and notifies subscribers. An action that the current
-state does not allow raises :class:`IllegalTransition` naming the state, the action and where it
-is allowed — a UI bug then says exactly what went wrong instead of corrupting a citizen's case.
+:data:`TRANSITIONS`, logs it (never an answer), notifies subscribers and tells the funnel recorder
+(:mod:`kiosk.session.funnel`: its own table says what each move means for measurement). An action
+that the current state does not allow raises :class:`IllegalTransition` naming the state, the
+action and where it is allowed — a UI bug then says exactly what went wrong instead of corrupting a
+citizen's case.
 
 The idle warning is a *flag*, not a state: it is an overlay on whichever screen the person is on,
 and "more time" must put them back on that same screen with nothing lost. A state would have to
@@ -110,6 +112,7 @@ class Session(SessionBase):
         self._goodbye_at = self._clock.monotonic() if target is S.GOODBYE else None
         log.info("session %s -> %s (%s)", old.value, target.value, action.value)
         self._pending.append(StateChanged(old, target, action.value))
+        self._funnel.transition(action, old, target, self, self._pending)
 
     def _activity(self) -> None:
         if self._timer.warning:

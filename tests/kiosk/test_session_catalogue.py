@@ -57,8 +57,8 @@ def test_every_shipped_kiosk_service_can_be_started_from_the_shipped_config() ->
 def test_the_public_surface_is_all() -> None:
     exported = set(kiosk.session.__all__)
     assert exported == {n for n in dir(kiosk.session) if not n.startswith("_")} - {
-        "answers", "base", "device_input", "drafts", "errors", "events", "idle", "journey",
-        "machine", "resume", "states",
+        "answers", "base", "device_input", "drafts", "errors", "events", "funnel", "idle",
+        "journey", "machine", "resume", "states",
     }  # fmt: skip
     for name in exported:
         assert getattr(kiosk.session, name) is not None
