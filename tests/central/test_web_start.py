@@ -394,3 +394,44 @@ def test_a_broken_offices_file_closes_only_the_start_pages(tmp_path, monkeypatch
     assert r.status_code == 503 and "ar hyn o bryd" in r.text
     assert client.get("/healthz").status_code == 200
     kit.engine.dispose()
+
+
+def test_a_draft_saved_online_opens_at_a_kiosk_of_its_office(kit: Kit) -> None:
+    """The code and PIN from the web open the case at a kiosk of the case's office, with its
+    answers; the kiosk's own plan (kiosk.session.resume) then opens the step where they left. A
+    kiosk of another office cannot (cases stay within their office, DESIGN "device office scope")."""
+    from types import SimpleNamespace
+
+    from catalogue.loader import load_catalogue_strict
+    from central.auth.devices import register_device
+    from kiosk.session.resume import plan
+
+    client = browser(kit)
+    started(kit, client)  # CARDIFF: the kit's kiosk's office
+    _answer_step_one(client)
+    page = client.get("/case/save").text
+    r = client.post(
+        "/case/save",
+        data={
+            "csrf": field(page, "csrf"),
+            "factor_kind": "phone_last3",
+            "factor_phone_last3": "982",
+        },
+    )
+    code = re.search(r'data-testid="resume-code">([A-Z-]+)<', r.text)[1]
+    with kit.sessions() as s:
+        _, elsewhere = register_device(s, "SWANSEA", "kiosk in Swansea")
+        s.commit()
+    api = browser(kit)
+    other = api.post(
+        "/api/v1/resume",
+        json={"code": code, "factor": "982"},
+        headers={"Authorization": f"Bearer {elsewhere}"},
+    )
+    assert other.status_code == 404
+    r = api.post("/api/v1/resume", json={"code": code, "factor": "982"}, headers=kit.auth)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["answers"]["full_name"] == "Ann Example" and body["status"] == "open"
+    opened = plan(load_catalogue_strict(SERVICES), SimpleNamespace(**body), kit.clock().date())
+    assert opened.step is not None and opened.step.id == "new-address"
