@@ -66,11 +66,19 @@ class DeviceTimeout(PeripheralError):
 
 
 class DeviceFault(PeripheralError):
-    """The device reported one or more faults (paper out, cover open, cutter error…)."""
+    """The device reported one or more faults (paper out, cover open, cutter error…).
 
-    def __init__(self, message: str, faults: Sequence[Fault] = ()) -> None:
+    `partial` is True when the fault came in the middle of an output job: part of it may have come
+    out, and the rest was cancelled in the device (it will not appear later). Tell the person so, and
+    reprint the whole job once the fault is fixed.
+    """
+
+    def __init__(
+        self, message: str, faults: Sequence[Fault] = (), *, partial: bool = False
+    ) -> None:
         super().__init__(message)
         self.faults = tuple(faults)
+        self.partial = partial
 
 
 class ProtocolError(PeripheralError):

@@ -48,9 +48,35 @@ from peripherals.errors import (
 )
 from peripherals.stats import DeviceStats
 
-__all__ = ["Backoff", "Expect", "Protocol", "SerialTransport", "UsbMatch"]
+__all__ = [
+    "FLOW_CONTROL",
+    "Backoff",
+    "Expect",
+    "Protocol",
+    "SerialTransport",
+    "UsbMatch",
+    "pop_flow_control",
+]
 
 log = logging.getLogger(__name__)
+
+#: Serial flow control switches a device may set in kiosk.toml (pyserial's own names): RTS/CTS
+#: hardware handshake, DSR/DTR, XON/XOFF software handshake. All off unless the device needs them —
+#: a printer wired for RTS/CTS drops bytes when the host ignores CTS, one without it never gets CTS.
+FLOW_CONTROL = ("rtscts", "dsrdtr", "xonxoff")
+
+
+def pop_flow_control(options: dict[str, Any]) -> dict[str, bool]:
+    """Take rtscts / dsrdtr / xonxoff out of a driver's options; ValueError unless booleans."""
+    found: dict[str, bool] = {}
+    for key in FLOW_CONTROL:
+        if key in options:
+            value = options.pop(key)
+            if not isinstance(value, bool):
+                raise ValueError(f"{key} must be true or false, got {value!r}")
+            found[key] = value
+    return found
+
 
 #: expect(pending) → None: reply not complete yet; n > 0: the reply is pending[:n];
 #: n < 0: the first -n bytes are not the reply (give them to the protocol) — look again at the rest.
@@ -410,5 +436,9 @@ class SerialTransport:
     def _call(self, fn: Callable[..., Any], *args: Any) -> None:
         try:
             fn(*args)
+        except PeripheralError as exc:
+            # e.g. the init replay of a reconnect failing because the port went again: one line,
+            # the reader's next read sees the loss and reconnects
+            log.warning("%s: %s: %s", self.name, getattr(fn, "__name__", fn), type(exc).__name__)
         except Exception:  # noqa: BLE001 - protocol bugs are logged, the reader lives on
             log.exception("%s: protocol %s failed", self.name, getattr(fn, "__name__", fn))

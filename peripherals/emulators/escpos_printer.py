@@ -9,12 +9,18 @@ whole under the transport's lock), so either behaviour prints the same.
 
 While a blocking fault is on (paper_out, cover_open, cutter_error, offline) the printer prints
 nothing: received bytes wait in a hold buffer, real-time requests in them are still answered, and the
-held job resumes when the fault is switched off (DLE ENQ 2 throws it away instead).
+held job resumes when the fault is switched off (DLE ENQ 2 or DLE DC4 fn 8 throw it away instead;
+DLE DC4 fn 8 answers 37 25 00). Opening the cover while a receipt is under way also sets the
+auto-recoverable bit (DLE EOT 3 bit 6, ASB byte 2 bit 6), as Epson printers do.
 
 Status bytes follow REFERENCE.md. Faults: paper_near_end, paper_out, cover_open, cutter_error,
 offline, clone_no_status (never answers DLE EOT, sends no ASB and no completion), asb_lost (the
 automatic status blocks are lost on the line: every other reply still comes, so a driver that
-polls DLE EOT still finds out), plus the common unplug/garbled/slow of PtyHost.
+polls DLE EOT still finds out), plus the common unplug/garbled/slow of PtyHost. Model switches (also
+faults, so `--fault` and the control socket set them): no_process_id (a clone / TM-T88III without
+GS ( H: the command is skipped, everything else answers), asb_reset_by_init (ESC @ switches GS a off,
+as on Bixolon SRP-E300/302), xoff_in_replies (an XOFF 13 inside every ASB block, completion and
+clear response, as a serial printer with XON/XOFF may send).
 """
 
 from __future__ import annotations
@@ -63,7 +69,21 @@ class _Qr:
 
 class ReceiptPrinterEmulator(ControllableEmulator):
     device_faults: ClassVar[frozenset[str]] = frozenset(
-        {"paper_near_end", "paper_out", "cover_open", "cutter_error", "clone_no_status", "asb_lost"}
+        {
+            "paper_near_end",
+            "paper_out",
+            "cover_open",
+            "cutter_error",
+            "clone_no_status",
+            "asb_lost",
+            "no_process_id",
+            "asb_reset_by_init",
+            "xoff_in_replies",
+        }
+    )
+    #: switches that change how the printer talks, not its state: no automatic status on change
+    model_switches: ClassVar[frozenset[str]] = frozenset(
+        {"asb_lost", "no_process_id", "asb_reset_by_init", "xoff_in_replies"}
     )
 
     def __init__(
@@ -76,9 +96,11 @@ class ReceiptPrinterEmulator(ControllableEmulator):
         self._tables = {n: codec for codec, n in self.profile.code_pages.items()}
         self._lock = threading.RLock()
         self.receipts: list[PrintedReceipt] = []  # finished (cut) receipts
+        self.torn: list[PrintedReceipt] = []  # printed in part, then its rest cleared (not cut)
         self.received = bytearray()  # every byte the driver sent (for tests)
         self.status_requests = 0
         self.completions: list[bytes] = []
+        self.buffer_clears = 0
         self._held = bytearray()
         self._reset_session()
 
@@ -114,6 +136,7 @@ class ReceiptPrinterEmulator(ControllableEmulator):
             b |= 0x40 if "cutter_error" in f else 0
         elif n == 3:
             b |= 0x08 if "cutter_error" in f else 0
+            b |= 0x40 if self._cover_opened_mid_job else 0
         elif n == 4:
             b |= 0x0C if f & {"paper_near_end", "paper_out"} else 0
             b |= 0x60 if "paper_out" in f else 0
@@ -122,11 +145,23 @@ class ReceiptPrinterEmulator(ControllableEmulator):
     def asb_block(self) -> bytes:
         f = self.faults
         b1 = 0x10 | (0x08 if self.blocked else 0) | (0x20 if "cover_open" in f else 0)
-        b2 = 0x08 if "cutter_error" in f else 0
+        b2 = (0x08 if "cutter_error" in f else 0) | (0x40 if self._cover_opened_mid_job else 0)
         b3 = (0x03 if f & {"paper_near_end", "paper_out"} else 0) | (
             0x0C if "paper_out" in f else 0
         )
         return bytes([b1, b2, b3, 0x00])
+
+    @property
+    def _cover_opened_mid_job(self) -> bool:
+        """Cover open while a receipt is under way (printed in part, not cut, or held)."""
+        busy = self._held or self._line or self.current.elements
+        return "cover_open" in self.faults and bool(busy)
+
+    def _reply(self, frame: bytes) -> None:
+        """A multi-byte reply, with an XOFF after its first byte when xoff_in_replies is on."""
+        if "xoff_in_replies" in self.faults:
+            frame = frame[:1] + b"\x13" + frame[1:]
+        self.send(frame)
 
     # ------------------------------------------------------------------ input
     def on_bytes(self, data: bytes) -> None:
@@ -148,17 +183,23 @@ class ReceiptPrinterEmulator(ControllableEmulator):
                 n = self._held[i + 2]
                 del self._held[i : i + 3]
                 self._realtime(kind, n)
+            elif kind == 0x14 and self._held[i + 2] == 0x08:
+                if i + 10 > len(self._held):
+                    break  # the rest of DLE DC4 fn 8 is still on the way
+                del self._held[i : i + 10]
+                self._clear_buffers()
+                i = 0
             else:
                 i += 1
 
     def _send_asb(self) -> None:
         """Automatic status back, when enabled (GS a) and not switched off by a fault."""
         if self._asb_mask and not self.faults & {"clone_no_status", "asb_lost"}:
-            self.send(self.asb_block())
+            self._reply(self.asb_block())
 
     def on_fault_changed(self, name: str, on: bool) -> None:
-        if name == "asb_lost":
-            return  # a line fault, not a printer state change: nothing to report
+        if name in self.model_switches:
+            return  # how the printer talks, not a printer state change: nothing to report
         with self._lock:
             self._send_asb()
             if not self.blocked and self._held:
@@ -175,6 +216,17 @@ class ReceiptPrinterEmulator(ControllableEmulator):
         elif kind == 0x05 and n == 2:
             self._held.clear()
 
+    def _clear_buffers(self) -> None:
+        """DLE DC4 fn 8: receive and print buffers emptied, standard mode, reply 37 25 00."""
+        self.buffer_clears += 1
+        self._held.clear()
+        self._line = []
+        if self.current.elements:  # what came out of the job so far is on the paper: tear it off
+            self.torn.append(self.current)
+            self.current = PrintedReceipt(self.profile.width_chars, self.profile.width_dots)
+        if "clone_no_status" not in self.faults:
+            self._reply(b"\x37\x25\x00")
+
     def _byte(self) -> Generator[None, int, int]:
         """Next command byte, answering real-time commands found on the way.
 
@@ -188,9 +240,15 @@ class ReceiptPrinterEmulator(ControllableEmulator):
             kind = yield
             if kind in (0x04, 0x05):
                 self._realtime(kind, (yield))
-            elif kind == 0x14:  # DLE DC4 fn m t: pulse / power-off — consume, do nothing
-                for _ in range(3):
-                    yield
+            elif kind == 0x14:
+                fn = yield
+                if fn == 0x08:  # DLE DC4 fn 8 d1…d7: clear buffers
+                    for _ in range(7):
+                        yield
+                    self._clear_buffers()
+                else:  # DLE DC4 fn m t: pulse / power-off — consume, do nothing
+                    for _ in range(2):
+                        yield
             else:
                 self._pushback.append(kind)
                 return 0x10
@@ -225,6 +283,8 @@ class ReceiptPrinterEmulator(ControllableEmulator):
             self._commit_partial()
             self._style = _Style()
             self._codec = self.profile.default_code_page[0]
+            if "asb_reset_by_init" in self.faults:
+                self._asb_mask = 0
         elif c == 0x45:
             self._style.bold = bool((yield from self._byte()) & 1)
         elif c == 0x2D:
@@ -329,6 +389,8 @@ class ReceiptPrinterEmulator(ControllableEmulator):
             log.warning("could not save receipt %d: %s", number, exc)
 
     def _complete(self, job_id: bytes) -> None:
+        if "no_process_id" in self.faults:
+            return  # a clone without GS ( H skips the command by its length: no reply, no record
         self.completions.append(job_id)
         if "clone_no_status" not in self.faults:
-            self.send(b"\x37\x22" + job_id + b"\x00")
+            self._reply(b"\x37\x22" + job_id + b"\x00")

@@ -17,6 +17,7 @@ __all__ = [
     "align",
     "asb",
     "bold",
+    "clear_buffers",
     "completion_request",
     "cut",
     "code_page",
@@ -190,3 +191,9 @@ def recover(clear_buffers: bool = True) -> bytes:
     """DLE ENQ n — recover from a recoverable error: 2 clears receive/print buffers first,
     1 restarts from the line where the error happened (Epson numbering)."""
     return DLE + b"\x05" + (b"\x02" if clear_buffers else b"\x01")
+
+
+def clear_buffers() -> bytes:
+    """DLE DC4 fn 8 (d1…d7 = 1 3 20 1 6 2 8) — real-time: empty the receive and print buffers, even
+    while offline or in error; the printer answers 37 25 00 when done (Epson, Citizen manuals)."""
+    return DLE + b"\x14\x08\x01\x03\x14\x01\x06\x02\x08"

@@ -1,14 +1,28 @@
 """The ESC/POS receipt printer driver: a Device over a SerialTransport.
 
 * On every (re)connection the init is replayed: ESC @, automatic status back (when the profile has
-  it). With ASB the printer tells us about paper/cover changes by itself.
+  it). With ASB the printer tells us about paper/cover changes by itself. ESC @ resets GS a on some
+  models (Bixolon SRP-E300/302), so every ESC @ we send — a job starts with one — is followed by
+  GS a again.
 * Status: DLE EOT 1–4 are real-time commands answered at once; each query returns as soon as the
   reply byte arrives (a few ms), with a short deadline. A printer that never answers (clones) is
   reported as condition "unknown" after that deadline — never a hang — and is then driven in
   "silent" mode: jobs are confirmed by the line having drained, not by the printer.
 * Printing: the receipt is rendered once (render.py), followed by GS ( H with a job id; "printed"
   means the printer sent the completion reply for that id. No reply by the deadline → the status is
-  read to say why (paper out, cover open…) → DeviceFault, or DeviceTimeout when it cannot tell.
+  read to say why (paper out, cover open…) → DeviceFault; a printer that answers "online, no fault"
+  printed it (a unit without GS ( H) → success, confirmed by status from then on; DeviceTimeout
+  only when the printer cannot be asked at all.
+* GS ( H is not everywhere (TM-T88III, TM-U220/U230, many clones): when the profile claims it, one
+  probe at open (and after a reconnect, before the next job) finds out. Without it a job is
+  "status-checked": written, the line drained, then DLE EOT read — a fault then fails the job, no
+  fault means printed (JobCompleted detail "status-checked"). A fault after that check reaches us by
+  ASB or the idle poll, not on this job.
+* A fault in the middle of a job (paper out, cover open) leaves the rest of it in the printer's
+  buffer, which would print when staff fix the fault — unseen, or twice after a reprint. The driver
+  therefore clears the buffer at once (DLE DC4 fn 8, or DLE ENQ 2 — profile `buffer_clear`) and
+  raises DeviceFault with `partial=True`: the receipt may have come out in part, nothing more of it
+  will; a reprint prints it whole, once.
 * Status poll: while idle, DLE EOT is also read every `status_poll` s (default 5, 0 off): a lost ASB
   block is corrected within one interval. No poll during a job or query; no answer changes nothing.
   A query overtaken by an ASB block is not applied (no stale "paper out" after "paper loaded").
@@ -46,16 +60,25 @@ from peripherals.escpos.receipt import Line, Qr, Receipt
 from peripherals.escpos.render import render_receipt
 from peripherals.escpos.status import (
     AsbBlock,
+    BufferCleared,
     Completion,
     Noise,
     PrinterStatus,
     StatusStream,
+    expect_cleared,
+    expect_completion,
     expect_realtime,
 )
 from peripherals.events import EventBus, JobCompleted, Reconnected
 from peripherals.model import Device
 from peripherals.stats import DeviceStats
-from peripherals.transport import Backoff, Protocol, SerialTransport, UsbMatch
+from peripherals.transport import (
+    Backoff,
+    Protocol,
+    SerialTransport,
+    UsbMatch,
+    pop_flow_control,
+)
 
 __all__ = ["PaperState", "ReceiptPrinter", "create"]
 
@@ -93,9 +116,10 @@ class _Link(Protocol):
     def connection_made(self, transport: SerialTransport) -> None:
         p = self.printer
         self.stream = StatusStream()
-        init = cmd.init() + (cmd.asb() if p.profile.asb else b"")
-        transport.write(init)
+        transport.write(p._init_bytes())
         if transport.reconnects:
+            if p.profile.completion_id:
+                p.completion_id = None  # maybe another unit now: probe again before the next job
             # the real status follows: the ASB block the printer sends on GS a, or the next query
             p._report(Condition.UNKNOWN, (), "reconnected")
             p._publish(Reconnected(p.name, transport.reconnects))
@@ -106,6 +130,8 @@ class _Link(Protocol):
                 self.printer._automatic_status(PrinterStatus.from_asb(frame.data))
             elif isinstance(frame, Completion):
                 self.printer._completed(frame.job_id)
+            elif isinstance(frame, BufferCleared):
+                log.debug("%s: buffer cleared (late reply)", self.printer.name)
             elif isinstance(frame, Noise):
                 log.debug(
                     "%s: %d byte(s) of line noise ignored", self.printer.name, len(frame.data)
@@ -133,8 +159,10 @@ class ReceiptPrinter(Device):
         completion_timeout: float = 20.0,
         write_timeout: float = 2.0,
         status_poll: float = 5.0,
+        probe_timeout: float = 1.0,
         backoff: Backoff | None = None,
         usb_match: UsbMatch | None = None,
+        serial_options: Mapping[str, Any] | None = None,
         bus: EventBus | None = None,
         stats: DeviceStats | None = None,
     ) -> None:
@@ -142,7 +170,10 @@ class ReceiptPrinter(Device):
         self.profile = get_profile(profile) if isinstance(profile, str) else profile
         self.status_timeout = status_timeout
         self.completion_timeout = completion_timeout
+        self.probe_timeout = probe_timeout
         self.silent = not self.profile.realtime_status  # no status replies: do not wait for any
+        #: does this unit answer GS ( H? None: not known yet (probed at open / before a job)
+        self.completion_id: bool | None = None if self.profile.completion_id else False
         self.last_status: PrinterStatus | None = None
         self._link = _Link(self)
         self.transport = SerialTransport(
@@ -154,6 +185,7 @@ class ReceiptPrinter(Device):
             backoff=backoff,
             usb_match=usb_match,
             stats=self.statistics,
+            serial_options=dict(serial_options or {}),
         )
         self._jobs = itertools.count(1)
         self._job_lock = threading.Lock()
@@ -176,8 +208,37 @@ class ReceiptPrinter(Device):
             return
         try:
             self.query_status()
+            self._probe_completion()
         except PeripheralError as exc:
             log.info("%s: first status read failed: %s", self.name, exc)
+
+    def _init_bytes(self) -> bytes:
+        """ESC @, then GS a again (ESC @ resets it on some models)."""
+        return cmd.init() + (cmd.asb() if self.profile.asb else b"")
+
+    def _probe_completion(self) -> None:
+        """Ask GS ( H once with nothing to print: the reply comes at once, or never (no GS ( H).
+
+        Only while online with no fault — an offline printer holds the reply back, which would look
+        like a unit without GS ( H. Caller holds no lock or the io lock.
+        """
+        if self.completion_id is not None or self.silent or not self.transport.connected:
+            return
+        if self.condition is not Condition.ONLINE:
+            return
+        with self._io_lock:
+            probe = b"OPEN"
+            try:
+                self.transport.request(
+                    cmd.completion_request(probe), expect_completion(probe), self.probe_timeout
+                )
+            except DeviceTimeout:
+                self.completion_id = False
+                log.info(
+                    "%s: no GS ( H process-ID response; jobs are confirmed by status", self.name
+                )
+                return
+            self.completion_id = True
 
     def _close(self) -> None:
         if self._poller is not None:
@@ -277,12 +338,14 @@ class ReceiptPrinter(Device):
         (unplugged), DeviceTimeout (no confirmation and no reason known).
         """
         with self._busy("receipt"), self._io_lock:
-            if self.transport.connected and not self.silent and not self.profile.asb:
-                self.query_status()  # no ASB: check paper before printing
-                self._raise_if_faulted()
+            if self.transport.connected and not self.silent:
+                if not self.profile.asb:
+                    self.query_status()  # no ASB: check paper before printing
+                    self._raise_if_faulted()
+                self._probe_completion()
             job_id = f"{next(self._jobs) % 10000:04d}"
-            data = render_receipt(receipt, self.profile)
-            confirm = self.profile.completion_id and not self.silent
+            data = self._init_bytes() + render_receipt(receipt, self.profile, init=False)
+            confirm = bool(self.completion_id) and not self.silent
             if confirm:
                 data += cmd.completion_request(job_id.encode("ascii"))
             with self._job_lock:
@@ -292,7 +355,21 @@ class ReceiptPrinter(Device):
             try:
                 self.transport.write(data)
                 if confirm:
-                    self._await_completion(job_id, (timeout or self.completion_timeout) + line_time)
+                    detail = self._await_completion(
+                        job_id, (timeout or self.completion_timeout) + line_time
+                    )
+                elif not self.silent:
+                    detail = self._check_by_status(line_time)
+                else:
+                    detail = "unconfirmed"
+            except DeviceFault as exc:
+                self._clear_buffer(line_time)
+                self._publish(JobCompleted(self.name, job_id, ok=False, detail="DeviceFault"))
+                raise DeviceFault(
+                    f"{exc} The receipt may have come out in part; the rest was cancelled.",
+                    exc.faults,
+                    partial=True,
+                ) from exc
             except PeripheralError as exc:
                 self._publish(JobCompleted(self.name, job_id, ok=False, detail=type(exc).__name__))
                 raise
@@ -302,12 +379,12 @@ class ReceiptPrinter(Device):
             self.statistics.increment("lines", receipt.text_lines)
             if receipt.cut != "none" and self.profile.cut != "none":
                 self.statistics.increment("cuts")
-            self._publish(
-                JobCompleted(self.name, job_id, ok=True, detail="" if confirm else "unconfirmed")
-            )
+            self._publish(JobCompleted(self.name, job_id, ok=True, detail=detail))
             return job_id
 
-    def _await_completion(self, job_id: str, timeout: float) -> None:
+    def _await_completion(self, job_id: str, timeout: float) -> str:
+        """Wait for the GS ( H reply: "" when it came, "status-checked" when the printer says it is
+        fine without one. Raises DeviceFault / DeviceUnavailable / DeviceTimeout."""
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -315,21 +392,59 @@ class ReceiptPrinter(Device):
                 break
             with self._job_lock:
                 if self._pending is None:
-                    return  # completed
+                    return ""  # completed
                 self._job_done.clear()
             if not self.transport.connected:
                 raise DeviceUnavailable(
                     f"{self.name} was unplugged during the job", Condition.NO_DEVICE
                 )
             self._raise_if_faulted()
-        if self.transport.connected:
-            self.query_status()
+        status = self.query_status() if self.transport.connected else None
         self._raise_if_faulted()
         if not self.transport.connected:
             raise DeviceUnavailable(
                 f"{self.name} was unplugged during the job", Condition.NO_DEVICE
             )
+        if status is not None and not any(f.blocking for f in status.assess()[1]):
+            # online, no fault, yet no process-ID reply: a unit without GS ( H printed it
+            self.completion_id = False
+            log.warning(
+                "%s: job %s printed without a GS ( H reply; confirming by status from now on",
+                self.name,
+                job_id,
+            )
+            return "status-checked"
         raise DeviceTimeout(f"{self.name}: job {job_id} not confirmed within {timeout:.1f} s")
+
+    def _check_by_status(self, line_time: float) -> str:
+        """No GS ( H: once the job has gone down the line, read DLE EOT — a fault fails the job."""
+        self._job_done.wait(line_time)  # an ASB fault wakes us early
+        self._raise_if_faulted()
+        status = self._read_status()
+        if status is None:
+            return "unconfirmed"
+        with self._status_lock:
+            self._apply_status(status, "job status check")
+        blocking = [f for f in status.assess()[1] if f.blocking]
+        if blocking:
+            raise DeviceFault("; ".join(f.message for f in blocking), blocking)
+        return "status-checked"
+
+    def _clear_buffer(self, line_time: float) -> None:
+        """Throw away what is left of a failed job in the printer (see the module docstring).
+
+        The clear goes down the line behind the job, so its reply may take up to the job's line
+        time; the printer executes DLE DC4 fn 8 even while offline."""
+        if not self.transport.connected or self.silent:
+            return
+        try:
+            if self.profile.buffer_clear == "dle_dc4":
+                wait = line_time + self.status_timeout * 4
+                self.transport.request(cmd.clear_buffers(), expect_cleared, wait)
+            elif self.profile.buffer_clear == "dle_enq":
+                self.transport.write(cmd.recover(clear_buffers=True))
+        except PeripheralError as exc:
+            log.warning("%s: buffer clear after a fault failed: %s", self.name, exc)
 
     def _raise_if_faulted(self) -> None:
         blocking = [f for f in self.faults if f.blocking]
@@ -419,10 +534,12 @@ def create(
     baud / baudrate, codepage (preferred code page, must be one the profile has: it is tried first
     and used for transliteration), width_chars (override the profile), status_timeout,
     completion_timeout, write_timeout, status_poll (seconds; 0: no idle status poll), usb_vid /
-    usb_pid / usb_serial (re-find the port by USB identity after an unplug). Unknown options raise
-    ValueError (→ ConfigurationError).
+    usb_pid / usb_serial (re-find the port by USB identity after an unplug), rtscts / dsrdtr /
+    xonxoff (serial flow control, booleans, default off). Unknown options raise ValueError
+    (→ ConfigurationError).
     """
     opts = dict(options)
+    flow = pop_flow_control(opts)
     usb = None
     if any(k in opts for k in ("usb_vid", "usb_pid", "usb_serial")):
         usb = UsbMatch(
@@ -447,4 +564,13 @@ def create(
     unknown = set(opts) - allowed
     if unknown:
         raise ValueError(f"unknown option(s) {', '.join(sorted(unknown))}")
-    return ReceiptPrinter(name, port, profile=profile, usb_match=usb, bus=bus, stats=stats, **opts)
+    return ReceiptPrinter(
+        name,
+        port,
+        profile=profile,
+        usb_match=usb,
+        serial_options=flow,
+        bus=bus,
+        stats=stats,
+        **opts,
+    )

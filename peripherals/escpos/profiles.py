@@ -37,6 +37,7 @@ def fold_punctuation(line: str) -> str:
 
 
 CUTS = ("partial", "full", "none")
+BUFFER_CLEARS = ("dle_dc4", "dle_enq", "none")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Profile:
     realtime_status: bool = True
     cut: str = "partial"
     raster_band: int = 64
+    buffer_clear: str = "dle_dc4"
 
     def __post_init__(self) -> None:
         if self.welsh_fallback not in FALLBACKS:
@@ -62,6 +64,10 @@ class Profile:
             )
         if self.cut not in CUTS:
             raise ConfigurationError(f"profile {self.name}: cut must be one of {CUTS}")
+        if self.buffer_clear not in BUFFER_CLEARS:
+            raise ConfigurationError(
+                f"profile {self.name}: buffer_clear must be one of {BUFFER_CLEARS}"
+            )
         if not self.code_pages:
             raise ConfigurationError(f"profile {self.name}: needs at least one code page")
         for codec in self.code_pages:

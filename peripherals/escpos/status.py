@@ -1,11 +1,21 @@
 """What an ESC/POS printer says back: decode status bytes, split the incoming stream.
 
-Three kinds of frame share the printer → host direction, told apart by their first byte:
+Four kinds of frame share the printer → host direction, told apart by their first bytes:
   real-time status (reply to DLE EOT n)  1 byte  bit pattern 0xx1xx10  ((b & 0x93) == 0x12)
-  automatic status back (ASB)            4 bytes first byte 0xx1xx00  ((b & 0x93) == 0x10)
-  print completion (reply to GS ( H)     7 bytes 37 22 d1 d2 d3 d4 00
+  automatic status back (ASB)            4 bytes first byte 0xx1xx00  ((b & 0x93) == 0x10), bytes
+                                                 2–4 with bits 4 and 7 fixed to 0
+  print completion (reply to GS ( H)     7 bytes 37 22 d1 d2 d3 d4 00   (d in 30…7E)
+  buffer cleared (reply to DLE DC4 fn 8) 3 bytes 37 25 00
 Anything else is noise (line garbage, a clone's stray bytes) and is skipped one byte at a time, so a
 garbled line can never wedge the splitter.
+
+* XOFF (13) may interrupt a multi-byte frame (Epson: the ASB bytes are "consecutive except for
+  XOFF", and likewise the process-ID and clear responses): it is skipped inside a frame, and can
+  never be mistaken for one of its bytes (13 has bit 4 set and is below 30).
+* A frame is given up as soon as a byte arrives that cannot belong to it, not when enough bytes
+  have arrived: a stray byte shaped like an ASB start (say 10) followed by the real-time reply 12
+  is one byte of noise and then the reply — waiting for "the other three ASB bytes" would hide the
+  reply until its request timed out.
 
 ASB layout (Epson): byte 1 as DLE EOT 1/2 (0x08 offline, 0x20 cover open), byte 2 error causes as
 DLE EOT 3 (0x04 mechanical, 0x08 auto-cutter, 0x20 unrecoverable, 0x40 auto-recoverable), byte 3
@@ -21,15 +31,18 @@ from peripherals.conditions import ActionHint, Condition, Fault
 
 __all__ = [
     "AsbBlock",
+    "BufferCleared",
     "Completion",
     "Noise",
     "PrinterStatus",
     "RealtimeStatus",
     "StatusStream",
+    "expect_cleared",
     "expect_completion",
     "expect_realtime",
     "is_asb_start",
     "is_realtime",
+    "strip_xoff",
 ]
 
 
@@ -57,32 +70,70 @@ class Completion:
 
 
 @dataclass(frozen=True)
+class BufferCleared:
+    """37 25 00: the printer has emptied its receive and print buffers (DLE DC4 fn 8)."""
+
+
+@dataclass(frozen=True)
 class Noise:
     data: bytes
 
 
-Frame = RealtimeStatus | AsbBlock | Completion | Noise
+Frame = RealtimeStatus | AsbBlock | Completion | BufferCleared | Noise
+
+XOFF = 0x13
+
+
+def _asb_byte(_: int, x: int) -> bool:
+    return (x & 0x90) == 0  # ASB bytes 2–4: bits 4 and 7 fixed to 0
+
+
+def _completion_byte(i: int, x: int) -> bool:
+    if i == 1:
+        return x == 0x22
+    return 0x30 <= x <= 0x7E if i < 6 else x == 0x00
+
+
+def _cleared_byte(i: int, x: int) -> bool:
+    return x == (0x25 if i == 1 else 0x00)
+
+
+def _collect(buf: bytes, want: int, valid: Callable[[int, int], bool]) -> int | None:
+    """Bytes taken by a `want`-byte frame starting at buf[0], XOFF skipped inside it; -1 as soon as
+    a byte cannot belong to it; None while incomplete."""
+    got = 1
+    for i in range(1, len(buf)):
+        x = buf[i]
+        if x == XOFF:
+            continue
+        if not valid(got, x):
+            return -1
+        got += 1
+        if got == want:
+            return i + 1
+    return None
 
 
 def _frame_length(buf: bytes) -> int | None:
-    """Length of the frame at buf[0] (negative: noise of that many bytes), None if incomplete."""
+    """Bytes taken by the frame at buf[0] (negative: noise of that many bytes), None if incomplete."""
     b = buf[0]
     if b == 0x37:
-        if len(buf) < 2:
+        second = next((x for x in buf[1:] if x != XOFF), None)
+        if second is None:
             return None
-        if buf[1] == 0x22:
-            if len(buf) < 7:
-                return None
-            return 7 if buf[6] == 0x00 else -1
-        return -1
+        if second == 0x25:
+            return _collect(buf, 3, _cleared_byte)
+        return _collect(buf, 7, _completion_byte)
     if is_asb_start(b):
-        if len(buf) < 4:
-            return None
-        # following ASB bytes have bit 4 clear; otherwise this was not an ASB start
-        return 4 if all((x & 0x90) == 0 for x in buf[1:4]) else -1
+        return _collect(buf, 4, _asb_byte)
     if is_realtime(b):
         return 1
     return -1
+
+
+def strip_xoff(frame: bytes) -> bytes:
+    """A frame's bytes without the XOFFs that interrupted it (its first byte is never XOFF)."""
+    return frame[:1] + bytes(x for x in frame[1:] if x != XOFF)
 
 
 class StatusStream:
@@ -106,11 +157,14 @@ class StatusStream:
             if noise:
                 frames.append(Noise(noise))
                 noise = b""
-            frame, self._buf = self._buf[:n], self._buf[n:]
-            if n == 1:
+            raw, self._buf = self._buf[:n], self._buf[n:]
+            frame = strip_xoff(raw)
+            if len(frame) == 1:
                 frames.append(RealtimeStatus(frame[0]))
-            elif n == 4:
+            elif len(frame) == 4:
                 frames.append(AsbBlock(frame))
+            elif len(frame) == 3:
+                frames.append(BufferCleared())
             else:
                 frames.append(Completion(frame[2:6]))
         if noise:
@@ -123,7 +177,7 @@ def expect_realtime(buf: bytes) -> int | None:
     n = _frame_length(buf)
     if n is None:
         return None
-    if n == 1:
+    if n == 1 and is_realtime(buf[0]):
         return 1
     return -abs(n)
 
@@ -135,11 +189,22 @@ def expect_completion(job_id: bytes) -> Callable[[bytes], int | None]:
         n = _frame_length(buf)
         if n is None:
             return None
-        if n == 7 and buf[2:6] == job_id:
-            return 7
+        frame = strip_xoff(buf[: abs(n)])
+        if n > 0 and len(frame) == 7 and frame[2:6] == job_id:
+            return n
         return -abs(n)
 
     return match
+
+
+def expect_cleared(buf: bytes) -> int | None:
+    """transport.request matcher for the clear response 37 25 00 of DLE DC4 fn 8."""
+    n = _frame_length(buf)
+    if n is None:
+        return None
+    if n > 0 and len(strip_xoff(buf[:n])) == 3 and buf[0] == 0x37:
+        return n
+    return -abs(n)
 
 
 @dataclass(frozen=True)
@@ -242,7 +307,10 @@ class PrinterStatus:
                     "The receipt printer has a fault it cannot recover from.",
                 )
             )
-        if self.auto_recoverable:
+        if self.auto_recoverable and not self.cover_open:
+            # Epson: opening the cover while printing is itself an auto-recoverable error (it
+            # resumes once closed), so the bit is set with "cover open" — that is the fault to name,
+            # not an overheated head
             faults.append(
                 Fault(
                     "auto_recoverable_error",

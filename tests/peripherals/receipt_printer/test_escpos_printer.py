@@ -38,7 +38,7 @@ def test_open_replays_init_and_reads_status(printer_emulator, printer) -> None:
 def test_print_waits_for_completion_and_counts(printer_emulator, printer, bus) -> None:
     emu, _ = printer_emulator
     job = printer.print_receipt(standard_receipt())
-    assert emu.completions == [job.encode()]
+    assert emu.completions == [b"OPEN", job.encode()]  # the probe at open, then the job
     printed = emu.receipts[-1]
     assert printed.lines[0].text == "Jobcentre Plus" and printed.lines[0].bold
     assert [q.data for q in printed.qr_codes] == [b"https://kiosk.example/h/ABCD-EFGH#k3y"]
@@ -142,9 +142,12 @@ def test_fault_events_and_statistics(printer_emulator, printer, bus) -> None:
     assert printer.statistics.get("faults") == 1
 
 
-def test_paper_out_during_a_job_fails_fast_then_the_job_resumes(printer_emulator, printer) -> None:
+def test_paper_out_during_a_job_fails_fast_clears_the_rest_and_reprints_once(
+    printer_emulator, printer
+) -> None:
     emu, host = printer_emulator
     host.baud = 9600  # ~1 ms a byte: the job takes about 1.5 s on the line
+    printer.transport.baudrate = 9600  # what the driver expects of the line (a pty has no baud)
     printer.completion_timeout = 10.0
     outcome: list[BaseException | str] = []
 
@@ -159,14 +162,23 @@ def test_paper_out_during_a_job_fails_fast_then_the_job_resumes(printer_emulator
     time.sleep(0.2)
     start = time.monotonic()
     emu.set_fault("paper_out")
+    assert wait_until(lambda: printer.state is DeviceState.ERROR, 1.0)  # told by ASB at once
+    assert time.monotonic() - start < 1.0
     worker.join(5)
-    assert isinstance(outcome[0], DeviceFault)
-    assert time.monotonic() - start < 1.0  # told by ASB, not by the 10 s deadline
+    assert isinstance(outcome[0], DeviceFault) and outcome[0].partial
+    assert "may have come out in part" in str(outcome[0])
+    # Epson DLE DC4 fn 8: 10 14 08 01 03 14 01 06 02 08, sent once, after the job's bytes
+    sent = bytes(emu.received)
+    assert sent.count(bytes.fromhex("10140801031401060208")) == 1
+    assert sent.index(bytes.fromhex("10140801031401060208")) > sent.index(b"Item 59")
+    assert emu.buffer_clears == 1
     host.baud = None
-    emu.set_fault("paper_out", False)  # paper loaded: the held job finishes printing
-    assert wait_until(lambda: emu.receipts and len(emu.receipts[-1].lines) == 61)
+    emu.set_fault("paper_out", False)  # paper loaded: the rest of the failed job is gone
     assert wait_until(lambda: printer.state is DeviceState.IDLE)
-    printer.print_receipt(standard_receipt(1))
+    time.sleep(0.1)
+    assert emu.receipts == []  # nothing of the failed job prints later, unseen
+    printer.print_receipt(standard_receipt(60))  # the reprint: whole, once
+    assert len(emu.receipts) == 1 and len(emu.receipts[0].lines) == 61
 
 
 def test_clone_that_never_answers_is_unknown_not_a_hang(printer_emulator, printer) -> None:
@@ -205,14 +217,38 @@ def test_unplug_replug_twenty_times(printer_emulator, printer, bus) -> None:
     bus.drain()
 
 
-def test_reconnect_event(printer_emulator, printer, bus) -> None:
+def test_reconnect_event(printer_emulator, printer, bus, caplog) -> None:
     _, host = printer_emulator
     seen: list[Reconnected] = []
     bus.subscribe(seen.append, Reconnected)
+    caplog.set_level("INFO", logger="peripherals")
     host.unplug()
     host.replug()
     assert wait_until(lambda: printer.transport.reconnects == 1)
     assert wait_until(lambda: bus.drain() >= 0 and bool(seen))
+    # a reconnect is logged in one line each way, never with a traceback
+    assert not [r for r in caplog.records if r.exc_info]
+    messages = [r.getMessage() for r in caplog.records if r.name == "peripherals.transport"]
+    assert any("port lost" in m for m in messages)
+    assert any("reconnected after" in m for m in messages)
+    assert all("\n" not in m for m in messages)
+
+
+def test_an_init_replay_that_fails_is_one_log_line(caplog) -> None:
+    from peripherals.errors import DeviceUnavailable
+    from peripherals.transport import Protocol, SerialTransport
+
+    class Failing(Protocol):
+        def connection_made(self, transport: SerialTransport) -> None:
+            raise DeviceUnavailable("receipt: write failed (the port went again)")
+
+    transport = SerialTransport("loop://", Failing(), name="receipt")
+    caplog.set_level("INFO", logger="peripherals")
+    transport.open()
+    transport.close()
+    records = [r for r in caplog.records if "connection_made" in r.getMessage()]
+    assert len(records) == 1 and records[0].exc_info is None
+    assert records[0].getMessage() == "receipt: connection_made: DeviceUnavailable"
 
 
 def test_welsh_native_on_latin8_profile(printer_emulator, printer) -> None:
