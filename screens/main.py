@@ -67,6 +67,7 @@ def _run(config: KioskConfig, simulate: bool) -> int:
 
     from kiosk.runtime.app import KioskRuntime
     from kiosk.session import Session
+    from kiosk.session.funnel import features_of
     from kiosk.ui.speech import Speaker
 
     try:
@@ -77,13 +78,15 @@ def _run(config: KioskConfig, simulate: bool) -> int:
     print(start_line(config, simulate), file=sys.stderr)
     from screens.app import KioskApp
 
-    session = Session.from_config(config, runtime.catalogue)
+    session = Session.from_config(config, runtime.catalogue, funnel=runtime.funnel)
     speaker = Speaker(default_language=config.default_language)
     if not speaker.available:
         log.warning("audio guidance unavailable: %s", speaker.reason)
 
     def wire(controller: object) -> None:
         """Badges, PINs, device faults and the technician's screen (screens.device_flows)."""
+        ctx = controller.ctx  # type: ignore[attr-defined]
+        session.funnel.features = lambda: features_of(ctx.settings)  # names only, at each start
         try:
             from screens.device_flows import wire_runtime
         except ImportError as exc:

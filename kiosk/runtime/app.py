@@ -35,6 +35,7 @@ from kiosk.documents import DocumentError, build_document, print_receipt
 from kiosk.link import CentralClient, CentralError
 from kiosk.link.registration import compare_office
 from kiosk.outbox import Outbox, Relay, RowCipher, outbox_path
+from kiosk.outbox.funnel import FunnelOutbox
 from kiosk.references import resume_code_in
 from kiosk.runtime.cases import CaseDesk, SubmittedCase
 from kiosk.runtime.devices import DeviceHub
@@ -110,6 +111,8 @@ class KioskRuntime:
         self.client = CentralClient(config.central_url, token, timeout_s=5, retries=1)
         self.outbox = Outbox(outbox_path(config.data_dir), RowCipher(token, config.kiosk_id))
         self.relay = Relay(self.outbox, self.client, workers=relay_workers)
+        self.funnel = FunnelOutbox(self.outbox, self.relay.wake)
+        """The session's funnel sink (``Session.from_config(..., funnel=runtime.funnel)``)."""
         self.desk = CaseDesk(self.outbox, self.relay, normalise_office(config.office.id))
         self.devices = DeviceHub(config, simulate=simulate, emulator_output=emulator_output)
         self.fleet = FleetAgent(self.client, self.devices.states, self.outbox.depth)
