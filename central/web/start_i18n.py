@@ -70,6 +70,10 @@ START_STRINGS: dict[str, dict[str, str]] = {
         "en": "We are very busy. Wait a few seconds and try again.",
         "cy": "Rydym yn brysur iawn. Arhoswch ychydig eiliadau a rhowch gynnig arall arni.",
     },
+    "start_limited": {
+        "en": "Many applications have been started from your connection in the last hour. Try again later, or carry on with an application you saved.",
+        "cy": "Mae llawer o geisiadau wedi'u dechrau o'ch cysylltiad yn ystod yr awr ddiwethaf. Rhowch gynnig arall arni yn nes ymlaen, neu parhewch â chais a gadwyd gennych.",
+    },
     "office_title": {
         "en": "Which office should deal with your application?",
         "cy": "Pa swyddfa ddylai ddelio â'ch cais?",

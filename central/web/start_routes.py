@@ -40,6 +40,7 @@ from central.deps import ClockDep, SessionDep, SettingsDep, one_hop
 from central.handoff import resume
 from central.handoff import service as handoffs
 from central.handoff.history import FoldError, append_event, lock_case
+from central.handoff.ratelimit import AttemptLimiter, address_key
 from central.web import drafts, forms
 from central.web import offices as office_config
 from central.web.case_routes import (
@@ -60,6 +61,10 @@ log = logging.getLogger("central.web.start")
 router = APIRouter(include_in_schema=False)
 
 NOT_SURE = "not-sure"
+STARTS_PER_HOUR = 60
+"""New web cases one client address may start in an hour (anyone may start one, so this bounds
+what a script can write; a replayed double click counts too). Kept in the database like every
+other limit (:mod:`central.handoff.ratelimit`)."""
 START_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 POSTCODE_FIELD = Field("postcode", FieldType.POSTCODE, Text("Postcode", "Cod post"))
 
@@ -67,6 +72,9 @@ POSTCODE_FIELD = Field("postcode", FieldType.POSTCODE, Text("Postcode", "Cod pos
 def setup(app: FastAPI) -> None:
     """Read and check the offices once. A broken file is logged and the start pages say the
     service cannot be started online; the rest of central is unaffected."""
+    app.state.web_start_limiter = AttemptLimiter(
+        STARTS_PER_HOUR, 3600.0, clock=lambda: app.state.clock(), scope="web-start"
+    )
     path = office_config.path_for(app.state.settings.catalogue_dir)
     try:
         app.state.web_offices = office_config.load(path)
@@ -213,6 +221,17 @@ async def office_post(
         errors.append(("f-office", t(lang, "err_office")))
     if errors or office is None:
         return _office_page(request, service, 400, errors, chosen, postcode, start)
+    limiter: AttemptLimiter = request.app.state.web_start_limiter
+    client = address_key(request.client.host if request.client else None)
+    try:
+        wait = await run_in_threadpool(limiter.take, session, client)  # commits
+    except Exception as exc:  # noqa: BLE001 - the database is away: nothing was created
+        log.warning("web start limit unreadable: %s", type(exc).__name__)
+        return _notice(request, 503, "start_closed_title", "start_busy")
+    if wait is not None:
+        refused = _notice(request, 429, "start_closed_title", "start_limited")
+        refused.headers["Retry-After"] = str(int(wait))
+        return refused
     try:
         answer = await drafts.create(
             request.app, service_id=service.id, office=office.id, start_key=start, now=now

@@ -435,3 +435,19 @@ def test_a_draft_saved_online_opens_at_a_kiosk_of_its_office(kit: Kit) -> None:
     assert body["answers"]["full_name"] == "Ann Example" and body["status"] == "open"
     opened = plan(load_catalogue_strict(SERVICES), SimpleNamespace(**body), kit.clock().date())
     assert opened.step is not None and opened.step.id == "new-address"
+
+
+def test_starts_are_limited_per_address(kit: Kit) -> None:
+    from central.handoff.ratelimit import AttemptLimiter
+
+    kit.app.state.web_start_limiter = AttemptLimiter(2, 3600, clock=kit.clock, scope="t")
+    client = browser(kit)
+    started(kit, client)
+    started(kit, client)
+    r = start(client, lang="cy")
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 3000
+    assert "yn ystod yr awr ddiwethaf" in r.text
+    with kit.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 2
+    kit.clock.advance(3601)
+    started(kit, client)
