@@ -286,6 +286,11 @@ def test_extreme_times_are_422(client: TestClient, auth: dict[str, str], when: s
     assert client.get(f"{CASES}/{case_id}/events", headers=auth).status_code == 200
 
 
+def test_a_time_without_an_offset_is_422(client: TestClient, auth: dict[str, str]) -> None:
+    r = create(client, auth, new_case(occurred_at="2026-03-02T09:00:00"))
+    assert is_problem(r, 422) and "occurred_at" in r.text
+
+
 @pytest.mark.parametrize(
     "number", ["1e400", "-1e400", "NaN", "Infinity", str(2**53 + 1), str(-(2**64)), "9" * 5000]
 )
