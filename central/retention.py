@@ -14,6 +14,8 @@ their use; storage: a fleet of 10,000 kiosks sends 28.8 million heartbeats a day
   a day after their window started, unless a lock still runs then. They hold only hashes of keys.
 * Heartbeat history: ``heartbeat_days`` (14 by default). The latest status per kiosk
   (``device_status``) is kept; it is overwritten, not accumulated.
+* Raw funnel events: ``funnel_event_days`` after they arrived (90 by default, at least 30:
+  :mod:`central.measure.purge`). Their rollups, which every page and export reads, are kept.
 
 Cases and their events are never purged here — closing and archiving a case is a records-management
 decision of the office, not of this service — with one exception: a draft the citizen started on
@@ -40,6 +42,7 @@ from sqlalchemy.engine import Engine
 from central.db.models import Heartbeat, IdempotencyKey
 from central.handoff.models import Handoff, ResumeCode, WebSession
 from central.handoff.ratelimit import purge_before
+from central.measure import purge as funnel_purge
 from central.staff.models import StaffSession
 from central.web import drafts
 
@@ -53,10 +56,13 @@ class Retention:
     heartbeat_days: int = 14
     session_grace_days: int = 1
     resume_code_grace_days: int = 7
+    funnel_event_days: int = funnel_purge.DEFAULT_DAYS
 
     def __post_init__(self) -> None:
         if self.heartbeat_days < 1:
             raise ValueError("heartbeat_days must be at least 1")
+        if self.funnel_event_days < funnel_purge.MIN_DAYS:
+            raise ValueError(f"funnel_event_days must be at least {funnel_purge.MIN_DAYS}")
 
 
 def purge(
@@ -85,6 +91,8 @@ def purge(
     before = now - timedelta(days=keep.heartbeat_days)
     deadline = None if budget_s is None else time.monotonic() + budget_s
     done["heartbeats"] = _purge_heartbeats(engine, before, deadline)
+    raw_before = now - timedelta(days=keep.funnel_event_days)
+    done["funnel_events"] = funnel_purge.purge_events(engine, raw_before, deadline)
     return done
 
 
