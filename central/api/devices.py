@@ -19,7 +19,7 @@ office has every case create refused (422).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -69,10 +69,25 @@ async def _heartbeat_body(request: Request) -> HeartbeatIn:
         raise RequestValidationError(errors) from None
 
 
+def _inlined(schema: Any, defs: dict[str, Any] | None = None) -> Any:
+    """``schema`` with every ``#/$defs/...`` reference replaced by its definition: it is placed
+    in the OpenAPI document by hand, where such a reference would not resolve."""
+    if defs is None and isinstance(schema, dict):
+        defs = schema.get("$defs", {})
+    if isinstance(schema, dict):
+        ref = schema.get("$ref", "")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and defs is not None:
+            return _inlined(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inlined(v, defs) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inlined(v, defs) for v in schema]
+    return schema
+
+
 _HEARTBEAT_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": HeartbeatIn.model_json_schema()}},
+        "content": {"application/json": {"schema": _inlined(HeartbeatIn.model_json_schema())}},
     }
 }
 
