@@ -14,7 +14,11 @@ import sys
 from collections.abc import Sequence
 
 COMMAND_MODULES: tuple[str, ...] = ("central.commands.server", "central.commands.devices")
-OPTIONAL_COMMAND_MODULES: tuple[str, ...] = ("central.staff.cli_cmd", "central.fleet.cli_cmd")
+OPTIONAL_COMMAND_MODULES: tuple[str, ...] = (
+    "central.staff.cli_cmd",
+    "central.fleet.cli_cmd",
+    "central.measure.cli_cmd",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
