@@ -57,12 +57,13 @@ class StatusChanged(DeviceEvent):
 
 @dataclass(frozen=True)
 class CardSwiped(DeviceEvent):
-    """A card was read. The PAN is masked at the driver; `card_id` is a keyed hash for badge lookup."""
+    """A card was read. The PAN is masked at the driver; `card_id` is a keyed hash for badge lookup.
+
+    Nothing else from the stripe leaves the driver — no holder name, no expiry (data minimisation:
+    the kiosk needs neither, and whatever is in an event can end up in a log or `asdict`)."""
 
     masked_pan: str
     tracks: tuple[int, ...] = ()
-    holder_name: str | None = field(default=None, repr=False)
-    expiry: str | None = field(default=None, repr=False)
     card_id: str | None = field(default=None, repr=False)
 
 

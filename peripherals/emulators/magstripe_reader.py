@@ -14,6 +14,10 @@ Faults (besides unplug, garbled, slow, offline of every emulator):
     no_lrc     no LRC characters (like most readers in ASCII mode)
     garbled    bytes 0xFF are put in the middle of the track data (and PtyHost adds random junk)
     offline    swipes are swallowed (a reader powered but not reading)
+Model switches (faults too, so --fault sets them):
+    magtek_insert  a MagTek insertion reader: "card in" (STX ESC 1 CR ETX), then on withdrawal
+                   STX ESC tracks 0 CR ETX, never an LRC (the Port Powered Insertion Reader manual)
+    idtech         ID TECH MiniMag's own format: no STX/ETX, a CR after each track
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from peripherals.magstripe.tracks import lrc
 
 __all__ = ["CardReaderEmulator", "tracks_for"]
 
-STX, CR, ETX = b"\x02", b"\r", b"\x03"
+STX, CR, ETX, ESC = b"\x02", b"\r", b"\x03", b"\x1b"
 
 
 def tracks_for(pan: str, name: str = "CITIZEN/TEST", expiry: str = "3012") -> str:
@@ -36,7 +40,7 @@ def tracks_for(pan: str, name: str = "CITIZEN/TEST", expiry: str = "3012") -> st
 
 class CardReaderEmulator(ControllableEmulator):
     device_faults: ClassVar[frozenset[str]] = frozenset(
-        {"bad_lrc", "e_tracks", "e_track1", "no_lrc"}
+        {"bad_lrc", "e_tracks", "e_track1", "no_lrc", "magtek_insert", "idtech"}
     )
 
     def __init__(self) -> None:
@@ -49,7 +53,8 @@ class CardReaderEmulator(ControllableEmulator):
 
     def frame(self, tracks: str) -> bytes:
         """The bytes a swipe of `tracks` produces with the current faults."""
-        out = bytearray(STX)
+        insert, idtech = "magtek_insert" in self.faults, "idtech" in self.faults
+        out = bytearray(b"" if idtech else STX + (ESC if insert else b""))
         for text in _split(tracks):
             if "e_tracks" in self.faults or ("e_track1" in self.faults and text[0] == "%"):
                 text = text[0] + "E?"
@@ -60,12 +65,16 @@ class CardReaderEmulator(ControllableEmulator):
                 middle = len(body) // 2
                 body = body[:middle] + b"\xff\xfe" + body[middle:]
             out += body
-            if "no_lrc" not in self.faults:
+            if "no_lrc" not in self.faults and not insert:
                 check = lrc(text)
                 if "bad_lrc" in self.faults:
                     check = chr(ord(check) ^ 0x01)
                 out += check.encode("ascii")
-        out += CR + ETX
+            if idtech:
+                out += CR
+        if idtech:
+            return bytes(out)
+        out += (b"0" if insert else b"") + CR + ETX
         return bytes(out)
 
     def swipe(self, tracks: str) -> bool:
@@ -73,6 +82,8 @@ class CardReaderEmulator(ControllableEmulator):
         if "offline" in self.faults or self.host is None or not self.host.plugged:
             return False
         data = self.frame(tracks)
+        if "magtek_insert" in self.faults:
+            self.send(STX + ESC + b"1" + CR + ETX)  # card in: the rear sensor is blocked
         with self._lock:
             self.frames_sent.append(data)
         self.send(data)

@@ -8,6 +8,18 @@ keeping its number.
 
 A serial magstripe reader has no status to ask for: condition is online while the port is open and
 no_device (hint reset: the transport reconnects by itself) while it is gone.
+
+Output formats (option `format`), all from the makers' manuals:
+* "magtek" (default): [STX] tracks back to back [LRC after each] [CR] [ETX].
+* "magtek_insert" (MagTek insertion readers): [STX] [ESC] %T1? ;T2? <sensor> [CR] [ETX], no LRC,
+  sensor "1" card in the reader, "0" none; sensor-only messages [STX] [ESC] 1 [CR] [ETX] → a
+  CardSensor event. The tracks are read on withdrawal and come with sensor "0".
+* "idtech" (ID TECH MiniMag's own format): each track ends with CR — one swipe, one event (the
+  framer joins tracks until the gap `track_gap`, default 0.1 s, passes).
+A leading ESC is framing in every format and is dropped.
+
+Only the masked PAN, the track numbers and a keyed card id leave the driver: no holder name, no
+expiry.
 """
 
 from __future__ import annotations
@@ -16,6 +28,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -24,16 +37,19 @@ from peripherals.conditions import ActionHint, Condition, Fault, HealthLevel, He
 from peripherals.errors import ConfigurationError
 from peripherals.events import CardSwiped, EventBus, ReadError
 from peripherals.magstripe.badges import BadgeRules
-from peripherals.magstripe.events import StaffBadge
+from peripherals.magstripe.events import CardSensor, StaffBadge
 from peripherals.magstripe.framing import Frame, Framer
 from peripherals.magstripe.tracks import Swipe, mask_pan, parse_swipe
 from peripherals.model import Device
 from peripherals.stats import DeviceStats
-from peripherals.transport import Protocol, SerialTransport
+from peripherals.transport import Protocol, SerialTransport, pop_flow_control
 
 __all__ = ["CardReader", "create"]
 
 log = logging.getLogger(__name__)
+
+FORMATS = ("magtek", "magtek_insert", "idtech")
+ESC = 0x1B
 
 NO_DEVICE = Fault(
     "no_device",
@@ -74,12 +90,19 @@ class CardReader(Device):
         baudrate: int = 9600,
         clock: Callable[[], float] = time.monotonic,
         transport_options: Mapping[str, Any] | None = None,
+        format: str = "magtek",
+        track_gap: float = 0.1,
     ) -> None:
         super().__init__(name, bus=bus, stats=stats)
+        if format not in FORMATS:
+            raise ConfigurationError(f"{name}: format must be one of {', '.join(FORMATS)}")
         self.port = port
+        self.format = format
         self.badges = badges or BadgeRules()
         self._key = card_id_key or secrets.token_bytes(32)
-        self._framer = Framer(frame_deadline)
+        self._framer = Framer(frame_deadline, track_gap=track_gap if format == "idtech" else None)
+        self._frame_lock = threading.Lock()  # the reader thread and the gap timer
+        self._timer: threading.Timer | None = None
         self._clock = clock
         self._transport = SerialTransport(
             port,
@@ -101,6 +124,10 @@ class CardReader(Device):
 
     def _close(self) -> None:
         self._transport.close()
+        with self._frame_lock:
+            timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
 
     def _check_health(self, level: HealthLevel) -> HealthResult:
         ok = self._transport.connected and self.condition is Condition.ONLINE
@@ -115,14 +142,49 @@ class CardReader(Device):
 
     # ---------------------------------------------------------------- input path (reader thread)
     def _on_bytes(self, data: bytes) -> None:
-        for frame in self._framer.feed(data, self._clock()):
+        with self._frame_lock:
+            frames = self._framer.feed(data, self._clock())
+            self._arm_timer()
+        for frame in frames:
+            self._on_frame(frame)
+
+    def _arm_timer(self) -> None:
+        """A swipe the framer holds (ID TECH: between tracks) ends by time, not by bytes: tick then."""
+        due = self._framer.due
+        if due is None or self._timer is not None:
+            return
+        timer = threading.Timer(max(0.0, due - self._clock()) + 0.001, self._tick)
+        timer.daemon = True
+        self._timer = timer
+        timer.start()
+
+    def _tick(self) -> None:
+        with self._frame_lock:
+            self._timer = None
+            frames = self._framer.expire(self._clock())
+            self._arm_timer()
+        for frame in frames:
             self._on_frame(frame)
 
     def _on_frame(self, frame: Frame) -> None:
         if frame.error is not None:
             self._read_error(frame.error)
             return
-        swipe = parse_swipe(frame.payload.decode("latin-1"))
+        payload = frame.payload.lstrip(bytes([ESC]))
+        if self.format == "magtek_insert":
+            if payload in (b"0", b"1"):
+                self._log.info("card sensor: %s", "card in" if payload == b"1" else "no card")
+                self._publish(CardSensor(self.name, payload == b"1"))
+                return
+            if payload[-1:] in (b"0", b"1") and payload[-2:-1] == b"?":
+                sensor, payload = payload[-1:], payload[:-1]  # the card sensor after the tracks
+                self._handle_swipe(payload)
+                self._publish(CardSensor(self.name, sensor == b"1"))
+                return
+        self._handle_swipe(payload)
+
+    def _handle_swipe(self, payload: bytes) -> None:
+        swipe = parse_swipe(payload.decode("latin-1"))
         pan = swipe.pan
         if pan is None and swipe.error is None:
             pan = self._badge_only(swipe)
@@ -143,12 +205,9 @@ class CardReader(Device):
             self._log.info("%s badge swiped (tracks %s)", badge.role, read)
             self._publish(StaffBadge(self.name, badge.role, badge.staff_id, masked))
             return
-        t1 = swipe.track(1)
-        name = t1.name if t1 is not None and t1.ok else None
-        expiry = next((t.expiry for t in swipe.usable if t.expiry), None)
         card_id = hmac.new(self._key, pan.encode(), hashlib.sha256).hexdigest()[:32]
         self._log.info("card swiped (tracks %s)", read)
-        self._publish(CardSwiped(self.name, masked, read, name, expiry, card_id))
+        self._publish(CardSwiped(self.name, masked, read, card_id))
 
     def _badge_only(self, swipe: Swipe) -> str | None:
         """A badge whose track is not in bank-card format (``%STF000042?``): its content, if it
@@ -172,6 +231,8 @@ _OPTIONS = {
     "frame_deadline",
     "baud",
     "baudrate",
+    "format",
+    "track_gap",
 }
 
 
@@ -182,8 +243,12 @@ def create(
 
     Options: staff_prefixes, technician_prefixes (lists of digit strings), card_id_key (a secret
     string; card ids are stable across restarts only with it), frame_deadline (s, default 1.0),
-    baud (default 9600). Unknown options raise ValueError (→ ConfigurationError).
+    baud (default 9600), format ("magtek", "magtek_insert", "idtech"), track_gap (s, ID TECH),
+    rtscts / dsrdtr / xonxoff (serial flow control). Unknown options raise ValueError
+    (→ ConfigurationError).
     """
+    options = dict(options)
+    flow = pop_flow_control(options)
     unknown = set(options) - _OPTIONS
     if unknown:
         raise ValueError(f"unknown option(s) {', '.join(sorted(unknown))}")
@@ -201,4 +266,7 @@ def create(
         card_id_key=str(key).encode() if key else None,
         frame_deadline=float(options.get("frame_deadline", 1.0)),
         baudrate=int(options.get("baud", options.get("baudrate", 9600))),
+        transport_options={"serial_options": flow} if flow else None,
+        format=str(options.get("format", "magtek")),
+        track_gap=float(options.get("track_gap", 0.1)),
     )

@@ -1,4 +1,5 @@
-"""The one event the card reader adds to peripherals.events: a staff or technician badge.
+"""The events the card reader adds to peripherals.events: a staff or technician badge, and the card
+sensor of an insertion reader.
 
 Why a separate event and not a CardSwiped with a flag: a badge starts an assisted session or the
 diagnostics mode, a citizen's card never does; subscribers should not be able to confuse the two.
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 from peripherals.events import DeviceEvent
 
-__all__ = ["StaffBadge"]
+__all__ = ["CardSensor", "StaffBadge"]
 
 
 @dataclass(frozen=True)
@@ -21,3 +22,11 @@ class StaffBadge(DeviceEvent):
     role: str
     staff_id: str
     masked_pan: str
+
+
+@dataclass(frozen=True)
+class CardSensor(DeviceEvent):
+    """An insertion reader's card sensor changed (MagTek: ``STX ESC 1 CR ETX`` card in, ``… 0 …``
+    card out). The tracks, when read, come as a CardSwiped of their own."""
+
+    present: bool

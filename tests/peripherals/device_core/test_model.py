@@ -145,4 +145,4 @@ def test_event_repr_hides_secrets() -> None:
     from peripherals.model import CardSwiped, CodeScanned
 
     assert "secret" not in repr(CodeScanned("s", data="https://x/#secret"))
-    assert "SMITH" not in repr(CardSwiped("c", masked_pan="4111********1111", holder_name="SMITH"))
+    assert "f00d" not in repr(CardSwiped("c", masked_pan="•••• 1111", card_id="f00d"))
