@@ -47,6 +47,7 @@ OPTIONAL_ROUTER_MODULES: tuple[str, ...] = (
     "central.staff.routes",
     "central.fleet.routes",
     "central.measure.routes",
+    "central.measure.pages",
 )
 ROUTER_MODULES = CORE_ROUTER_MODULES + OPTIONAL_ROUTER_MODULES
 

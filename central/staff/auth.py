@@ -53,7 +53,10 @@ LOCKOUT_MINUTES = 15
 PERMISSIONS: dict[str, frozenset[str]] = {
     "staff": frozenset({"queue", "view", "note", "assign", "close"}),
     "technician": frozenset({"fleet"}),
-    "admin": frozenset({"queue", "view", "note", "assign", "close", "fleet", "all_offices"}),
+    "admin": frozenset(
+        {"queue", "view", "note", "assign", "close", "fleet", "all_offices", "performance"}
+    ),
+    "analyst": frozenset({"performance"}),  # counts and rates of every office; never a case
 }
 
 _hasher = PasswordHasher()

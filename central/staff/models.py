@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from central.db.base import Base
 from central.db.types import UTCDateTime, utcnow
 
-ROLES = ("staff", "technician", "admin")
+ROLES = ("staff", "technician", "admin", "analyst")
 
 
 class StaffUser(Base):

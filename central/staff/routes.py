@@ -181,6 +181,8 @@ def queue(ctx: StaffCtx, session: SessionDep, clock: ClockDep, request: Request)
     if not ctx.may("queue"):
         if ctx.may("fleet"):  # a technician: the kiosks are their work
             return RedirectResponse("/staff/fleet", status_code=303)
+        if ctx.may("performance"):  # an analyst: the numbers are theirs
+            return RedirectResponse("/staff/performance", status_code=303)
         return forbidden(ctx, f"Your role ({ctx.user.role}) has no access to cases.")
     office = (
         request.query_params.get("office", ctx.user.office)

@@ -1,0 +1,131 @@
+"""``/staff/performance``: every service's channels side by side, for analysts and admins.
+
+Read from the rollups only (:mod:`central.measure.metrics`), so a page for any period and filter
+costs one ``GROUP BY`` over counters, never a scan of events. No answer, reference or case is on
+this page: only counts, rates and times. Numbers are shown unsuppressed (staff only); the open-data
+export suppresses small counts (:mod:`central.measure.report`).
+
+Each chart is an SVG drawn here on the server (no script, nothing from a CDN: the console's CSP
+allows neither) with the same numbers in a table beside it, which is what a screen reader reads;
+the SVG is ``role="img"`` with a title naming what it shows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from catalogue.model import Catalogue
+from central.db.models import Device
+from central.deps import CatalogueDep, ClockDep, SessionDep, end_reading, one_hop
+from central.measure import report
+from central.measure.metrics import Period, metrics
+from central.staff.routes import StaffCtx, forbidden, page
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+PERMISSION = "performance"
+CHART_WIDTH = 320
+BAR_HEIGHT = 28
+LABEL_WIDTH = 90
+CHANNEL_NAMES = {
+    "kiosk": "Kiosk",
+    "web": "Web",
+    "counter": "Counter",
+    "phone": "Phone",
+    "assisted": "Assisted digital",
+    "all": "All channels",
+}
+
+
+def default_period(now: datetime) -> str:
+    return now.astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m")
+
+
+def bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Geometry of one horizontal bar per channel: completion rate, 0–100 %."""
+    out = []
+    for i, row in enumerate(rows):
+        rate = row["completion_rate"]
+        width = 0 if rate is None else round(rate * (CHART_WIDTH - LABEL_WIDTH - 50))
+        out.append(
+            {
+                "label": CHANNEL_NAMES.get(row["channel"], row["channel"]),
+                "y": 8 + i * (BAR_HEIGHT + 8),
+                "width": width,
+                "text": "no endings" if rate is None else f"{rate:.0%}",
+            }
+        )
+    return out
+
+
+def _title(catalogue: Catalogue | None, service_id: str) -> str:
+    service = catalogue.services.get(service_id) if catalogue is not None else None
+    return service.title.en if service is not None else service_id
+
+
+@router.get("/performance")
+@one_hop
+def performance_page(
+    ctx: StaffCtx, session: SessionDep, clock: ClockDep, catalogue: CatalogueDep, request: Request
+) -> Response:
+    if not ctx.may(PERMISSION):
+        return forbidden(ctx, f"Your role ({ctx.user.role}) has no access to performance.")
+    params = request.query_params
+    text = params.get("period", "").strip()[:20] or default_period(clock())
+    office = params.get("office", "").strip()[:64] or None
+    service = params.get("service", "").strip()[:100] or None
+    offices = sorted(session.scalars(select(Device.office).distinct()))
+    known = catalogue.catalogue if catalogue.loaded else None
+    error = None
+    try:
+        period = Period.parse(text)
+    except ValueError:
+        period, error = None, "Enter a period like 2026-11, 2026-W48, 2026-Q4 or 2026-11-30"
+    found: dict[str, Any] = {"services": {}}
+    if period is not None:
+        found = metrics(session.connection(), period, known, office=office, service=service)
+    end_reading(session)
+    services = []
+    for service_id, result in found["services"].items():
+        rows = report.table({**found, "services": {service_id: result}})
+        channels = list(result["channels"])
+        services.append(
+            {
+                "id": service_id,
+                "title": _title(known, service_id),
+                "rows": rows,
+                "bars": bars(rows),
+                "chart_height": 8 + len(rows) * (BAR_HEIGHT + 8),
+                "channels": channels,
+                "steps": [
+                    (step["step_id"], [
+                        result["channels"][ch]["drop_off"][i]["reached"] for ch in channels
+                    ])
+                    for i, step in enumerate(result["all"]["drop_off"])
+                ],
+            }
+        )  # fmt: skip
+    choices = sorted(known.services.values(), key=lambda s: s.title.en) if known else []
+    return page(
+        "staff/performance.html",
+        status=400 if error else 200,
+        me=ctx,
+        period=text,
+        office=office,
+        service=service,
+        offices=offices,
+        choices=choices,
+        services=services,
+        error=error,
+        names=CHANNEL_NAMES,
+        chart_width=CHART_WIDTH,
+        bar_height=BAR_HEIGHT,
+        label_width=LABEL_WIDTH,
+        first=found.get("first"),
+        last=found.get("last"),
+    )

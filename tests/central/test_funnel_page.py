@@ -1,0 +1,71 @@
+"""``/staff/performance``: analysts and admins see each service's channels side by side, with a
+server-drawn chart and the same numbers as the report (both databases)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from funnel_support import session_events
+
+SERVICE = "change-of-address"
+
+
+def fill(client, auth) -> None:  # type: ignore[no-untyped-def]
+    day = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    events = []
+    for reason, seconds in (("submitted", 200), ("submitted", 250), ("idle_wipe", 90)):
+        events += session_events(SERVICE, day, steps=("where",), reason=reason, duration_s=seconds)
+    events += session_events(SERVICE, day, reason="submitted", duration_s=100, channel="assisted")
+    assert client.post("/api/v1/funnel", json={"events": events}, headers=auth).status_code == 200
+
+
+def cells(html: str, channel: str) -> list[str]:
+    row = re.search(rf'<tr data-channel="{channel}">(.*?)</tr>', html, re.S)
+    assert row is not None, channel
+    return [re.sub(r"<.*?>", "", c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row[1])]
+
+
+def test_an_analyst_sees_channels_side_by_side(client, auth, office, staff_login) -> None:  # type: ignore[no-untyped-def]
+    fill(client, auth)
+    _, cookies = staff_login(office, role="analyst")
+    client.cookies.update(cookies)
+    landing = client.get("/staff", follow_redirects=False)
+    assert landing.status_code == 303 and landing.headers["location"] == "/staff/performance"
+    page = client.get(f"/staff/performance?period=2026-03&office={office}")
+    assert page.status_code == 200
+    html = page.text
+    assert "Content-Security-Policy" in page.headers and "<script" not in html
+    assert cells(html, "kiosk") == [
+        "Kiosk",
+        "3",
+        "2",
+        "1",
+        "67%",
+        "4 min 0 s",
+        "4 min 48 s",
+        "0",
+        "",
+    ]
+    assert cells(html, "assisted")[:5] == ["Assisted digital", "1", "1", "0", "100%"]
+    assert cells(html, "all")[-1] == "100%"  # digital take-up: every completion was digital
+    assert 'role="img"' in html and "Completion rate by channel" in html
+    assert "Kiosk 67%" in html and "Assisted digital 100%" in html
+    assert 'href="/staff/performance">Performance</a>' in html
+    assert (
+        client.get(f"/staff/performance?period=2026-04&office={office}").text.count(
+            "No sessions started"
+        )
+        == 1
+    )
+    bad = client.get("/staff/performance?period=last+month")
+    assert bad.status_code == 400 and "Enter a period like" in bad.text
+
+
+def test_staff_without_the_permission_are_refused(client, office, staff_login) -> None:  # type: ignore[no-untyped-def]
+    _, cookies = staff_login(office, role="staff")
+    client.cookies.update(cookies)
+    assert client.get("/staff/performance").status_code == 403
+    _, cookies = staff_login(office, role="admin")
+    client.cookies.update(cookies)
+    assert client.get("/staff/performance").status_code == 200
