@@ -20,6 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from catalogue import funnel
 from catalogue.model import Catalogue
 from central.db.models import Device
 from central.deps import CatalogueDep, ClockDep, SessionDep, end_reading, one_hop
@@ -29,9 +30,9 @@ from central.staff.routes import StaffCtx, forbidden, page
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 PERMISSION = "performance"
-CHART_WIDTH = 320
+CHART_WIDTH = 420
 BAR_HEIGHT = 28
-LABEL_WIDTH = 90
+LABEL_WIDTH = 150
 CHANNEL_NAMES = {
     "kiosk": "Kiosk",
     "web": "Web",
@@ -66,6 +67,14 @@ def bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _title(catalogue: Catalogue | None, service_id: str) -> str:
     service = catalogue.services.get(service_id) if catalogue is not None else None
     return service.title.en if service is not None else service_id
+
+
+def _step_title(catalogue: Catalogue | None, service_id: str, step_id: str) -> str:
+    if step_id == funnel.CHECK_ANSWERS:
+        return "Check answers"
+    service = catalogue.services.get(service_id) if catalogue is not None else None
+    step = next((s for s in service.steps if s.id == step_id), None) if service else None
+    return step.title.en if step is not None else step_id
 
 
 @router.get("/performance")
@@ -103,7 +112,7 @@ def performance_page(
                 "chart_height": 8 + len(rows) * (BAR_HEIGHT + 8),
                 "channels": channels,
                 "steps": [
-                    (step["step_id"], [
+                    (_step_title(known, service_id, step["step_id"]), [
                         result["channels"][ch]["drop_off"][i]["reached"] for ch in channels
                     ])
                     for i, step in enumerate(result["all"]["drop_off"])
