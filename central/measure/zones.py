@@ -2,8 +2,9 @@
 started, so "Monday" means Monday where the office is).
 
 Sources, first match wins: the office's ``timezone`` in the offices file (``config/offices.toml``,
-when its rows carry one), ``$KIOSK_CENTRAL_OFFICE_TIMEZONES`` (``OFFICE=Zone,OFFICE=Zone``), then
-the default ``$KIOSK_CENTRAL_TIMEZONE`` (Europe/London). An unknown zone name is refused when the
+when its rows carry one — the web channel's checker, :mod:`central.web.offices`, does not accept
+that key yet, so today this is the hook for it), ``$KIOSK_CENTRAL_OFFICE_TIMEZONES``
+(``OFFICE=Zone,OFFICE=Zone``), then the default ``$KIOSK_CENTRAL_TIMEZONE`` (Europe/London). An unknown zone name is refused when the
 zones are built (at app start), never half-way through folding a batch.
 """
 
