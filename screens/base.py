@@ -32,6 +32,8 @@ class KioskScreen(Screen):
         self.scroll = Scroll(ctx, self.column)
         self.add_widget(self.scroll)
         self.spoken = ""
+        self._scroll_place: object = None
+        self._scroll_shown = False
 
     @property
     def session(self) -> Any:
@@ -39,23 +41,42 @@ class KioskScreen(Screen):
 
     # ---- drawing -------------------------------------------------------------------------------
     def rebuild(self) -> None:
-        """Draw the screen afresh from the session (language, settings and state included)."""
+        """Draw the screen afresh from the session (language, settings and state included).
+
+        A redraw of what is already shown (a choice, a language, a text size, an error) keeps the
+        view where the person scrolled it, in content pixels from the top: a screen never moves
+        under a finger. Another :meth:`place` (a new step, another view) starts at the top."""
+        place = self.place()
+        same = self._scroll_shown and place == self._scroll_place
+        self._scroll_place, self._scroll_shown = place, True
         self.column.clear_widgets()
         self.column.padding = self.ctx.pad * 2
         self.column.spacing = self.ctx.gap
         for widget in self.build():
             self.column.add_widget(widget)
-        self.scroll.scroll_y = 1
+        if not same:
+            self.scroll.to_top()
         if self.manager is not None and self.manager.current == self.name:
             self.controller.bar.build()  # Back may have changed meaning
 
     def build(self) -> list[Any]:
         raise NotImplementedError
 
+    def place(self) -> object:
+        """What this screen shows now, as far as scrolling goes: a redraw of the same place keeps
+        the scroll position, another one starts at the top (screens with views or steps say
+        which one)."""
+        return None
+
+    def on_leave(self, *_: Any) -> None:
+        """Another screen is shown: coming back here later starts at the top."""
+        self._scroll_shown = False
+
     def clear(self) -> None:
         """Forget everything shown (the wipe)."""
         self.column.clear_widgets()
         self.spoken = ""
+        self._scroll_shown = False
 
     def title(self, text: str) -> KLabel:
         """The screen's heading; also what audio guidance reads first."""

@@ -84,6 +84,9 @@ class DiagnosticsScreen(KioskScreen):
             self._check_link()
         super().rebuild()
 
+    def place(self) -> object:
+        return self.view
+
     def show(self, view: str) -> None:
         if view != "interactive":
             self._stop_waiting()

@@ -126,6 +126,34 @@ class Driver:
                 EventLoop.idle()
         self.pump(1)
 
+    def tap_at(self, x: float, y: float) -> None:
+        """A finger down and up at one point of the window, aimed by the caller (nothing is
+        scrolled into view first, as :meth:`tap` does): what lies there now is what is pressed."""
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.pump(1)
+        touch.touch_up()
+        self.wait(SCROLL_CLICK_S)
+
+    def drag(self, x: float, y: float, to_y: float, steps: int = 12) -> None:
+        """A finger put down at (x, y), slid to (x, to_y) over some frames, held still, lifted:
+        a person scrolling (moving up shows what is further down)."""
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.pump(1)
+        for i in range(1, steps + 1):
+            touch.touch_move(x, y + (to_y - y) * i / steps)
+            self.pump(1)
+        self.wait(0.3)  # held still: no fling left when it lifts
+        touch.touch_up()
+        self.wait(0.3)
+
+    def wait(self, seconds: float) -> None:
+        """Frames for ``seconds`` of (real) time: Kivy's clock, its timeouts and triggers run."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            EventLoop.idle()
+
     def type_into(self, kid: str, text: str) -> None:
         """Touch the field, then type ``text`` on the on-screen keyboard, key by key."""
         self.tap(kid)

@@ -17,6 +17,8 @@ FACES = ((4, "Very good"), (3, "Good"), (2, "Poor"), (1, "Very poor"))
 class Face(KToggle):
     """A toggle with a drawn face above its words: the mouth curves with the score."""
 
+    face_h = 0.0  # until __init__ sets it (KToggle draws its state mark while it is made)
+
     def __init__(self, ctx: Any, score: int, text: str) -> None:
         super().__init__(ctx, text, "feedback-face", kid=f"face:{score}")
         self.score = score
@@ -29,9 +31,18 @@ class Face(KToggle):
             self._eyes = [Ellipse(size=(1, 1)), Ellipse(size=(1, 1))]
             self._mouth = Line(points=[], width=2)
         self.bind(pos=self._draw, size=self._draw, state=self._draw)
+        self._draw_state()
 
     def natural_height(self) -> float:
         return max(self.base_side, self.texture_size[1], self.face_h + self.ctx.target)
+
+    def mark_centre(self) -> tuple[float, float]:
+        """The radio mark sits in the top left corner, beside the face."""
+        return self.x + self.ctx.pad + self.mark_radius(), self.top - self.ctx.pad - self.face_h / 2
+
+    def mark_radius(self) -> float:
+        room = (self.width / 2 - self.face_h * 0.45 - 2 * self.ctx.pad) / 2
+        return max(6.0, min(float(self.radius), room))
 
     def _draw(self, *_: Any) -> None:
         r = self.face_h * 0.45

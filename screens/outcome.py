@@ -39,6 +39,9 @@ class OutcomeScreen(KioskScreen):
         self.enter()
         super().clear()
 
+    def place(self) -> object:
+        return self.view
+
     def show(self, view: str, **kw: Any) -> None:
         self.view = view
         for key, value in kw.items():

@@ -36,16 +36,31 @@ class Overlay(FloatLayout):
         self.scroll: Scroll | None = None
 
     def fill(self, widgets: list[Any]) -> None:
-        self.clear_widgets()
-        self.card = Column(self.ctx)
+        """Put ``widgets`` on the card. Filled again while shown (a setting changed), the card
+        stays where the person scrolled it: nothing moves under the finger that changed it."""
+        shown = self.parent is not None and self.scroll is not None
+        if self.scroll is None:
+            self.card = Column(self.ctx)
+            self.scroll = Scroll(self.ctx, self.card, size_hint=(None, None))
+            self.card.bind(height=self._place)
+        if self.scroll.parent is not self:
+            self.clear_widgets()
+            self.add_widget(self.scroll)
+        self.card.clear_widgets()
+        self.card.padding, self.card.spacing = self.ctx.pad * 2, self.ctx.gap
         self.card.canvas.before.clear()
         paint(self.card, self.ctx.colour("background"), border=self.ctx.colour("focus"))
+        self.scroll.bar_color = self.ctx.colour("muted_text")
         for w in widgets:
             self.card.add_widget(w)
-        self.scroll = Scroll(self.ctx, self.card, size_hint=(None, None))
-        self.add_widget(self.scroll)
-        self.card.bind(height=self._place)
+        if not shown:
+            self.scroll.to_top()
         self._place()
+
+    def clear_widgets(self, *args: Any, **kw: Any) -> None:
+        """Off the window, and the card emptied too (it is kept for the next fill)."""
+        super().clear_widgets(*args, **kw)
+        self.card.clear_widgets()
 
     def _place(self, *_: Any) -> None:
         self._dim.pos, self._dim.size = self.pos, self.size
@@ -110,14 +125,14 @@ class AccessibilityPanel(Overlay):
         parts.append(KLabel(ctx, _("Text size"), bold=True))
         sizes = Row(ctx)
         for i, name in enumerate(TEXT_SIZE_NAMES):
-            toggle = KToggle(ctx, _(name), "text-size", kid=f"text-size:{i}",
+            toggle = KToggle(ctx, _(name), "text-size", kid=f"text-size:{i}", mark="top",
                              state="down" if s.text_size == i else "normal")  # fmt: skip
             toggle.bind(on_release=lambda *_a, i=i: c.change_setting("set_text_size", i))
             sizes.add_widget(toggle)
         parts += [sizes, KLabel(ctx, _("Theme"), bold=True)]
         themes = Row(ctx)
         for name, theme in THEMES.items():
-            toggle = KToggle(ctx, _(theme.label), "theme", kid=f"theme:{name}",
+            toggle = KToggle(ctx, _(theme.label), "theme", kid=f"theme:{name}", mark="top",
                              state="down" if s.theme == name else "normal")  # fmt: skip
             toggle.bind(on_release=lambda *_a, n=name: c.change_setting("set_theme", n))
             themes.add_widget(toggle)
@@ -143,7 +158,7 @@ class AccessibilityPanel(Overlay):
         row = Row(ctx)
         for on, label in ((True, _("On")), (False, _("Off"))):
             toggle = KToggle(ctx, label, name, kid=f"{name}:{'on' if on else 'off'}",
-                             state="down" if value == on else "normal")  # fmt: skip
+                             mark="top", state="down" if value == on else "normal")  # fmt: skip
             toggle.bind(on_release=lambda *_a, v=on: self.controller.change_setting(name, v))
             row.add_widget(toggle)
         return row

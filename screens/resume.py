@@ -86,6 +86,9 @@ class ResumeScreen(KioskScreen):
         self.factor_box: FieldWidget | None = None
         self.code_box: KInput | None = None
 
+    def place(self) -> object:
+        return self.phase
+
     def w(self, key: str, **values: object) -> str:
         return self.ctx.t(WORDS[key], **values)
 

@@ -58,6 +58,9 @@ class SlipFactorScreen(KioskScreen):
         self.outcome: Any = None
         self.pin_box: KInput | None = None
 
+    def place(self) -> object:
+        return self.phase
+
     def w(self, key: str, **values: object) -> str:
         return self.ctx.t(WORDS[key], **values)
 

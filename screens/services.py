@@ -31,7 +31,7 @@ class ServicesScreen(KioskScreen):
         tabs = Row(ctx)
         for view, label in (("events", _("What has happened")), ("a-z", _("A to Z"))):
             down = self.view == view or (view == "events" and self.view == "event")
-            tab = KToggle(ctx, label, "service-view", kid=f"view:{view}",
+            tab = KToggle(ctx, label, "service-view", kid=f"view:{view}", mark="tab",
                           state="down" if down else "normal")  # fmt: skip
             tab.bind(on_release=lambda *_a, v=view: self.show(v))
             tabs.add_widget(tab)
@@ -58,6 +58,9 @@ class ServicesScreen(KioskScreen):
                                kid=f"service:{service.id}"))  # fmt: skip
         box.add_widget(KLabel(self.ctx, service.summary.get(lang), colour="muted_text"))
         return box
+
+    def place(self) -> object:
+        return (self.view, self.event_id)
 
     def show(self, view: str, event_id: str | None = None) -> None:
         self.view, self.event_id = view, event_id

@@ -45,6 +45,9 @@ class StepScreen(KioskScreen):
             self._step_id = step.id
         super().rebuild()
 
+    def place(self) -> object:
+        return self._step_id
+
     def build(self) -> list[Any]:
         s, ctx = self.session, self.ctx
         _ = ctx.t
@@ -86,7 +89,10 @@ class StepScreen(KioskScreen):
 
     def submit(self) -> None:
         self._collect()
+        step = self._step_id
         self.controller.answer(self.values())
+        if self.session.errors and self._step_id == step:
+            self.scroll.to_top()  # "There is a problem" is at the top (as on GOV.UK pages)
 
     def clear(self) -> None:
         self.fields = {}

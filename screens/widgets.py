@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kivy.effects.scroll import ScrollEffect
-from kivy.graphics import Color, Line, Rectangle
+from kivy.graphics import Color, Ellipse, Line, Rectangle
 from kivy.uix.behaviors import ToggleButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
@@ -22,6 +22,7 @@ from kivy.uix.textinput import TextInput
 from kivy.uix.togglebutton import ToggleButton
 from kivy.uix.widget import Widget
 
+from kiosk.ui.speech import describe_control
 from screens.context import UiContext
 
 __all__ = [
@@ -107,10 +108,10 @@ class _Grows:
     min_side: float
 
     def _wrap(self, *_: Any) -> None:
-        self.text_size = (max(1, self.width - 2 * self.padding[0]), None)
+        self.text_size = (max(1, self.width - self.padding[0] - self.padding[2]), None)
 
     def natural_height(self) -> float:
-        return max(self.base_side, self.texture_size[1] + 2 * self.padding[1])
+        return max(self.base_side, self.texture_size[1] + self.padding[1] + self.padding[3])
 
     def _grow(self, *_: Any) -> None:
         self.height = max(self.min_side, self.natural_height())
@@ -118,6 +119,9 @@ class _Grows:
 
 class KButton(_Grows, Button):
     """A wide, tall button with wrapped text; ``primary`` buttons are filled, others outlined.
+
+    A disabled button does not look like a button at all: no fill, no outline, dimmed words (and
+    "unavailable" in what is read out, :attr:`spoken`), never only a paler colour.
 
     It acts on release, and only when the finger is still on it (WCAG 2.5.2, pointer
     cancellation): a finger that goes down on it and slides off before lifting does nothing."""
@@ -128,17 +132,25 @@ class KButton(_Grows, Button):
     ) -> None:  # fmt: skip
         super().__init__(
             text=text, background_normal="", background_down="", background_disabled_normal="",
-            halign="center", valign="middle", size_hint_y=None, **kw,
+            background_disabled_down="", halign="center", valign="middle", size_hint_y=None, **kw,
         )  # fmt: skip
         self.ctx = ctx
         self.primary = primary
         self.text_px = size
         self.kid = kid
+        self.outlined = False
+        """Drawn with an outline now (an enabled secondary button)."""
         self.restyle()
         self.bind(width=self._wrap, texture_size=self._grow)
+        self.bind(disabled=lambda *_: self.restyle())
         self._wrap()
         if on_press is not None:
             self.bind(on_release=lambda *_: on_press())
+
+    @property
+    def spoken(self) -> str:
+        """What audio guidance reads for this button: "Back, button, unavailable."."""
+        return describe_control(self.text, "button", disabled=self.disabled, translate=self.ctx.t)
 
     def restyle(self) -> None:
         """Sizes and colours from the context as it is now (a widget kept across redraws)."""
@@ -146,30 +158,59 @@ class KButton(_Grows, Button):
         bg, fg = ("primary", "on_primary") if self.primary else ("surface", "text")
         self.font_size = self.text_px or ctx.font
         self.color = ctx.colour(fg)
-        self.background_color = ctx.colour(bg)
         self.disabled_color = ctx.colour("muted_text")
         self.padding = (ctx.pad, ctx.pad)
         self.base_side = self.min_side = ctx.target
         self._grow()
-        if not self.primary:
-            self.canvas.before.clear()
-            paint(self, ctx.colour("surface"), border=ctx.colour("text"))
+        self.canvas.before.clear()
+        self.outlined = not self.primary and not self.disabled
+        if self.disabled:
+            self.background_color = (0, 0, 0, 0)  # words on whatever is behind: not a button
+        else:
+            self.background_color = ctx.colour(bg)
+            if not self.primary:
+                paint(self, ctx.colour("surface"), border=ctx.colour("text"))
 
 
 class KToggle(_Grows, ToggleButton):
-    """One of a group of choices; chosen = filled with the primary colour."""
+    """One of a group of choices. Which one is chosen never shows by colour alone (WCAG 1.4.1):
 
-    def __init__(self, ctx: UiContext, text: str, group: str, *, kid: str = "", **kw: Any) -> None:
+    * ``mark="left"`` (options in a column) or ``"top"`` (side by side in a row): a radio mark, a
+      ring that is filled when chosen, and a thick border round the chosen one; the chosen one is
+      outlined, never filled like the primary button (Continue);
+    * ``mark="tab"``: a tab; the chosen tab is open at the bottom onto the page with a thick
+      outline, the others are closed by a line and their words underlined.
+
+    :attr:`spoken` says "selected" or "not selected"."""
+
+    def __init__(
+        self, ctx: UiContext, text: str, group: str, *, kid: str = "", mark: str = "left", **kw: Any
+    ) -> None:
+        if mark not in ("left", "top", "tab"):
+            raise ValueError(f"mark must be left, top or tab, not {mark!r}")
+        pad = ctx.pad
+        radius = round(ctx.font * 0.45) if mark != "tab" else 0
+        left = pad * 2 + (2 * radius + pad if mark == "left" else 0)
+        top = pad + (2 * radius + pad if mark == "top" else 0)
         super().__init__(
             text=text, group=group, font_size=ctx.font, background_normal="", background_down="",
-            halign="left", valign="middle", size_hint_y=None, height=ctx.target,
-            padding=(ctx.pad * 2, ctx.pad), allow_no_selection=False, **kw,
+            halign="center" if mark == "top" else "left", valign="middle", size_hint_y=None,
+            height=ctx.target, padding=(left, top, pad * 2, pad), allow_no_selection=False, **kw,
         )  # fmt: skip
         self.ctx = ctx
         self.kid = kid
-        self.base_side = self.min_side = ctx.target
-        paint(self, (0, 0, 0, 0), border=ctx.colour("text"))
+        self.mark = mark
+        self.radius = radius
+        self.thin = 1.0
+        self.thick = float(max(3, ctx.geometry.mm_to_px(0.6)))
+        self.base_side = self.min_side = ctx.target + (top - pad)
+        with self.canvas.after:
+            self._mark_ink = Color(*ctx.colour("text"))
+            self._border = Line(points=[], width=self.thin, joint="miter")
+            self._ring = Line(points=[], width=max(1.0, self.thick / 2))
+            self._dot = Ellipse(pos=(0, 0), size=(0, 0))
         self.bind(width=self._wrap, texture_size=self._grow, state=self._colour)
+        self.bind(pos=self._draw_state, size=self._draw_state, padding=self._draw_state)
         self._wrap()
         self._colour()
 
@@ -183,10 +224,63 @@ class KToggle(_Grows, ToggleButton):
             ToggleButtonBehavior._do_press(self)
         return bool(super().on_touch_up(touch))
 
+    @property
+    def chosen(self) -> bool:
+        return bool(self.state == "down")
+
+    @property
+    def border_width(self) -> float:
+        """The outline's width now: thick round (or over) the chosen one, thin elsewhere."""
+        return float(self._border.width)
+
+    @property
+    def mark_filled(self) -> bool:
+        """The radio mark's dot is drawn (the chosen option); tabs have no radio mark."""
+        return self._dot.size[0] > 0
+
+    @property
+    def spoken(self) -> str:
+        return describe_control(self.text, "option", selected=self.chosen, translate=self.ctx.t)
+
     def _colour(self, *_: Any) -> None:
-        down = self.state == "down"
-        self.background_color = self.ctx.colour("primary" if down else "surface")
-        self.color = self.ctx.colour("on_primary" if down else "text")
+        ctx, down = self.ctx, self.chosen
+        fill = "background" if self.mark == "tab" and down else "surface"
+        self.background_color = ctx.colour(fill)
+        self.color = ctx.colour("text")
+        self._mark_ink.rgba = ctx.colour("text")
+        if self.mark == "tab":
+            self.underline = not down  # the others read as links to their view
+        self._draw_state()
+
+    def mark_centre(self) -> tuple[float, float]:
+        """Where the radio mark is drawn: left of the words, or above them."""
+        r = self.mark_radius()
+        if self.mark == "left":
+            return self.x + self.ctx.pad * 2 + r, self.center_y
+        return self.center_x, self.top - self.ctx.pad - r
+
+    def mark_radius(self) -> float:
+        return float(self.radius)
+
+    def _draw_state(self, *_: Any) -> None:
+        down = self.chosen
+        width = self.thick if down else self.thin
+        self._border.width = width
+        x0, y0 = self.x + width, self.y + width
+        x1, y1 = self.right - width, self.top - width
+        if self.mark == "tab":
+            self._border.points = (
+                [x0, self.y, x0, y1, x1, y1, x1, self.y] if down
+                else [self.x, self.y + width, self.right, self.y + width]
+            )  # fmt: skip
+            return
+        self._border.points = [x0, y0, x0, y1, x1, y1, x1, y0, x0, y0]
+        r = self.mark_radius()
+        cx, cy = self.mark_centre()
+        self._ring.circle = (cx, cy, r)
+        dot = r * 0.55 if down else 0
+        self._dot.pos = (cx - dot, cy - dot)
+        self._dot.size = (2 * dot, 2 * dot)
 
 
 class KInput(TextInput):
@@ -261,7 +355,15 @@ class Row(BoxLayout):
 
 
 class Scroll(ScrollView):
-    """Vertical scrolling only when the content is taller than the view (else taps are instant)."""
+    """Vertical scrolling only when the content is taller than the view (else taps are instant).
+
+    The view holds its place in content pixels from the top, not as Kivy's ratio: when the content
+    grows or shrinks (a redraw, an error message, a field shown by a choice) or the view does (the
+    keyboard), what is at the top of the view stays there, so nothing moves under a finger. While
+    the content is shorter than the place (a redraw half laid out) the view shows what it can and
+    goes back to the place once the content is tall enough; the place is what the person sees
+    again as soon as a finger goes down. Only the person's finger, :meth:`to_top` and
+    :meth:`scroll_to` (revealing the field being typed) move it."""
 
     def __init__(self, ctx: UiContext, content: Widget, **kw: Any) -> None:
         super().__init__(
@@ -270,13 +372,58 @@ class Scroll(ScrollView):
         )  # fmt: skip
         self.bar_color = ctx.colour("muted_text")
         self.add_widget(content)
-        content.bind(height=self.refresh_scrolling)
-        self.bind(height=self.refresh_scrolling)
+        self._place = 0.0  # content px above the top of the view that the view keeps
+        self._placing = False
+        self._sizes = (content.height, self.height)  # as last placed
+        content.bind(height=self._content_resized)
+        self.bind(height=self._content_resized, scroll_y=self._moved)
         self.refresh_scrolling()
 
     def refresh_scrolling(self, *_: Any) -> None:
         content = self.children[0] if self.children else None
         self.do_scroll_y = bool(content is not None and content.height > self.height + 1)
+
+    # ---- the place ---------------------------------------------------------------------------
+    def _room(self) -> float:
+        content = self.children[0] if self.children else None
+        return max(0.0, content.height - self.height) if content is not None else 0.0
+
+    @property
+    def offset(self) -> float:
+        """Content px above the top of the view, as shown now (0 at the top)."""
+        return (1.0 - min(1.0, max(0.0, self.scroll_y))) * self._room()
+
+    def _sizes_now(self) -> tuple[float, float]:
+        content = self.children[0] if self.children else None
+        return (content.height if content is not None else 0.0, self.height)
+
+    def _moved(self, *_: Any) -> None:
+        # A finger or scroll_to: that is the new place. Not Kivy's own answer to a resize (its
+        # effect clamps the ratio before _content_resized runs): the place is put back then.
+        if not self._placing and self._sizes_now() == self._sizes:
+            self._place = self.offset
+
+    def _content_resized(self, *_: Any) -> None:
+        self._sizes = self._sizes_now()
+        self.refresh_scrolling()
+        self._go(self._place)
+
+    def _go(self, place: float) -> None:
+        room = self._room()
+        self._placing = True
+        try:
+            self.scroll_y = 1.0 - min(place, room) / room if room > 0 else 1.0
+        finally:
+            self._placing = False
+
+    def to_top(self) -> None:
+        """Show the top of the content (a new screen or step)."""
+        self._place = 0.0
+        self._go(0.0)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        self._place = self.offset  # what the person sees is the place from now on
+        return bool(super().on_touch_down(touch))
 
     def on_scroll_stop(self, touch: Any, check_children: bool = True) -> Any:
         """A tap on scrollable content: Kivy hands the press to the widget under the point where
