@@ -16,7 +16,7 @@ Core statements on the tables, not ORM objects: no identity map, unit of work or
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from central.auth.devices import secret_matches, split_token
 from central.db.models import Device, DeviceStatus, Heartbeat
+from central.fleet import commands as fleet_commands
 from central.groupcommit import GroupCommit
 
 DEVICES = Device.__table__
@@ -40,14 +41,18 @@ class Beat:
     software_version: str
     outbox_depth: int
     device_states: dict[str, Any]
+    activity: dict[str, Any] | None = None
+    """What the kiosk said about its citizen activity (session open, idle seconds, screen)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Stored:
-    """A stored beat: which device sent it (the token was valid)."""
+    """A stored beat: which device sent it (the token was valid), and the remote commands it
+    takes back in the reply (marked delivered in the same transaction)."""
 
     device_id: str
     office: str
+    commands: tuple[dict[str, Any], ...] = ()
 
 
 Result = Stored | None
@@ -91,6 +96,7 @@ def write_batch(engine: Engine, beats: Sequence[Beat]) -> list[Result]:
         results = verify(conn, [b.token for b in beats])
         history: list[dict[str, Any]] = []
         latest: dict[str, dict[str, Any]] = {}
+        activity: dict[str, dict[str, Any]] = {}
         for beat, stored in zip(beats, results, strict=True):
             if stored is None:
                 continue
@@ -105,12 +111,31 @@ def write_batch(engine: Engine, beats: Sequence[Beat]) -> list[Result]:
             current = latest.get(stored.device_id)
             if current is None or current["received_at"] <= beat.received_at:
                 latest[stored.device_id] = row
+                if beat.activity is not None:
+                    activity[stored.device_id] = fleet_commands.activity_row(
+                        stored.device_id, beat.received_at, beat.activity
+                    )
         if history:
             conn.execute(insert(HISTORY), history)
             # In device order: writers of several server processes lock the rows in one order.
             rows = sorted(latest.values(), key=lambda row: row["device_id"])
             conn.execute(_status_upsert(engine.dialect.name), rows)
+            fleet_commands.upsert_activity(conn, list(activity.values()))
+            # Pending remote commands ride back on the reply: marked delivered here, in this
+            # transaction, so the 200 that carries them is sent only once that is committed.
+            pending = fleet_commands.deliver(conn, list(latest), max(b.received_at for b in beats))
+            if pending:
+                results = _with_commands(results, pending)
     return results
+
+
+def _with_commands(results: list[Result], pending: dict[str, list[dict[str, Any]]]) -> list[Result]:
+    """Each device's commands on its first stored beat of the batch (never on two)."""
+    out: list[Result] = []
+    for stored in results:
+        commands = pending.pop(stored.device_id, None) if stored is not None else None
+        out.append(replace(stored, commands=tuple(commands)) if commands and stored else stored)
+    return out
 
 
 def heartbeat_writer(engine: Engine, **options: Any) -> GroupCommit[Beat, Result]:

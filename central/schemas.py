@@ -197,6 +197,16 @@ class Queue(BaseModel):
     cases: list[QueueEntry]
 
 
+class HeartbeatActivity(_In):
+    session_active: bool = Field(description="A citizen (or assisted) session is open")
+    idle_s: int | None = Field(
+        default=None, ge=0, le=10_000_000, description="Seconds since the last touch"
+    )
+    screen: str | None = Field(
+        default=None, max_length=32, description="The screen shown, e.g. attract"
+    )
+
+
 class HeartbeatIn(_In):
     software_version: str = Field(min_length=1, max_length=64)
     outbox_depth: int = Field(ge=0, le=10_000_000)
@@ -205,12 +215,21 @@ class HeartbeatIn(_In):
         max_length=64,
         description="Per peripheral: its state/condition as the kiosk reports it.",
     )
+    activity: HeartbeatActivity | None = Field(
+        default=None,
+        description="Citizen activity now (optional; central refuses a screenshot from it).",
+    )
 
 
 class HeartbeatOut(BaseModel):
     device_id: str
     received_at: datetime
     interval_s: int = 30
+    commands: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Remote commands for the kiosk, each delivered once: id, kind, args, "
+        "queued_at. Answer each at POST /devices/commands/{id}/result.",
+    )
 
 
 class Health(BaseModel):

@@ -109,13 +109,19 @@ async def heartbeat(
     body = await _heartbeat_body(request)
     writer: GroupCommit[Beat, Result] = request.app.state.heartbeat_writer
     now = clock()
-    beat = Beat(token, now, body.software_version, body.outbox_depth, body.device_states)
+    activity = body.activity.model_dump() if body.activity is not None else None
+    beat = Beat(token, now, body.software_version, body.outbox_depth, body.device_states, activity)
     stored = await stored_or_503(writer, beat, "heartbeat", RETRY_AFTER_S)
     if stored is None:
         raise unauthorised("The device token is not valid or has been revoked.")
     request.state.principal = Principal(kind="device", id=stored.device_id, office=stored.office)
     return json_response(
-        {"device_id": stored.device_id, "received_at": now.isoformat(), "interval_s": INTERVAL_S}
+        {
+            "device_id": stored.device_id,
+            "received_at": now.isoformat(),
+            "interval_s": INTERVAL_S,
+            "commands": list(stored.commands),
+        }
     )
 
 

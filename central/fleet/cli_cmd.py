@@ -1,4 +1,5 @@
-"""``kiosk-central fleet [--office X] [--json]``: the fleet view in a terminal, for a monitoring check.
+"""``kiosk-central fleet [--office X] [--json]``: the fleet view in a terminal, for a monitoring check;
+``kiosk-central enrol-code --office X [--name N]``: a single-use enrolment code for a new kiosk.
 
 One line per kiosk needing attention (silent, never seen, device fault, outbox backlog), then the
 counts. Exit 0 when every kiosk is OK, 1 when any needs attention, 2 when the database cannot be
@@ -21,6 +22,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     cmd.add_argument("--office", default=None, help="one office (default: every office)")
     cmd.add_argument("--json", action="store_true", help="every kiosk as JSON")
     cmd.set_defaults(func=run_fleet)
+
+    enrol = subparsers.add_parser(
+        "enrol-code", help="make a single-use enrolment code (24 h) for a new kiosk; prints it once"
+    )
+    add_db_option(enrol)
+    enrol.add_argument("--office", required=True)
+    enrol.add_argument(
+        "--name", default=None, help="the kiosk's name (enrolling again replaces it)"
+    )
+    enrol.add_argument("--json", action="store_true", help="print {id, code, office, ...} as JSON")
+    enrol.add_argument("--no-qr", action="store_true", help="the typed code only")
+    enrol.set_defaults(func=run_enrol_code)
 
 
 def run_fleet(args: argparse.Namespace) -> int:
@@ -66,3 +79,30 @@ def _as_json(k) -> dict:  # type: ignore[no-untyped-def, type-arg]
         "outbox_depth": k.outbox_depth,
         "problems": list(k.problems),
     }
+
+
+def run_enrol_code(args: argparse.Namespace) -> int:
+    from central.db.base import make_sessionmaker, session_scope
+    from central.db.types import utcnow
+    from central.fleet import enrolment
+
+    with migrated_engine(args) as engine:
+        if engine is None:
+            return fail(NOT_MIGRATED)
+        try:
+            with session_scope(make_sessionmaker(engine)) as session:
+                made = enrolment.make_code(session, args.office, args.name, "cli", utcnow())
+        except ValueError as exc:
+            return fail(str(exc))
+    if args.json:
+        print(json.dumps({"id": made.id, "code": made.code, "office": made.office,
+                          "name": made.name, "expires_at": made.expires_at.isoformat()}))  # fmt: skip
+        return 0
+    qr = None if args.no_qr else enrolment.qr_text(made.code)
+    if qr:
+        print(qr)
+    print(f"enrolment code: {made.code}")
+    print(f"office:         {made.office}" + (f", kiosk {made.name}" if made.name else ""))
+    print(f"valid until:    {made.expires_at:%Y-%m-%d %H:%M} UTC, for one kiosk")
+    print(f"On the new kiosk: kiosk enrol {made.code}")
+    return 0

@@ -8,15 +8,22 @@ lists each office's counts and only the kiosks needing attention, at most :data:
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
 from central.deps import ClockDep, SessionDep, end_reading, one_hop
-from central.fleet import health
+from central.fleet import api, console, health
 from central.staff.routes import StaffCtx, forbidden, page
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 ATTENTION_ROWS = 500
+
+
+def setup(app: FastAPI) -> None:
+    """Fleet operations plug in here: the device API (enrolment, commands) and the admin pages."""
+    app.state.enrol_limiter = api.enrol_limiter(lambda: app.state.clock())
+    app.include_router(api.router)
+    app.include_router(console.router)
 
 
 @router.get("/fleet")
