@@ -6,18 +6,28 @@ What to scan comes through the control socket (peripherals.emulators.control):
 
 Line mode sends TEXT + CR LF and ignores the host. SSI mode sends DECODE_DATA packets (split when
 long), waits for the host's ACK/NAK (NAK "resend" → sent again with the retransmit bit), and answers
-BEEP / SCAN_ENABLE / SCAN_DISABLE with an ACK; while disabled it decodes nothing.
+BEEP / SCAN_ENABLE / SCAN_DISABLE / PARAM_SEND with an ACK; while disabled it decodes nothing.
+PARAM_SEND sets parameter EE (decode data format: 00 raw, 01 packeted).
 
 Faults (besides unplug, garbled, slow, offline of every emulator):
     garbled        (both) bytes 0xFF are put inside the code (and PtyHost adds random junk)
     offline        (both) nothing is scanned and, in SSI mode, no command is answered
     nak            (SSI)  every command is refused: NAK with cause 06 (denied)
     bad_checksum   (SSI)  a decode packet goes out with a wrong checksum the first time
+Model switches (SSI; faults too, so --fault sets them):
+    raw_decode     the scanner starts with decode data format "raw": a scan is the bare code,
+                   until the host sets parameter EE to 01 (packeted)
+    raw_stuck      as raw_decode, but PARAM_SEND is ACKed and ignored (a firmware that keeps raw)
+    low_power      after `wake_after` s with nothing from the host the scanner sleeps, and the
+                   first packet it then receives is lost while it wakes (about 10 ms)
+    ack_lost       the host's ACK of the next decode is lost on the line: the scanner sends the
+                   decode again with the retransmit bit (the same scan, not a new one)
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from typing import ClassVar
 
 from peripherals.emulators.control import ControllableEmulator
@@ -59,24 +69,44 @@ class ScannerEmulator(ControllableEmulator):
 
 
 class SsiScannerEmulator(ScannerEmulator):
-    device_faults: ClassVar[frozenset[str]] = frozenset({"nak", "bad_checksum"})
+    device_faults: ClassVar[frozenset[str]] = frozenset(
+        {"nak", "bad_checksum", "raw_decode", "raw_stuck", "low_power", "ack_lost"}
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, wake_after: float = 5.0) -> None:
         super().__init__()
         self._lock = threading.Lock()
         self._decoder = ssi.PacketDecoder()
         self.enabled = True
+        self.packeted = True  # parameter EE
+        self.wake_after = wake_after
         self.beeps = 0
         self.commands: list[int] = []
+        self.statuses: list[int] = []  # status byte of every command received (retransmit bit)
+        self.lost_while_waking = 0
         self.acks_from_host = 0
         self.naks_from_host = 0
         self._last_sent: list[bytes] = []  # decode packets of the last scan, for a resend
+        self._last_heard = time.monotonic()
 
     def on_plug(self) -> None:
         self._decoder = ssi.PacketDecoder()
 
+    def on_fault_changed(self, name: str, on: bool) -> None:
+        if name in ("raw_decode", "raw_stuck"):
+            self.packeted = not on
+        if name == "low_power":
+            self._last_heard = time.monotonic()
+
     def on_bytes(self, data: bytes) -> None:
         self.received += data
+        now = time.monotonic()
+        asleep = "low_power" in self.faults and now - self._last_heard > self.wake_after
+        self._last_heard = now
+        if asleep:  # the first bytes wake it and are lost
+            self.lost_while_waking += 1
+            self._decoder = ssi.PacketDecoder()
+            return
         for packet in self._decoder.feed(data):
             self._on_packet(packet)
 
@@ -87,6 +117,13 @@ class SsiScannerEmulator(ScannerEmulator):
             self.send(ssi.encode(ssi.NAK, bytes([ssi.NAK_RESEND]), source=ssi.SOURCE_DECODER))
             return
         if packet.opcode == ssi.ACK:
+            if "ack_lost" in self.faults:
+                self.faults.discard("ack_lost")  # lost once: no ACK within the timeout → resend
+                with self._lock:
+                    again = [_retransmitted(p) for p in self._last_sent]
+                for raw in again:
+                    self.send(raw)
+                return
             self.acks_from_host += 1
             return
         if packet.opcode == ssi.NAK:
@@ -98,6 +135,7 @@ class SsiScannerEmulator(ScannerEmulator):
                     self.send(raw)
             return
         self.commands.append(packet.opcode)
+        self.statuses.append(packet.status)
         if "nak" in self.faults:
             self.send(ssi.encode(ssi.NAK, bytes([ssi.NAK_DENIED]), source=ssi.SOURCE_DECODER))
             return
@@ -108,6 +146,11 @@ class SsiScannerEmulator(ScannerEmulator):
             self.enabled = True
         elif packet.opcode == ssi.SCAN_DISABLE:
             self.enabled = False
+        elif packet.opcode == ssi.PARAM_SEND:
+            pairs = packet.data[1:]  # after the beep code: parameter, value, …
+            for number, value in zip(pairs[::2], pairs[1::2], strict=False):
+                if number == ssi.PARAM_DECODE_FORMAT and "raw_stuck" not in self.faults:
+                    self.packeted = value == ssi.DECODE_FORMAT_PACKETED
         else:
             self.send(ssi.encode(ssi.NAK, bytes([ssi.NAK_BAD_CONTEXT]), source=ssi.SOURCE_DECODER))
             return
@@ -119,6 +162,10 @@ class SsiScannerEmulator(ScannerEmulator):
         if self.host is None or not self.host.plugged:
             return False
         raw = self._payload(text)
+        if not self.packeted:  # decode data format "raw": the bare code
+            self.send(raw)
+            self.show("scanned (raw)")
+            return True
         chunks = [raw[i : i + 250] for i in range(0, len(raw), 250)] or [b""]
         packets = []
         for i, chunk in enumerate(chunks):

@@ -2,11 +2,20 @@
 
 Two modes (option `mode`):
 * "line" (default): the scanner sends each code followed by CR or CR LF and takes no commands.
-  enable()/disable() only gate events in the driver; beep() raises NotSupported.
-* "ssi": Zebra SSI. Decoded codes arrive as DECODE_DATA packets, which the driver ACKs (or NAKs
-  with "resend" when the checksum is wrong — the scanner then sends them again). enable(),
-  disable() and beep() are commands the scanner must ACK within `command_timeout`; a NAK raises
-  DeviceFault, silence raises DeviceTimeout and marks the scanner offline until it answers again.
+  enable()/disable() only gate events in the driver; beep() raises NotSupported. Characters more
+  than `char_gap` apart are not one code (a stray byte is a read error, not the start of the next
+  code); GS is kept (GS1 separator); an AIM identifier (``]Q1``…) names the symbology and is taken
+  off the code (option aim_ids, default on).
+* "ssi": Zebra SSI. At (re)connect the driver sets the decode-data format to packeted (PARAM_SEND,
+  parameter EE = 01): a scanner left in raw format would send bare codes. Decoded codes arrive as
+  DECODE_DATA packets, which the driver ACKs (or NAKs with "resend" when the checksum is wrong —
+  the scanner then sends them again). A packet sent again with the retransmit bit after our ACK was
+  lost is ACKed again but is not a second scan. Bytes outside any packet (raw decode data that
+  comes anyway, noise) are a read error, counted — never dropped silently. enable(), disable() and
+  beep() are commands the scanner must ACK within `command_timeout`; an unanswered command is sent
+  once more with the retransmit bit (a scanner waking from low power loses the first characters it
+  gets), a NAK raises DeviceFault, silence twice raises DeviceTimeout and marks the scanner offline
+  until it answers again. The reply matcher resynchronises on noise as the packet decoder does.
 
 Why codes are never logged: a scanned code may be a handoff secret (DESIGN.md, privacy).
 """
@@ -28,9 +37,9 @@ from peripherals.errors import (
 from peripherals.events import CodeScanned, EventBus, ReadError
 from peripherals.model import Device, DeviceState
 from peripherals.scanner import ssi
-from peripherals.scanner.lines import LineSplitter
+from peripherals.scanner.lines import LineSplitter, parse_aim
 from peripherals.stats import DeviceStats
-from peripherals.transport import Protocol, SerialTransport
+from peripherals.transport import Protocol, SerialTransport, pop_flow_control
 
 __all__ = ["NotSupported", "Scanner", "create"]
 
@@ -65,10 +74,11 @@ class _ScannerProtocol(Protocol):
 
 
 def _expect_reply(buf: bytes) -> int | None:
-    """transport.request() matcher: the first ACK/NAK packet; other packets pass through."""
+    """transport.request() matcher: the first ACK/NAK packet; other packets pass through, and a
+    byte no packet can start with (length < 4, unknown opcode) is skipped, as the decoder does."""
     if not buf:
         return None
-    if buf[0] < 4:
+    if not ssi.is_packet_start(buf):
         return -1
     total = ssi.packet_length(buf)
     if total is None:
@@ -90,6 +100,8 @@ class Scanner(Device):
         baudrate: int = 9600,
         command_timeout: float = 1.0,
         packet_deadline: float = 0.5,
+        char_gap: float = 0.1,
+        aim_ids: bool = True,
         clock: Callable[[], float] = time.monotonic,
         transport_options: Mapping[str, Any] | None = None,
     ) -> None:
@@ -102,15 +114,20 @@ class Scanner(Device):
         self._clock = clock
         self._enabled = True
         self.ignored = 0  # codes dropped while disabled (not persisted)
-        self._lines = LineSplitter()
+        self.char_gap = char_gap
+        self.aim_ids = aim_ids
+        self._lines = LineSplitter(gap=char_gap)
         self._packet_deadline = packet_deadline
         self._packets = ssi.PacketDecoder(packet_deadline)
         self._partial = b""  # data of a multi-packet decode so far
+        self._last_decode: bytes | None = None  # the last decode packet ACKed (without status)
+        self._dropping = False  # the last bytes read were not packets: one read error per run
         self._cmd_lock = threading.Lock()
-        # SSI has no request ids: the ACK of the init replayed on (re)connect must be consumed before
-        # a command is sent, or the command would take that ACK for its own.
+        # SSI has no request ids: the ACKs of the init replayed on (re)connect must be consumed
+        # before a command is sent, or the command would take one of them for its own.
         self._init_acked = threading.Event()
         self._init_acked.set()
+        self._init_replies = 0
         self._transport = SerialTransport(
             port,
             _ScannerProtocol(self),
@@ -151,12 +168,18 @@ class Scanner(Device):
         with self._cmd_lock:
             self._init_acked.wait(self.command_timeout)
             self._init_acked.set()
-            for attempt in range(2):
+            resent = False
+            for attempt in range(3):
+                status = ssi.STATUS_RETRANSMIT if resent else 0
                 try:
                     reply = self._transport.request(
-                        ssi.encode(opcode, data), _expect_reply, self.command_timeout
+                        ssi.encode(opcode, data, status=status), _expect_reply, self.command_timeout
                     )
                 except DeviceTimeout:
+                    if not resent:  # maybe it was asleep and lost our first bytes: once more
+                        self._log.info("no answer to 0x%02X: sent again (retransmit)", opcode)
+                        resent = True
+                        continue
                     if self._transport.connected:
                         self._report(Condition.OFFLINE, (NOT_RESPONDING,), "no ACK")
                     raise
@@ -166,7 +189,8 @@ class Scanner(Device):
                         self._report(Condition.ONLINE, (), "answered")
                     return
                 cause = packet.data[0] if packet.data else None
-                if attempt == 0 and (not packet.valid or cause == ssi.NAK_RESEND):
+                if attempt < 2 and (not packet.valid or cause == ssi.NAK_RESEND):
+                    resent = True
                     continue
                 if self.condition is not Condition.ONLINE:  # it answers, so it is there
                     self._report(Condition.ONLINE, (), "answered")
@@ -218,28 +242,42 @@ class Scanner(Device):
 
     # ---------------------------------------------------------------- reader thread
     def _on_connected(self, transport: SerialTransport) -> None:
-        self._lines = LineSplitter()
+        self._lines = LineSplitter(gap=self.char_gap)
         self._packets = ssi.PacketDecoder(self._packet_deadline)
         self._partial = b""
+        self._last_decode = None
         self._report(Condition.ONLINE, (), "connected")
         if self.mode == "ssi":  # replay init (write only: we are on the reader thread)
             self._init_acked.clear()
-            transport.write(ssi.encode(ssi.SCAN_ENABLE if self._enabled else ssi.SCAN_DISABLE))
+            self._init_replies = 2
+            packeted = bytes([ssi.BEEP_NONE, ssi.PARAM_DECODE_FORMAT, ssi.DECODE_FORMAT_PACKETED])
+            transport.write(
+                ssi.encode(ssi.PARAM_SEND, packeted)
+                + ssi.encode(ssi.SCAN_ENABLE if self._enabled else ssi.SCAN_DISABLE)
+            )
 
     def _on_bytes(self, data: bytes) -> None:
         if self.mode == "line":
-            for line in self._lines.feed(data):
+            for line in self._lines.feed(data, self._clock()):
                 if line.error is not None:
                     self._read_error(line.error)
                 elif line.text:
-                    self._code(line.text, None)
+                    symbology, text = parse_aim(line.text) if self.aim_ids else (None, line.text)
+                    self._code(text, symbology)
             return
-        for packet in self._packets.feed(data, self._clock()):
+        dropped = self._packets.dropped
+        packets = self._packets.feed(data, self._clock())
+        dropping, self._dropping = self._dropping, self._packets.dropped > dropped
+        if self._dropping and not dropping:  # one report for one run of stray bytes
+            self._read_error("data outside SSI packets (raw decode data or line noise)")
+        for packet in packets:
             self._on_packet(packet)
 
     def _on_packet(self, packet: ssi.Packet) -> None:
         if packet.opcode != ssi.DECODE_DATA:
-            self._init_acked.set()  # the ACK/NAK of the init replay
+            self._init_replies -= 1
+            if self._init_replies <= 0:
+                self._init_acked.set()  # the ACK/NAKs of the init replay
             return
         if not packet.valid:
             self.statistics.increment("read_errors")
@@ -247,6 +285,11 @@ class Scanner(Device):
             self._transport.write(ssi.encode(ssi.NAK, bytes([ssi.NAK_RESEND])))
             return
         self._transport.write(ssi.encode(ssi.ACK))
+        same = bytes([packet.opcode, packet.source]) + packet.data
+        if packet.status & ssi.STATUS_RETRANSMIT and same == self._last_decode:
+            self._log.info("decode packet sent again after a lost ACK: not a new scan")
+            return
+        self._last_decode = same
         if not packet.data:
             self._read_error("empty decode packet")
             return
@@ -277,7 +320,7 @@ class Scanner(Device):
         self._publish(ReadError(self.name, reason))
 
 
-_OPTIONS = {"mode", "baud", "baudrate", "command_timeout", "suffix"}
+_OPTIONS = {"mode", "baud", "baudrate", "command_timeout", "suffix", "char_gap", "aim_ids"}
 SUFFIXES = {"CR", "LF", "CRLF"}
 
 
@@ -286,8 +329,12 @@ def create(
 ) -> Scanner:
     """Registry factory ("scanner"). Options: mode ("line" | "ssi"), baud (default 9600),
     command_timeout (s, default 1.0), suffix (line mode: "CR", "LF" or "CRLF" — all three are
-    understood whatever is set; the option documents the scanner's setting and is checked).
+    understood whatever is set; the option documents the scanner's setting and is checked),
+    char_gap (line mode: s between characters of one code, default 0.1), aim_ids (line mode: read
+    AIM symbology identifiers, default true), rtscts / dsrdtr / xonxoff (serial flow control).
     Unknown options raise ValueError (→ ConfigurationError)."""
+    options = dict(options)
+    flow = pop_flow_control(options)
     unknown = set(options) - _OPTIONS
     if unknown:
         raise ValueError(f"unknown option(s) {', '.join(sorted(unknown))}")
@@ -302,4 +349,7 @@ def create(
         stats=stats,
         baudrate=int(options.get("baud", options.get("baudrate", 9600))),
         command_timeout=float(options.get("command_timeout", 1.0)),
+        char_gap=float(options.get("char_gap", 0.1)),
+        aim_ids=bool(options.get("aim_ids", True)),
+        transport_options={"serial_options": flow} if flow else None,
     )

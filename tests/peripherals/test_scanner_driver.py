@@ -141,7 +141,8 @@ def test_ssi_long_code_spans_packets(ssi_rig: Rig) -> None:
 
 
 def test_ssi_enable_disable_beep_are_acked_commands(ssi_rig: Rig) -> None:
-    ssi_rig.wait_until(lambda: ssi_rig.emulator.commands == [ssi_rig_enable()])  # init replay
+    # init replay: decode format packeted (PARAM_SEND C6), then scan enable
+    ssi_rig.wait_until(lambda: ssi_rig.emulator.commands == [0xC6, ssi_rig_enable()])
     ssi_rig.scanner.disable()
     assert ssi_rig.emulator.enabled is False
     assert not ssi_rig.emulator.scan("NOPE")
