@@ -26,11 +26,13 @@ from .model import (
     FieldType,
     LifeEvent,
     Option,
+    Outcome,
     Service,
     ShowIf,
     Step,
     Text,
 )
+from .outcomes import outcome_for
 from .serialise import service_from_dict, service_to_dict
 from .validation import (
     AnswerError,
@@ -52,6 +54,7 @@ __all__ = [
     "FieldType",
     "LifeEvent",
     "Option",
+    "Outcome",
     "Problem",
     "Service",
     "ShowIf",
@@ -60,6 +63,7 @@ __all__ = [
     "load_catalogue",
     "load_catalogue_strict",
     "normalise",
+    "outcome_for",
     "service_from_dict",
     "service_to_dict",
     "validate_answers",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 
 from .collect import Collector, Path
-from .model import Field, FieldType, Service, ShowIf
+from .model import Field, FieldType, Outcome, Service, ShowIf
 
 YES_WORDS = {"yes": True, "ie": True, "true": True, "no": False, "na": False, "false": False}
 
@@ -153,9 +153,37 @@ def _check_condition(
     return _coerce(c, cond, target, where)
 
 
+def _check_outcomes(c: Collector, service: Service) -> tuple[Outcome, ...]:
+    """Each outcome's ``when`` reads a known question (any step: it is checked after every step)
+    with a value that question can have; outcome ids are unique."""
+    positions = _position_index(service)
+    seen: dict[str, int] = {}
+    out = []
+    for i, outcome in enumerate(service.outcomes):
+        path: Path = ("outcomes", i)
+        if outcome.id and outcome.id in seen:
+            c.add(
+                (*path, "id"),
+                f"duplicate outcome id {outcome.id!r} (also outcomes[{seen[outcome.id]}])",
+            )
+        seen.setdefault(outcome.id, i)
+        cond = outcome.when
+        where = (*path, "when")
+        if cond.field not in positions:
+            if cond.field:
+                c.add((*where, "field"), f"when refers to unknown field {cond.field!r}")
+            out.append(outcome)
+            continue
+        there = positions[cond.field]
+        coerced = _coerce(c, cond, service.steps[there[0]].fields[there[1]], where)
+        out.append(dataclasses.replace(outcome, when=coerced or cond))
+    return tuple(out)
+
+
 def check_service(c: Collector, service: Service) -> Service:
     """Report cross-field problems; returns the service with show_if values in answer types."""
     _duplicates(c, service)
+    outcomes = _check_outcomes(c, service)
     steps = []
     for i, step in enumerate(service.steps):
         step_cond = step.show_if
@@ -171,4 +199,4 @@ def check_service(c: Collector, service: Service) -> Service:
                 cond = _check_condition(c, service, cond, f.id, (i, j), ("steps", i, "fields", j))
             fields.append(dataclasses.replace(f, show_if=cond))
         steps.append(dataclasses.replace(step, fields=tuple(fields), show_if=step_cond))
-    return dataclasses.replace(service, steps=tuple(steps))
+    return dataclasses.replace(service, steps=tuple(steps), outcomes=outcomes)

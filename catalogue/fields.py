@@ -38,12 +38,15 @@ def parse_id(c: Collector, table: dict[str, Any], path: Path) -> str:
     return value
 
 
-def parse_show_if(c: Collector, table: dict[str, Any], path: Path) -> ShowIf | None:
-    """``show_if = { field = "x", equals = true }`` or ``{ field = "x", one_of = ["a", "b"] }``."""
-    if "show_if" not in table:
+def parse_show_if(
+    c: Collector, table: dict[str, Any], path: Path, key: str = "show_if"
+) -> ShowIf | None:
+    """``show_if = { field = "x", equals = true }`` or ``{ field = "x", one_of = ["a", "b"] }``
+    (an outcome's ``when`` has the same shape: pass ``key="when"``)."""
+    if key not in table:
         return None
-    where = (*path, "show_if")
-    raw = c.table(table["show_if"], where, 'a table like { field = "x", equals = "y" }')
+    where = (*path, key)
+    raw = c.table(table[key], where, 'a table like { field = "x", equals = "y" }')
     if raw is None:
         return None
     c.unknown_keys(raw, where, ("field", "equals", "one_of"))

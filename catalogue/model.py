@@ -136,6 +136,19 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """An ending a citizen's answers can lead to before the service is sent, such as "not
+    eligible": an outcome, not an error. As soon as ``when`` holds on the answers given so far,
+    every channel stops asking and shows ``title`` and ``body`` instead of the next step
+    (:func:`catalogue.outcomes.outcome_for`). ``when`` reads one answer, like a ``show_if``."""
+
+    id: str
+    when: ShowIf
+    title: Text
+    body: Text
+
+
+@dataclass(frozen=True)
 class LifeEvent:
     id: str
     title: Text
@@ -153,6 +166,8 @@ class Service:
     channels: frozenset[Channel] = frozenset({Channel.KIOSK, Channel.WEB, Channel.STAFF})
     needs_staff: bool = False
     next_steps: Text | None = None
+    outcomes: tuple[Outcome, ...] = ()
+    """Endings before submission ("not eligible"), first match wins; see :class:`Outcome`."""
     source: str = ""
     """The file the service was loaded from (for error messages)."""
 

@@ -11,13 +11,14 @@ from typing import Any
 from .checks import check_service
 from .collect import Collector, Path
 from .fields import parse_field, parse_id, parse_show_if
-from .model import Channel, DocumentKind, Service, Step, Text
+from .model import Channel, DocumentKind, Outcome, Service, ShowIf, Step, Text
 
 SERVICE_KEYS = (
     "id", "title", "summary", "help", "life_events", "steps", "documents", "channels",
-    "needs_staff", "next_steps",
+    "needs_staff", "next_steps", "outcomes",
 )  # fmt: skip
 STEP_KEYS = ("id", "title", "fields", "show_if")
+OUTCOME_KEYS = ("id", "when", "title", "body")
 
 
 def _tables(c: Collector, table: dict[str, Any], key: str, path: Path, hint: str) -> list[Any]:
@@ -40,6 +41,38 @@ def _step(c: Collector, table: dict[str, Any], path: Path, today: date) -> Step:
         fields=tuple(parse_field(c, f, (*path, "fields", i), today) for i, f in enumerate(fields)),
         show_if=parse_show_if(c, table, path),
     )
+
+
+def _outcomes(c: Collector, data: dict[str, Any]) -> tuple[Outcome, ...]:
+    """``[[outcomes]]``: endings such as "not eligible", each with id, when, title and body."""
+    if "outcomes" not in data:
+        return ()
+    raw = data["outcomes"]
+    if not isinstance(raw, list) or not raw or not all(isinstance(t, dict) for t in raw):
+        c.add(
+            ("outcomes",),
+            "must be one or more [[outcomes]] tables, each with id, when, title and body",
+        )
+        return ()
+    out = []
+    for i, table in enumerate(raw):
+        path = ("outcomes", i)
+        c.unknown_keys(table, path, OUTCOME_KEYS)
+        outcome_id = parse_id(c, table, path)
+        when = parse_show_if(c, table, path, key="when")
+        if "when" not in table:
+            c.add((*path, "when"), "missing 'when' (e.g. when = { field = \"x\", equals = true })")
+        title = c.text(table, "title", path, required=True)
+        body = c.text(table, "body", path, required=True)
+        out.append(
+            Outcome(
+                id=outcome_id,
+                when=when or ShowIf(field=""),
+                title=title or Text("", ""),
+                body=body or Text("", ""),
+            )
+        )
+    return tuple(out)
 
 
 def _enum_list(c: Collector, table: dict[str, Any], key: str, kind: type, default: Any) -> Any:
@@ -95,6 +128,7 @@ def parse_service(
         channels=channels,
         needs_staff=needs_staff,
         next_steps=c.text(data, "next_steps", (), required=False),
+        outcomes=_outcomes(c, data),
         source=c.file,
     )
     service = check_service(c, service)

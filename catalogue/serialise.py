@@ -22,6 +22,7 @@ from .model import (
     FieldType,
     LifeEvent,
     Option,
+    Outcome,
     Service,
     ShowIf,
     Step,
@@ -88,6 +89,10 @@ def service_to_dict(service: Service) -> dict[str, Any]:
         "channels": sorted(c.value for c in service.channels),
         "needs_staff": service.needs_staff,
         "next_steps": _text(service.next_steps),
+        "outcomes": [
+            {"id": o.id, "when": _show_if(o.when), "title": _text(o.title), "body": _text(o.body)}
+            for o in service.outcomes
+        ],
     }
 
 
@@ -157,6 +162,15 @@ def service_from_dict(raw: dict[str, Any]) -> Service:
         channels=frozenset(Channel(c) for c in raw.get("channels", ())),
         needs_staff=bool(raw.get("needs_staff", False)),
         next_steps=_from_text(raw.get("next_steps")),
+        outcomes=tuple(
+            Outcome(
+                id=o["id"],
+                when=_from_show_if(o["when"]) or ShowIf(field=""),
+                title=Text(**o["title"]),
+                body=Text(**o["body"]),
+            )
+            for o in raw.get("outcomes") or ()
+        ),
     )
 
 
