@@ -132,7 +132,8 @@ class AttemptLimiter:
         session.commit()
         if taken is not None:
             return None
-        return self._wait(self.locked_until(session, key, now), now)
+        # Refused, even if a give-back has lifted the lock since: nothing was reserved.
+        return self._wait(self.locked_until(session, key, now), now) or 1.0
 
     def give_back(self, session: Session, key: str, now: datetime | None = None) -> None:
         """A success: the attempt :meth:`take` reserved was not a failure. In the session's

@@ -182,8 +182,10 @@ def redeem(
         raise HandoffExpired("Too many wrong tries. Ask a member of staff for help.")
     if not codes.verify_factor(row.factor_hash, factor):
         left = max(0, policy.max_code_attempts - taken)
-        if left == 0:
-            raise HandoffExpired("Too many wrong tries. Ask a member of staff for help.")
+        if left == 0:  # this wrong one was the last: the client's attempt counts too
+            raise HandoffExpired(
+                "Too many wrong tries. Ask a member of staff for help.", attempts_left=0
+            )
         raise WrongCode("That does not match what you chose at the kiosk.", attempts_left=left)
     give_back_attempt(session, RESUME_CODES, row.id)
     session.commit()

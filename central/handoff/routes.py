@@ -61,6 +61,15 @@ def take_attempt(request: Request, session: Session, key: str) -> None:
         raise _refusal(wait)
 
 
+def keeps_attempt(exc: HandoffError) -> bool:
+    """Whether a refusal keeps the client's attempt: a code that names nothing, a wrong code or
+    factor (the last one, which locks its row, too: ``attempts_left`` 0), or :class:`RateLimited`
+    (nothing was taken). Every other refusal checked nothing secret and gives it back."""
+    return (
+        isinstance(exc, HandoffNotFound | WrongCode | RateLimited) or "attempts_left" in exc.extra
+    )
+
+
 def give_back_attempt(request: Request, session: Session, key: str) -> None:
     """The attempt reserved by :func:`take_attempt` was no failure (a success, or a refusal that
     guessed nothing); in the session's transaction, the caller commits."""
@@ -367,7 +376,7 @@ def resume_at_kiosk(
             now=now,
         )
     except HandoffError as exc:
-        if not isinstance(exc, HandoffNotFound | WrongCode | RateLimited):
+        if not keeps_attempt(exc):
             _give_back_alone(request, session, key)
         raise problem(exc) from None
     except resume.FactorError as exc:

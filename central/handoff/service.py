@@ -218,8 +218,10 @@ def claim_by_code(
     presented = codes.hash_secret(normal or "", CODE_PURPOSE)
     if normal is None or not codes.same_hash(handoff.code_hash, presented):
         left = max(0, policy.max_code_attempts - taken)
-        if left == 0:
-            raise HandoffExpired("Too many wrong codes. Ask the kiosk for a new code.")
+        if left == 0:  # this wrong one was the last: the client's attempt counts too
+            raise HandoffExpired(
+                "Too many wrong codes. Ask the kiosk for a new code.", attempts_left=0
+            )
         raise WrongCode("That code does not match the kiosk.", attempts_left=left)
     give_back_attempt(session, HANDOFFS, handoff_id)  # locks the row again (handoff, then case)
     session.refresh(handoff)  # as it is now, under that lock

@@ -32,7 +32,13 @@ from central.handoff.errors import (
 )
 from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.ratelimit import address_key
-from central.handoff.routes import check_rate, count_failure, give_back_attempt, take_attempt
+from central.handoff.routes import (
+    check_rate,
+    count_failure,
+    give_back_attempt,
+    keeps_attempt,
+    take_attempt,
+)
 from central.problems import ProblemError
 from central.web.citizen import SameOriginDep, set_session_cookie
 from central.web.i18n import t
@@ -149,7 +155,7 @@ def claim_with_code(
             session.commit()
             return _into_case(request, claim.token, settings, policy)
         except HandoffError as exc:
-            if not isinstance(exc, HandoffNotFound | WrongCode | RateLimited):
+            if not keeps_attempt(exc):
                 give_back_attempt(request, session, _client(request))
             status = exc.status
             message = t(lang, _error_key(exc))
@@ -210,7 +216,7 @@ def resume_with_slip(
             response.headers["location"] = "/case/next"  # on the step where they left
             return response
         except HandoffError as exc:
-            if not isinstance(exc, HandoffNotFound | WrongCode | RateLimited):
+            if not keeps_attempt(exc):
                 give_back_attempt(request, session, _client(request))
             status = exc.status
             message = t(lang, _error_key(exc, slip=True))

@@ -151,6 +151,36 @@ def test_parallel_takes_get_exactly_the_limit(engine) -> None:  # type: ignore[n
         )
 
 
+def test_parallel_takes_and_give_backs_count_exactly_what_was_kept(engine) -> None:  # type: ignore[no-untyped-def]
+    """Successes give back while failures take, all at once, near the limit: the counter ends at
+    exactly the attempts kept, and a refusal is never mistaken for a reservation (a give-back
+    may lift the lock between the refused upsert and the read of the lock)."""
+    lim = limiter(10, 60)
+    factory = make_sessionmaker(engine)
+    barrier = threading.Barrier(THREADS)
+
+    def one(n: int) -> int:
+        kept = 0
+        with factory() as s:
+            barrier.wait(timeout=30)
+            for _ in range(5):
+                if lim.take(s, "k", T0) is None:
+                    if n % 2:
+                        lim.give_back(s, "k", T0)
+                        s.commit()
+                    else:
+                        kept += 1
+        return kept
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        kept = sum(pool.map(one, range(THREADS)))
+    with factory() as s:
+        failures = s.scalar(
+            select(AttemptCounter.failures).where(AttemptCounter.key_hash == lim.key_hash("k"))
+        )
+    assert kept == 10 and failures == 10
+
+
 # The staff login over HTTP.
 
 
