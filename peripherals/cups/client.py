@@ -2,12 +2,18 @@
 
 Why our own client: pycups needs libcups headers to build, and the four operations we use fit in a
 page. Every network or protocol problem is translated here into peripherals.errors.
+
+URIs: ``ipp://`` and ``http://`` (plain, default port 631), ``ipps://`` (IPP over TLS, RFC 7472,
+default port 631) and ``https://`` (default 443). TLS verifies the server's certificate against the
+system's trust store, or against `cafile` (a CUPS server's own self-signed certificate); a failed
+handshake is DeviceUnavailable like any other connection failure.
 """
 
 from __future__ import annotations
 
 import http.client
 import itertools
+import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -19,6 +25,7 @@ __all__ = ["IppClient", "JobInfo", "PrinterInfo"]
 
 PRINT_JOB, CANCEL_JOB, GET_JOB_ATTRIBUTES, GET_PRINTER_ATTRIBUTES = 0x0002, 0x0008, 0x0009, 0x000B
 NOT_FOUND = 0x0406
+PLAIN_SCHEMES, TLS_SCHEMES = frozenset({"ipp", "http"}), frozenset({"ipps", "https"})
 
 JOB_STATES = {
     3: "pending",
@@ -64,23 +71,45 @@ class PrinterInfo:
 class IppClient:
     """One printer queue, addressed by its URI (ipp://host:port/printers/NAME or http://…)."""
 
-    def __init__(self, printer_uri: str, *, user: str = "kiosk", timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        printer_uri: str,
+        *,
+        user: str = "kiosk",
+        timeout: float = 10.0,
+        cafile: str | None = None,
+    ) -> None:
         parts = urlsplit(printer_uri)
-        if parts.scheme not in ("ipp", "http") or not parts.hostname or not parts.path:
+        if parts.scheme not in TLS_SCHEMES | PLAIN_SCHEMES or not parts.hostname or not parts.path:
             raise ConfigurationError(
-                f"printer URI {printer_uri!r} must look like ipp://host:631/printers/QUEUE"
+                f"printer URI {printer_uri!r} must look like ipp://host:631/printers/QUEUE "
+                "(or ipps://, http://, https://)"
             )
         self.uri = printer_uri
         self.host = parts.hostname
-        self.port = parts.port or 631
+        self.tls = parts.scheme in TLS_SCHEMES
+        self.port = parts.port or (443 if parts.scheme == "https" else 631)
         self.path = parts.path
         self.user = user
         self.timeout = timeout
+        self._context: ssl.SSLContext | None = None
+        if self.tls:
+            try:
+                self._context = ssl.create_default_context(cafile=cafile)
+            except (OSError, ssl.SSLError) as exc:
+                raise ConfigurationError(f"cannot read the CA file {cafile!r}: {exc}") from exc
         self._ids = itertools.count(1)
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._context is not None:
+            return http.client.HTTPSConnection(
+                self.host, self.port, timeout=self.timeout, context=self._context
+            )
+        return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
 
     def _call(self, request: Message) -> Message:
         body = encode(request)
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        conn = self._connection()
         try:
             conn.request("POST", self.path, body, {"Content-Type": "application/ipp"})
             response = conn.getresponse()

@@ -5,6 +5,10 @@ open, before each job, while following a job, in health checks) instead of being
 A job is followed until it is completed (9) or ended otherwise (aborted 8, canceled 7); the
 printer's state reasons seen on the way become faults (paper out while a job waits → the screen can
 ask staff to add paper; the queue's error policy should be retry-job so the job then carries on).
+
+A job pending on a queue that is stopped (printer-state 5 with "paused", or not accepting jobs) will
+not print until someone restarts the queue — and would then print unseen, long after the citizen
+left. It is cancelled and reported at once (DeviceFault), not after the job timeout.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from peripherals.model import Device
 from peripherals.stats import DeviceStats
 
 __all__ = ["DocumentPrinter", "create", "test_page"]
+
+STOPPED_QUEUE = frozenset({"queue_paused", "queue_stopped", "not_accepting"})
+WAITING = (3, 4)  # pending, held
 
 UNREACHABLE = Fault(
     "no_device",
@@ -111,7 +118,10 @@ class DocumentPrinter(Device):
                 break
             polls += 1
             if polls % 4 == 1:  # printer reasons (paper out…) while the job waits
-                self.refresh()
+                info = self.refresh()
+                stopped = [f for f in self.faults if f.code in STOPPED_QUEUE]
+                if info is not None and job.state in WAITING and stopped:
+                    self._give_up(job, stopped)
             if self._clock() >= deadline:
                 raise DeviceTimeout(
                     f"{self.name}: job {job_id} still {job.state_name} at its deadline"
@@ -126,6 +136,20 @@ class DocumentPrinter(Device):
         detail = job.state_name + (f" ({', '.join(job.reasons)})" if job.reasons else "")
         self._publish(JobCompleted(self.name, str(job_id), ok, detail))
         return job
+
+    def _give_up(self, job: JobInfo, stopped: list[Fault]) -> None:
+        """The queue is stopped: cancel the waiting job (so it never prints unseen) and raise."""
+        try:
+            self.client.cancel(job.job_id)
+        except PeripheralError as exc:
+            self._log.warning("job %d could not be cancelled: %s", job.job_id, exc)
+        self.statistics.increment("failed_jobs")
+        self._publish(JobCompleted(self.name, str(job.job_id), False, "queue stopped"))
+        raise DeviceFault(
+            f"{self.name}: job {job.job_id} was not printed: "
+            + "; ".join(f.message for f in stopped),
+            stopped,
+        )
 
     def print_pdf(
         self, pdf: bytes, title: str = "kiosk document", timeout: float | None = None
@@ -181,7 +205,7 @@ class DocumentPrinter(Device):
         return HealthResult(self.name, level, True, self.condition, self.faults, sentence, details)
 
 
-_OPTIONS = {"poll_interval", "job_timeout", "user", "timeout", "paper"}
+_OPTIONS = {"poll_interval", "job_timeout", "user", "timeout", "paper", "cafile"}
 
 
 def create(
@@ -190,14 +214,20 @@ def create(
     """Registry factory ("cups"). `port` is the queue URI (ipp://127.0.0.1:631/printers/kiosk-pdf).
     Options: poll_interval (s, 0.5), job_timeout (s, 120), user (requesting-user-name, "kiosk"),
     timeout (s per IPP call, 10), paper (the media the queue holds, e.g. "A4": recorded in the
-    health details). A bare queue name means ipp://127.0.0.1:631/printers/NAME. Unknown options raise ValueError (→ ConfigurationError)."""
+    health details), cafile (ipps:// / https://: the CA or self-signed certificate to trust; default
+    the system's). A bare queue name means ipp://127.0.0.1:631/printers/NAME. Unknown options raise
+    ValueError (→ ConfigurationError)."""
     unknown = set(options) - _OPTIONS
     if unknown:
         raise ValueError(f"unknown option(s) {', '.join(sorted(unknown))}")
     if "://" not in port:
         port = f"ipp://127.0.0.1:631/printers/{port}"
+    cafile = options.get("cafile")
     client = IppClient(
-        port, user=str(options.get("user", "kiosk")), timeout=float(options.get("timeout", 10))
+        port,
+        user=str(options.get("user", "kiosk")),
+        timeout=float(options.get("timeout", 10)),
+        cafile=str(cafile) if cafile else None,
     )
     return DocumentPrinter(
         name,

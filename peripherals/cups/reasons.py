@@ -2,9 +2,10 @@
 
 A keyword may carry a severity suffix: "-error" (blocking), "-warning" (reported, not blocking),
 "-report" (informational: ignored — except "offline-report", which is how CUPS says the printer is
-off). A keyword without suffix is treated as an error when it is in
-the blocking table. Unknown "-error" keywords become a hardware error for a technician, so nothing
-the printer says is silently dropped.
+off). RFC 8011 §5.4.12: a keyword without a suffix "MUST be assumed to be an error" — so an unknown
+keyword without suffix is a blocking fault for a technician, except the short list of sub-states
+that are not faults (NOT_FAULTS: the queue moving to paused, CUPS waiting on a job…). Unknown
+"-error" keywords are the same, so nothing the printer says is silently dropped.
 """
 
 from __future__ import annotations
@@ -52,6 +53,21 @@ KNOWN: dict[str, tuple[str, Condition, ActionHint, str, bool]] = {
 }
 
 
+#: keywords (without suffix) that describe what the printer is doing, not a fault
+NOT_FAULTS = frozenset(
+    {
+        "moving-to-paused",
+        "processing-to-stop-point",
+        "printer-restarted",
+        "cups-waiting-for-job-completed",
+        "cups-remote-pending",
+        "cups-remote-pending-held",
+        "cups-remote-processing",
+        "identify-printer-requested",
+    }
+)
+
+
 def _split(keyword: str) -> tuple[str, str]:
     for suffix in ("-error", "-warning", "-report"):
         if keyword.endswith(suffix):
@@ -68,7 +84,7 @@ def faults_from_reasons(
         base, severity = _split(keyword.strip())
         if base == "offline" and severity == "report":
             severity = "error"  # CUPS says "offline-report" when the backend finds the printer off
-        if base in ("", "none") or severity == "report":
+        if base in ("", "none") or severity == "report" or (base in NOT_FAULTS and not severity):
             continue
         if base in KNOWN:
             code, condition, hint, sentence, blocking = KNOWN[base]
@@ -79,11 +95,9 @@ def faults_from_reasons(
         elif severity == "warning":
             code, condition, hint, blocking = base.replace("-", "_"), U, M, False
             sentence = f"The document printer reports a warning ({base})."
-        elif severity == "error" or base.endswith("-failure"):
+        else:  # "-error", or no suffix: an error (RFC 8011)
             code, condition, hint, blocking = base.replace("-", "_"), H, M, True
             sentence = f"The document printer reports an error ({base})."
-        else:
-            continue  # cups-specific informational keywords (e.g. cups-waiting-for-job-completed)
         faults.setdefault(code, Fault(code, condition, hint, sentence, blocking))
     if state == 5 and not any(f.blocking for f in faults.values()):
         faults.setdefault(

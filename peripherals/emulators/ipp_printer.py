@@ -11,6 +11,9 @@ Faults (``set_fault``), as CUPS reports them:
   paper_low  — ``media-low-warning`` (a warning: printing goes on)
   paper_jam  — ``media-jam-error``; cover_open — ``door-open-error`` (jobs wait, as for paper_out)
   offline    — printer ``stopped`` with ``offline-report`` (jobs wait)
+  queue_paused — the queue is stopped (``printer-state`` 5, ``paused``): jobs stay pending
+  (state 3) until it is resumed, as in CUPS after ``cupsdisable`` or a stop-printer error policy
+IppHost(ssl_context=…) serves IPP over TLS: its URL is then ``ipps://…``.
   garbled    — answers are replaced by random bytes (the driver reports a protocol error)
   slow       — every answer is delayed by 1 s
   unplug     — the host stops listening (connection refused), see :class:`IppHost`
@@ -26,7 +29,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from peripherals.cups.ipp import Attribute, IppError, Message, Tag, decode, encode
 from peripherals.emulators.pty_host import EmulatedDevice
@@ -51,6 +54,7 @@ REASONS: dict[str, tuple[str, bool]] = {
     "paper_jam": ("media-jam-error", True),
     "cover_open": ("door-open-error", True),
     "offline": ("offline-report", True),
+    "queue_paused": ("paused", True),
 }
 
 
@@ -66,7 +70,7 @@ class DocumentPrinterEmulator(EmulatedDevice):
     """The queue's state machine; :class:`IppHost` feeds it requests."""
 
     device_faults: ClassVar[frozenset[str]] = frozenset(
-        {"paper_out", "paper_low", "paper_jam", "cover_open"}
+        {"paper_out", "paper_low", "paper_jam", "cover_open", "queue_paused"}
     )
     serve_over = "ipp"
 
@@ -154,7 +158,9 @@ class DocumentPrinterEmulator(EmulatedDevice):
         job = Job(self._next_id, str(request.first("job-name", "document")), request.data)
         self._next_id += 1
         self.jobs[job.job_id] = job
-        if self._stopping():
+        if "queue_paused" in self.faults:
+            job.state = PENDING  # a stopped queue does not even start it
+        elif self._stopping():
             job.state = PROCESSING
         else:
             self._print(job)
@@ -171,7 +177,7 @@ class DocumentPrinterEmulator(EmulatedDevice):
         job = self._job(request, answer)
         if job is None:
             return
-        waiting = job.state == PROCESSING
+        waiting = job.state in (PENDING, PROCESSING)
         answer.add(Tag.JOB, Tag.INTEGER, "job-id", job.job_id)
         answer.add(Tag.JOB, Tag.ENUM, "job-state", job.state)
         answer.add(
@@ -215,16 +221,20 @@ class IppHost:
     """Serves a :class:`DocumentPrinterEmulator` on 127.0.0.1 (the same interface as ``PtyHost``:
     ``start``/``stop``/``url``/``set_fault``/``unplug``/``replug``/``device``)."""
 
-    def __init__(self, device: DocumentPrinterEmulator, *, port: int = 0) -> None:
+    def __init__(
+        self, device: DocumentPrinterEmulator, *, port: int = 0, ssl_context: Any = None
+    ) -> None:
         self.device = device
         self.port = port
+        self.ssl_context = ssl_context
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         device.host = None  # IPP answers are replies: nothing is ever pushed to the driver
 
     @property
     def url(self) -> str:
-        return f"ipp://127.0.0.1:{self.port}/printers/{QUEUE}"
+        scheme = "ipps" if self.ssl_context is not None else "ipp"
+        return f"{scheme}://127.0.0.1:{self.port}/printers/{QUEUE}"
 
     @property
     def plugged(self) -> bool:
@@ -258,6 +268,8 @@ class IppHost:
             return
         server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self.device))
         server.daemon_threads = True
+        if self.ssl_context is not None:
+            server.socket = self.ssl_context.wrap_socket(server.socket, server_side=True)
         self.port = server.server_address[1]
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, name="ipp-host", daemon=True)
