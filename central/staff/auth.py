@@ -55,6 +55,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "technician": frozenset({"fleet"}),
     "admin": frozenset(
         {"queue", "view", "note", "assign", "close", "fleet", "all_offices", "performance"}
+        | {"accounts"}  # the staff accounts page: see who is locked out, unlock
     ),
     "analyst": frozenset({"performance"}),  # counts and rates of every office; never a case
 }

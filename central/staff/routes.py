@@ -24,12 +24,13 @@ from central.deps import ClockDep, SessionDep, SettingsDep, end_reading, one_hop
 from central.handoff import codes
 from central.handoff.errors import RateLimited
 from central.handoff.history import FoldError, append_event, lock_case
-from central.handoff.models import Handoff
+from central.handoff.models import AttemptCounter, Handoff
 from central.handoff.ratelimit import AttemptLimiter, address_key
 from central.handoff.routes import give_back_attempt, take_attempt
 from central.handoff.service import CODE_PURPOSE
 from central.problems import AnswerInstead
 from central.staff import auth
+from central.staff.models import StaffUser
 from central.web import forms
 from central.web.citizen import FormDep, same_origin
 from central.web.render import SECURITY_HEADERS, env
@@ -162,6 +163,59 @@ def login_post(
     )
     response.delete_cookie(auth.LOGIN_CSRF_COOKIE, path="/staff")
     return response
+
+
+@router.get("/accounts", response_class=HTMLResponse)
+@one_hop
+def accounts(ctx: StaffCtx, session: SessionDep, clock: ClockDep, request: Request) -> Response:
+    """Admins: every staff account, locked ones first, with an Unlock button where a username
+    has wrong passwords counted."""
+    if not ctx.may("accounts"):
+        return forbidden(ctx, f"Your role ({ctx.user.role}) does not manage staff accounts.")
+    lockout: AttemptLimiter = request.app.state.login_lockout
+    users = session.scalars(select(StaffUser).order_by(StaffUser.username)).all()
+    by_hash = {lockout.key_hash(auth.account_key(u.username)): u for u in users}
+    counters = {
+        row.key_hash: row
+        for row in session.scalars(
+            select(AttemptCounter).where(AttemptCounter.key_hash.in_(list(by_hash)))
+        )
+    }
+    now = clock()
+    rows = []
+    for digest, user in by_hash.items():
+        row = counters.get(digest)
+        until = row.locked_until if row is not None else None
+        rows.append(
+            {
+                "username": user.username,
+                "role": user.role,
+                "office": user.office,
+                "failures": row.failures if row is not None else 0,
+                "locked_until": until if until is not None and until > now else None,
+            }
+        )
+    rows.sort(key=lambda a: (a["locked_until"] is None, not a["failures"], a["username"]))
+    return page(
+        "staff/accounts.html",
+        me=ctx,
+        csrf=ctx.session_row.csrf_token,
+        accounts=rows,
+        minutes=auth.LOCKOUT_MINUTES,
+    )
+
+
+@router.post("/accounts/unlock")
+@one_hop
+def unlock_account(
+    ctx: StaffCtx, session: SessionDep, request: Request, form: StaffForm
+) -> Response:
+    """Lift a username's lockout (forget its wrong passwords)."""
+    if not ctx.may("accounts"):
+        return forbidden(ctx, f"Your role ({ctx.user.role}) does not manage staff accounts.")
+    auth.unlock(session, form.get("username", ""), request.app.state.login_lockout)
+    session.commit()
+    return RedirectResponse("/staff/accounts", status_code=303)
 
 
 @router.post("/logout")

@@ -286,6 +286,36 @@ def test_admin_unlock_command_lifts_the_lockout(app, engine, office, db_url, cap
     assert main(["unlock-staff", "--db", db_url, "no-such-" + name]) == 1
 
 
+def test_admin_sees_the_lockout_on_the_accounts_page_and_lifts_it(  # type: ignore[no-untyped-def]
+    app, engine, office, staff_login
+) -> None:
+    name = new_user(engine, office)
+    for n in range(10):
+        post_login(app, name, "wrong", f"192.0.2.{n}")
+    _, cookies = staff_login(office, "admin")
+    admin = TestClient(app, follow_redirects=False, cookies=cookies)
+    listing = admin.get("/staff/accounts")
+    assert listing.status_code == 200
+    row = re.search(rf'<tr data-username="{name}">.*?</tr>', listing.text, re.S)[0]
+    assert "Locked until 09:45 UTC" in row and "Unlock" in row
+    token = re.search(r'name="csrf" value="([^"]+)"', listing.text)[1]
+    r = admin.post("/staff/accounts/unlock", data={"csrf": token, "username": name})
+    assert r.status_code == 303
+    row = re.search(
+        rf'<tr data-username="{name}">.*?</tr>', admin.get("/staff/accounts").text, re.S
+    )[0]
+    assert "Locked" not in row and "Unlock" not in row
+    assert post_login(app, name, PASSWORD, "192.0.2.100").status_code == 303
+    _, staff_cookies = staff_login(office, "staff")
+    member = TestClient(app, follow_redirects=False, cookies=staff_cookies)
+    assert member.get("/staff/accounts").status_code == 403
+    token = re.search(r'name="csrf" value="([^"]+)"', member.get("/staff").text)[1]
+    assert (
+        member.post("/staff/accounts/unlock", data={"csrf": token, "username": name}).status_code
+        == 403
+    )
+
+
 def test_per_address_limit_is_shared_by_every_username(app, engine, office) -> None:  # type: ignore[no-untyped-def]
     app.state.attempt_limiter.limit = 3
     names = [new_user(engine, office) for _ in range(4)]

@@ -82,6 +82,21 @@ def on_case(action: str, **fields: str) -> Callable[[Kit], Setup]:
     return setup
 
 
+def unlock(kit: Kit) -> Setup:
+    """An admin lifting the count of a username that had a wrong password."""
+    with kit.sessions() as s:
+        create_user(s, "root", PASSWORD, "admin", kit.office)
+        s.commit()
+    stranger = TestClient(kit.app, follow_redirects=False)
+    form = {"csrf": csrf(stranger.get("/staff/login").text), "username": "bob", "password": "x"}
+    assert stranger.post("/staff/login", data=form).status_code == 401
+    client = TestClient(kit.app, follow_redirects=False)
+    form = {"csrf": csrf(client.get("/staff/login").text), "username": "root", "password": PASSWORD}
+    assert client.post("/staff/login", data=form).status_code == 303
+    token = csrf(client.get("/staff").text)
+    return client, {"csrf": token, "username": "bob"}, "/staff/accounts/unlock"
+
+
 # path → a browser and a form that would succeed
 CASES: dict[str, Callable[[Kit], Setup]] = {
     "/staff/login": login,
@@ -90,6 +105,7 @@ CASES: dict[str, Callable[[Kit], Setup]] = {
     "/staff/cases/{case_id}/notes": on_case("notes", text="Called the citizen back."),
     "/staff/cases/{case_id}/assign": on_case("assign"),
     "/staff/cases/{case_id}/close": on_case("close", outcome="Address changed."),
+    "/staff/accounts/unlock": unlock,
 }
 
 
