@@ -43,6 +43,7 @@ from peripherals.magstripe.tracks import Swipe, mask_pan, parse_swipe
 from peripherals.model import Device
 from peripherals.stats import DeviceStats
 from peripherals.transport import Protocol, SerialTransport, pop_flow_control
+from peripherals.wedge.keyboard import KeyboardTransport, is_evdev_port
 
 __all__ = ["CardReader", "create"]
 
@@ -90,6 +91,7 @@ class CardReader(Device):
         baudrate: int = 9600,
         clock: Callable[[], float] = time.monotonic,
         transport_options: Mapping[str, Any] | None = None,
+        transport_factory: Callable[..., Any] | None = None,
         format: str = "magtek",
         track_gap: float = 0.1,
     ) -> None:
@@ -104,7 +106,8 @@ class CardReader(Device):
         self._frame_lock = threading.Lock()  # the reader thread and the gap timer
         self._timer: threading.Timer | None = None
         self._clock = clock
-        self._transport = SerialTransport(
+        factory = transport_factory or SerialTransport
+        self._transport = factory(
             port,
             _ReaderProtocol(self),
             name=name,
@@ -114,7 +117,7 @@ class CardReader(Device):
         )
 
     @property
-    def transport(self) -> SerialTransport:
+    def transport(self) -> Any:  # a SerialTransport, or a KeyboardTransport for an evdev port
         return self._transport
 
     # ---------------------------------------------------------------- Device
@@ -233,6 +236,7 @@ _OPTIONS = {
     "baudrate",
     "format",
     "track_gap",
+    "layout",
 }
 
 
@@ -244,8 +248,9 @@ def create(
     Options: staff_prefixes, technician_prefixes (lists of digit strings), card_id_key (a secret
     string; card ids are stable across restarts only with it), frame_deadline (s, default 1.0),
     baud (default 9600), format ("magtek", "magtek_insert", "idtech"), track_gap (s, ID TECH),
-    rtscts / dsrdtr / xonxoff (serial flow control). Unknown options raise ValueError
-    (→ ConfigurationError).
+    rtscts / dsrdtr / xonxoff (serial flow control), layout ("us" or "gb": a USB HID keyboard-wedge
+    reader, port = its /dev/input/… node, read with an exclusive grab). Unknown options raise
+    ValueError (→ ConfigurationError).
     """
     options = dict(options)
     flow = pop_flow_control(options)
@@ -266,7 +271,20 @@ def create(
         card_id_key=str(key).encode() if key else None,
         frame_deadline=float(options.get("frame_deadline", 1.0)),
         baudrate=int(options.get("baud", options.get("baudrate", 9600))),
-        transport_options={"serial_options": flow} if flow else None,
+        transport_options=_transport_options(port, options, flow),
+        transport_factory=KeyboardTransport if is_evdev_port(port) else None,
         format=str(options.get("format", "magtek")),
         track_gap=float(options.get("track_gap", 0.1)),
     )
+
+
+def _transport_options(
+    port: str, options: Mapping[str, Any], flow: dict[str, bool]
+) -> dict[str, Any]:
+    if is_evdev_port(port):
+        if flow:
+            raise ValueError("a keyboard-wedge reader (/dev/input/…) has no serial flow control")
+        return {"layout": str(options.get("layout", "us"))}
+    if "layout" in options:
+        raise ValueError("layout is for keyboard-wedge readers (port /dev/input/…)")
+    return {"serial_options": flow} if flow else {}

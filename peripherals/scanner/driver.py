@@ -40,6 +40,7 @@ from peripherals.scanner import ssi
 from peripherals.scanner.lines import LineSplitter, parse_aim
 from peripherals.stats import DeviceStats
 from peripherals.transport import Protocol, SerialTransport, pop_flow_control
+from peripherals.wedge.keyboard import KeyboardTransport, is_evdev_port
 
 __all__ = ["NotSupported", "Scanner", "create"]
 
@@ -104,6 +105,7 @@ class Scanner(Device):
         aim_ids: bool = True,
         clock: Callable[[], float] = time.monotonic,
         transport_options: Mapping[str, Any] | None = None,
+        transport_factory: Callable[..., Any] | None = None,
     ) -> None:
         super().__init__(name, bus=bus, stats=stats)
         if mode not in ("line", "ssi"):
@@ -128,7 +130,8 @@ class Scanner(Device):
         self._init_acked = threading.Event()
         self._init_acked.set()
         self._init_replies = 0
-        self._transport = SerialTransport(
+        factory = transport_factory or SerialTransport
+        self._transport = factory(
             port,
             _ScannerProtocol(self),
             name=name,
@@ -138,7 +141,7 @@ class Scanner(Device):
         )
 
     @property
-    def transport(self) -> SerialTransport:
+    def transport(self) -> Any:  # a SerialTransport, or a KeyboardTransport for an evdev port
         return self._transport
 
     @property
@@ -320,7 +323,16 @@ class Scanner(Device):
         self._publish(ReadError(self.name, reason))
 
 
-_OPTIONS = {"mode", "baud", "baudrate", "command_timeout", "suffix", "char_gap", "aim_ids"}
+_OPTIONS = {
+    "mode",
+    "baud",
+    "baudrate",
+    "command_timeout",
+    "suffix",
+    "char_gap",
+    "aim_ids",
+    "layout",
+}
 SUFFIXES = {"CR", "LF", "CRLF"}
 
 
@@ -331,8 +343,9 @@ def create(
     command_timeout (s, default 1.0), suffix (line mode: "CR", "LF" or "CRLF" — all three are
     understood whatever is set; the option documents the scanner's setting and is checked),
     char_gap (line mode: s between characters of one code, default 0.1), aim_ids (line mode: read
-    AIM symbology identifiers, default true), rtscts / dsrdtr / xonxoff (serial flow control).
-    Unknown options raise ValueError (→ ConfigurationError)."""
+    AIM symbology identifiers, default true), rtscts / dsrdtr / xonxoff (serial flow control),
+    layout ("us" or "gb": a USB HID keyboard-wedge scanner, port = its /dev/input/… node, line mode
+    only, read with an exclusive grab). Unknown options raise ValueError (→ ConfigurationError)."""
     options = dict(options)
     flow = pop_flow_control(options)
     unknown = set(options) - _OPTIONS
@@ -351,5 +364,20 @@ def create(
         command_timeout=float(options.get("command_timeout", 1.0)),
         char_gap=float(options.get("char_gap", 0.1)),
         aim_ids=bool(options.get("aim_ids", True)),
-        transport_options={"serial_options": flow} if flow else None,
+        transport_options=_transport_options(port, options, flow),
+        transport_factory=KeyboardTransport if is_evdev_port(port) else None,
     )
+
+
+def _transport_options(
+    port: str, options: Mapping[str, Any], flow: dict[str, bool]
+) -> dict[str, Any]:
+    if is_evdev_port(port):
+        if str(options.get("mode", "line")) != "line" or flow:
+            raise ValueError(
+                "a keyboard-wedge scanner (/dev/input/…) is line mode, no flow control"
+            )
+        return {"layout": str(options.get("layout", "us"))}
+    if "layout" in options:
+        raise ValueError("layout is for keyboard-wedge scanners (port /dev/input/…)")
+    return {"serial_options": flow} if flow else {}
