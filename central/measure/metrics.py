@@ -1,9 +1,11 @@
 """Metrics over a period, computed from the rollups only (never from raw events).
 
 A period is a day (``2026-11-30``), an ISO week (``2026-W48``), a month (``2026-11``) or a quarter
-(``2026-Q4``); its days are office-local days (every rollup row already is one). Reading a month
-for every office and service is one ``GROUP BY`` over at most days × offices × services ×
-channels × metrics rows, served by the rollups' primary key, which starts with the day.
+(``2026-Q4``); its days are office-local days (every rollup row already is one). Reading a period
+is one ``GROUP BY`` over at most days × services × channels × counters rows, whatever the number
+of offices: every office together is read from the all-offices rows
+(:data:`central.measure.record.ALL_OFFICES`, served by the primary key, which starts with the
+day), one office from its own (index on office, day).
 
 Definitions (per service × channel, and summed over channels):
 
@@ -36,6 +38,7 @@ from sqlalchemy.engine import Connection
 from catalogue import funnel
 from catalogue.model import Catalogue
 from central.measure.models import FunnelRollup
+from central.measure.record import ALL_OFFICES
 
 __all__ = ["Period", "metrics", "quantile"]
 
@@ -136,8 +139,7 @@ def metrics(
         .where(R.c.day >= period.first, R.c.day <= period.last)
         .group_by(R.c.service_id, R.c.channel, R.c.metric, R.c.key)
     )
-    if office is not None:
-        query = query.where(R.c.office == office)
+    query = query.where(R.c.office == (ALL_OFFICES if office is None else office))
     if service is not None:
         query = query.where(R.c.service_id == service)
     per: dict[str, dict[str, dict[tuple[str, str], int]]] = defaultdict(

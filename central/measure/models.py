@@ -51,3 +51,5 @@ class FunnelRollup(Base):
     metric: Mapped[str] = mapped_column(String(16), primary_key=True)
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_funnel_rollups_office_day", "office", "day"),)

@@ -13,7 +13,11 @@ Why it is built like this:
 * **Rollups in the same transaction.** Counters are bumped with ``INSERT … ON CONFLICT DO UPDATE
   SET value = value + excluded.value`` in the transaction that inserted the raw rows, so the two
   never disagree: a failure rolls back both and the client's retry folds again, once. Upserts go
-  in key order, so concurrent batches lock counter rows in one order (no deadlock).
+  in key order, so concurrent batches lock counter rows in one order (no deadlock). Every count
+  goes to its office's row and to the all-offices row (:data:`ALL_OFFICES`); those are the hot
+  rows every batch of a day touches, which serialises concurrent batches on them for the length
+  of a commit — fine for a fleet's few events a second, and the price of a page across every
+  office reading 1/N of the rows.
 * **The day a session counts on** is the office-local date of its ``started_at``, carried by every
   event of the session: a session crossing midnight, or whose events reach central a day late
   from an offline kiosk, lands on the day it started, and no event needs another to be found first.
@@ -54,6 +58,9 @@ DEVICE_CHANNELS = frozenset({"kiosk", "assisted"})
 WEB_CHANNELS = frozenset({"web"})
 STAFF_CHANNELS = frozenset({"counter", "phone", "assisted"})
 FUTURE_SLACK = timedelta(hours=1)
+ALL_OFFICES = "*"
+"""The office of the rollup rows that sum every office (no office id can be "*"): a page across
+every office reads these, not one row per office — at 500 offices, 1/500 of the rows."""
 RollupKey = tuple[Any, str, str, str, str, str]
 
 
@@ -169,8 +176,10 @@ def record_events(
     for event_id in new:
         row = rows[event_id]
         where = (row["day"], row["office"], row["service_id"], row["channel"])
+        everywhere = (row["day"], ALL_OFFICES, row["service_id"], row["channel"])
         for (metric, key), n in _counts(row).items():
             totals[(*where, metric, key)] += n
+            totals[(*everywhere, metric, key)] += n
     if totals:
         upsert = _insert(conn)(ROLLUPS)
         upsert = upsert.on_conflict_do_update(

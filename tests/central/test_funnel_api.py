@@ -206,6 +206,32 @@ def test_exact_metrics_of_a_small_history_across_channels(client, auth, engine, 
     assert read(engine, "2026-Q1", office, app, service=LETTER)["services"] == {}
 
 
+def test_every_office_together_is_the_sum_of_the_offices(
+    client, auth, engine, office, app, make_device
+):  # type: ignore[no-untyped-def]
+    _, other = make_device(office + "B")
+    day = datetime(2025, 7, 14, 10, 0, tzinfo=UTC)  # a day no other test uses
+    post(client, auth, session_events(ADDRESS, day, reason="submitted"))
+    post(
+        client,
+        {"Authorization": f"Bearer {other}"},
+        session_events(ADDRESS, day, reason="idle_wipe"),
+    )
+    post(
+        client,
+        {"Authorization": f"Bearer {other}"},
+        session_events(LETTER, day, reason="submitted"),
+    )
+    with engine.connect() as conn:
+        everywhere = metrics(conn, Period.parse("2025-07-14"))
+    assert everywhere["office"] is None
+    address = everywhere["services"][ADDRESS]["all"]
+    assert (address["started"], address["completed"], address["failed"]) == (2, 1, 1)
+    assert everywhere["services"][LETTER]["all"]["started"] == 1
+    one = read(engine, "2025-07-14", office, app)["services"]
+    assert list(one) == [ADDRESS] and one[ADDRESS]["all"]["started"] == 1
+
+
 def test_strict_shape_and_per_event_refusals(client, auth, clock):  # type: ignore[no-untyped-def]
     good = session_events(ADDRESS, clock() - timedelta(minutes=5), steps=("where",))
     assert client.post(URL, json={"events": good}).status_code == 401
