@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalogue.model import Service
+from catalogue.outcomes import deciding_step, outcome_for
 from central.db.models import Case
 from central.deps import ClockDep, SessionDep, end_reading, one_hop
 from central.handoff import codes
@@ -212,6 +213,8 @@ def step_post(
         session.commit()
         merged = dict(case.answers)  # type: ignore[union-attr]
     nxt = forms.next_step(c.service, merged)  # type: ignore[arg-type]
+    if outcome_for(c.service, merged) is not None:  # type: ignore[arg-type]
+        return RedirectResponse("/case/outcome", status_code=303)  # e.g. not eligible: stop here
     return RedirectResponse(f"/case/step/{nxt.id}" if nxt else "/case/check", status_code=303)
 
 
@@ -225,6 +228,22 @@ def _raw_dates(step: Any, form: dict[str, str]) -> dict[str, Any]:
 
 
 @router.get("/check", response_class=HTMLResponse)
+@router.get("/outcome", response_class=HTMLResponse)
+@one_hop
+def outcome_page(request: Request, c: CitizenDep) -> Response:
+    """The ending the answers lead to ("not eligible", catalogue ``[[outcomes]]``): the same text
+    as every channel shows; Back returns to the deciding question."""
+    other = _editable(request, c)
+    if other is not None:
+        return other
+    answers = dict(c.case.answers or {})
+    found = outcome_for(c.service, answers)  # type: ignore[arg-type]
+    if found is None:
+        return RedirectResponse("/case", status_code=303)
+    step = deciding_step(c.service, found, answers)  # type: ignore[arg-type]
+    return _page(request, "web/outcome.html", c, outcome=found, step=step)
+
+
 @one_hop
 def check_page(request: Request, c: CitizenDep) -> Response:
     other = _editable(request, c)
@@ -232,6 +251,8 @@ def check_page(request: Request, c: CitizenDep) -> Response:
         return other
     answers = dict(c.case.answers or {})
     if forms.next_step(c.service, answers) is not None:  # type: ignore[arg-type]
+    if outcome_for(c.service, answers) is not None:  # type: ignore[arg-type]
+        return RedirectResponse("/case/outcome", status_code=303)
         return RedirectResponse("/case", status_code=303)
     return _check(request, c, answers, [])
 
@@ -264,6 +285,8 @@ def submit(
     now = clock()
     answers = dict(c.case.answers or {})
     errors = forms.check_complete(c.service, answers, now.date())  # type: ignore[arg-type]
+    if outcome_for(c.service, answers) is not None:  # type: ignore[arg-type]
+        return RedirectResponse("/case/outcome", status_code=303)  # nothing to send
     if errors or forms.next_step(c.service, answers) is not None:  # type: ignore[arg-type]
         return _check(request, c, answers, errors, 400)
     case = lock_case(session, c.case.id)
