@@ -26,7 +26,8 @@ Why it is built like this:
   :data:`FUTURE_SLACK` ahead of the server is refused alone and reported by index; the others are
   stored. Shape errors are the schema's (422 for the whole batch).
 
-For the web channel: build :class:`central.measure.schemas.FunnelEventIn` objects for a web
+For the web channel (the three calls of :mod:`central.measure.channel` do all of this for one
+event at a time): build :class:`central.measure.schemas.FunnelEventIn` objects for a web
 session (``channel="web"``; a random ``session_id`` per attempt, not the case id or the web
 session's cookie) and call ``record_events(session.connection(), events, office=...,
 device_id=None, channels=WEB_CHANNELS, catalogue=..., zones=app.state.office_zones, now=...)``
