@@ -212,9 +212,9 @@ def step_post(
             return RedirectResponse("/case/status", status_code=303)
         session.commit()
         merged = dict(case.answers)  # type: ignore[union-attr]
-    nxt = forms.next_step(c.service, merged)  # type: ignore[arg-type]
     if outcome_for(c.service, merged) is not None:  # type: ignore[arg-type]
         return RedirectResponse("/case/outcome", status_code=303)  # e.g. not eligible: stop here
+    nxt = forms.next_step(c.service, merged)  # type: ignore[arg-type]
     return RedirectResponse(f"/case/step/{nxt.id}" if nxt else "/case/check", status_code=303)
 
 
@@ -227,7 +227,6 @@ def _raw_dates(step: Any, form: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-@router.get("/check", response_class=HTMLResponse)
 @router.get("/outcome", response_class=HTMLResponse)
 @one_hop
 def outcome_page(request: Request, c: CitizenDep) -> Response:
@@ -244,15 +243,16 @@ def outcome_page(request: Request, c: CitizenDep) -> Response:
     return _page(request, "web/outcome.html", c, outcome=found, step=step)
 
 
+@router.get("/check", response_class=HTMLResponse)
 @one_hop
 def check_page(request: Request, c: CitizenDep) -> Response:
     other = _editable(request, c)
     if other is not None:
         return other
     answers = dict(c.case.answers or {})
-    if forms.next_step(c.service, answers) is not None:  # type: ignore[arg-type]
     if outcome_for(c.service, answers) is not None:  # type: ignore[arg-type]
         return RedirectResponse("/case/outcome", status_code=303)
+    if forms.next_step(c.service, answers) is not None:  # type: ignore[arg-type]
         return RedirectResponse("/case", status_code=303)
     return _check(request, c, answers, [])
 
@@ -284,9 +284,9 @@ def submit(
         return other
     now = clock()
     answers = dict(c.case.answers or {})
-    errors = forms.check_complete(c.service, answers, now.date())  # type: ignore[arg-type]
     if outcome_for(c.service, answers) is not None:  # type: ignore[arg-type]
         return RedirectResponse("/case/outcome", status_code=303)  # nothing to send
+    errors = forms.check_complete(c.service, answers, now.date())  # type: ignore[arg-type]
     if errors or forms.next_step(c.service, answers) is not None:  # type: ignore[arg-type]
         return _check(request, c, answers, errors, 400)
     case = lock_case(session, c.case.id)
