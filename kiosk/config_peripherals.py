@@ -5,6 +5,12 @@ A port is a URL or path, so an emulator and the real device need no code change 
 ``socket://host:port``, ``loop://``, ``rfc2217://…``, a pty path); the CUPS driver takes a queue
 name or an ``ipp://`` URL. ``emulator:NAME`` is a placeholder that ``kiosk run --simulate``
 replaces with the port of an emulator it starts.
+
+USB printer-class receipt printers appear as ``/dev/usb/lpN`` (the kernel's usblp driver), not as a
+tty: pyserial cannot open them, and most give no status back that way. Such a port is refused here
+with what to do instead (the printer's USB virtual-serial mode → /dev/ttyACM0, a serial cable, or
+socket://HOST:9100), rather than failing at every open. A USB keyboard-wedge card reader or scanner
+is an input node (``/dev/input/…``).
 """
 
 from __future__ import annotations
@@ -31,6 +37,13 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _QUEUE = re.compile(r"^[A-Za-z0-9_.-]{1,127}$")
 _EMULATOR = re.compile(r"^emulator:[a-z][a-z0-9-]*$")
 _COM = re.compile(r"^COM[0-9]+$")
+_USBLP = re.compile(r"^/dev/(usb/lp|usblp)[0-9]+$")
+USBLP_REFUSED = (
+    "{port} is a USB printer-class device (usblp), not a serial port: the receipt printer's status "
+    "and print confirmation cannot be read through it. Switch the printer to its USB virtual-serial "
+    "(CDC / VCOM) mode and use /dev/ttyACM0 (or the /dev/kiosk-printer link from "
+    "deploy/99-omnikiosk.rules), a serial cable (/dev/ttyUSB0), or socket://HOST:9100"
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,8 @@ def _port_problem(driver: str, port: str) -> str | None:
     if _EMULATOR.match(port):
         return None
     if driver in SERIAL_DRIVERS:
+        if _USBLP.match(port):
+            return USBLP_REFUSED.format(port=port)
         if port.startswith("/") or _COM.match(port):
             return None
         scheme = port.split("://", 1)[0] if "://" in port else ""

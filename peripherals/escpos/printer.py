@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import threading
 import time
 from collections.abc import Mapping
@@ -538,6 +539,11 @@ def create(
     xonxoff (serial flow control, booleans, default off). Unknown options raise ValueError
     (→ ConfigurationError).
     """
+    if re.match(r"^/dev/(usb/lp|usblp)[0-9]+$", port):
+        raise ValueError(
+            f"{port} is a USB printer-class device (usblp), not a serial port: use the printer's "
+            "USB virtual-serial mode (/dev/ttyACM0), a serial cable or socket://HOST:9100"
+        )
     opts = dict(options)
     flow = pop_flow_control(opts)
     usb = None
