@@ -26,9 +26,14 @@ class FieldType(StrEnum):
 
 
 class Channel(StrEnum):
+    """Where a service may be started. ``staff`` covers both staff channels (a citizen at the
+    counter, or on the phone line); ``counter`` or ``phone`` names just one of them."""
+
     KIOSK = "kiosk"
     WEB = "web"
     STAFF = "staff"
+    COUNTER = "counter"
+    PHONE = "phone"
 
 
 class DocumentKind(StrEnum):

@@ -45,6 +45,7 @@ OPTIONAL_ROUTER_MODULES: tuple[str, ...] = (
     "central.handoff.routes",
     "central.web.routes",
     "central.staff.routes",
+    "central.staff.new_case_routes",
     "central.fleet.routes",
     "central.measure.routes",
     "central.measure.pages",

@@ -52,7 +52,9 @@ EVENT_TYPES = (
     "closed",
 )
 CLIENT_EVENT_TYPES = tuple(t for t in EVENT_TYPES if t != "created")
-CHANNELS = ("kiosk", "web", "staff", "assisted")
+CHANNELS = ("kiosk", "web", "counter", "phone", "staff", "assisted")
+"""Channels events are recorded on (DESIGN.md: kiosk, web, counter, phone, assisted); ``staff`` is
+staff working a case that began elsewhere (picked up from the queue)."""
 ACTOR_TYPES = ("citizen", "staff", "device", "system")
 STATUSES = ("open", "submitted", "waiting_for_staff", "with_staff", "closed")
 QUEUED = "waiting_for_staff"

@@ -54,7 +54,7 @@ from central.groupcommit import GroupCommit, write_rerunning
 from central.handoff import codes, service
 from central.handoff.errors import HandoffError, HandoffNotFound
 from central.handoff.history import event_values
-from central.handoff.models import WebSession
+from central.handoff.models import STAFF_ORIGIN, WebSession
 from central.problems import ProblemError
 
 HANDOFFS = service.HANDOFFS
@@ -75,12 +75,16 @@ REFUSALS = (ProblemError, HandoffError, FoldError)
 
 @dataclass(frozen=True, slots=True)
 class CreateOrder:
-    """The kiosk ``principal`` asks for a handoff of ``case_id``."""
+    """The kiosk ``principal`` asks for a handoff of ``case_id`` — or a member of staff, for a
+    case of their office started at the counter or on the phone line (``channel``): the handoff's
+    originator is then ``staff:<id>`` (:data:`central.handoff.models.STAFF_ORIGIN`), its event is
+    the staff member's, with no device."""
 
     case_id: uuid.UUID
     principal: Principal
     now: datetime
     policy: service.Policy
+    channel: str = "kiosk"
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,11 +155,15 @@ def _create(batch: _Batch, order: CreateOrder) -> service.IssuedHandoff:
     case = batch.cases.get(order.case_id)
     if case is None or not principal.may_touch_office(case.origin_office):
         raise ProblemError(404, "No such case.", slug="not-found")
-    issued = service.new_handoff(case.id, principal.id, principal.office, order.now, order.policy)
+    staff = principal.kind == "staff"
+    origin = STAFF_ORIGIN + principal.id if staff else principal.id
+    office = case.origin_office if staff else principal.office
+    issued = service.new_handoff(case.id, origin, office, order.now, order.policy)
     try:
         batch.append(
-            case.id, service.offered_payload(issued.handoff.id), order.now, channel="kiosk",
-            actor_type="device", actor_id=principal.id, device_id=principal.id,
+            case.id, service.offered_payload(issued.handoff.id), order.now, channel=order.channel,
+            actor_type="staff" if staff else "device", actor_id=principal.id,
+            device_id=None if staff else principal.id,
         )  # fmt: skip
     except FoldError as exc:
         raise ProblemError(409, str(exc), slug="case-state") from None

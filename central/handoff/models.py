@@ -11,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from central.db.base import Base
 from central.db.types import UTCDateTime, utcnow
 
+STAFF_ORIGIN = "staff:"
+"""Prefix of :attr:`Handoff.device_id` for a handoff a member of staff made (device ids have no
+colon)."""
+
 
 class Handoff(Base):
     """One kiosk → phone handoff. Status is derived from the timestamps (see ``status_at``)."""
@@ -24,7 +28,9 @@ class Handoff(Base):
         ForeignKey("cases.id", ondelete="CASCADE"), index=True
     )
     device_id: Mapped[str] = mapped_column(String(64))
-    """The originating kiosk: the only device that may poll, confirm or decline."""
+    """The originating kiosk: the only device that may poll, confirm or decline. A handoff made
+    by a member of staff at the counter or on the phone line holds ``staff:<staff id>``
+    (:data:`STAFF_ORIGIN`), which no device id can be: staff of its office confirm it."""
     office: Mapped[str] = mapped_column(String(64))
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     code_hash: Mapped[str] = mapped_column(String(64))

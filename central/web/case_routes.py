@@ -21,9 +21,9 @@ from central.deps import ClockDep, SessionDep, end_reading, one_hop
 from central.handoff import codes
 from central.handoff import service as handoffs
 from central.handoff.history import FoldError, append_event, lock_case
-from central.handoff.models import Handoff, WebSession
+from central.handoff.models import STAFF_ORIGIN, Handoff, WebSession
 from central.problems import AnswerInstead
-from central.web import forms
+from central.web import channel_i18n, forms  # noqa: F401 - its strings
 from central.web.citizen import (
     FormDep,
     clear_session_cookie,
@@ -97,6 +97,7 @@ def _gate(request: Request, c: Citizen, checked: bool = False) -> Response | Non
         office=c.handoff.office,
         not_yet=checked,
         csrf=c.csrf,
+        by_staff=c.handoff.device_id.startswith(STAFF_ORIGIN),  # counter or phone line
     )
 
 

@@ -1,0 +1,357 @@
+"""Handing a counter or phone-line case on to the citizen: a QR code for their phone, or a slip.
+
+**Phone.** ``POST /staff/new/<case>/handoff`` creates the same handoff a kiosk creates — the same
+writer (:mod:`central.handoff.batch`), secret, display code, expiry and tries — with this member of
+staff as its originator (``staff:<id>``) and the case's channel (``counter``/``phone``) on its
+event. The page shows the QR code (the link's secret after ``#``) and, for a citizen on a call, the
+typed way: ``<base>/h`` and the code ``HHHH-XXXX-XXXX``. The citizen's phone claims it at ``/h``
+exactly as from a kiosk and then shows its code; the staff page (``/staff/handoffs/<id>``, polled
+by ``static/staff_handoff.js``, or "Check again") then asks the kiosk's question — "is it their
+phone?": the citizen reads the code on their phone, staff compare and confirm (the phone's case
+opens) or cancel (the phone's session is revoked). Only staff of the handoff's office may.
+
+**Slip.** ``POST /staff/new/<case>/slip``: the citizen chooses a second factor (PIN, date of birth,
+last 3 digits of their phone number) and tells it to staff; a resume code
+(:func:`central.handoff.resume.create_resume_code`, 30 days) is shown on a printable page with the
+web address (``<base>/resume``) — the same code a kiosk's slip carries, opened at ``/resume`` or at
+any kiosk of the office.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from markupsafe import Markup
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from central.deps import ClockDep, SessionDep, one_hop
+from central.handoff import batch, codes, resume
+from central.handoff.errors import HandoffStateError
+from central.handoff.history import FoldError, append_event, lock_case
+from central.handoff.models import STAFF_ORIGIN, Handoff, WebSession
+from central.handoff.service import Policy
+from central.problems import ProblemError
+from central.staff import auth
+from central.staff.new_case_routes import (
+    Desk,
+    desk_case,
+    staff_message,
+    staff_page,
+)
+from central.staff.routes import StaffCtx, StaffForm, forbidden
+from central.web.start_i18n import long_date
+
+router = APIRouter(include_in_schema=False)
+
+
+def qr_svg(data: str, label: str) -> Markup:
+    """``data`` as an inline SVG QR code (quiet zone of 4 modules), drawn as one path: no script,
+    no external image, nothing the page's CSP refuses."""
+    import qrcode
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(data)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    size = len(matrix)
+    path = "".join(
+        f"M{x} {y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark
+    )
+    return Markup(
+        f'<svg class="qr" role="img" aria-label="{Markup.escape(label)}" '
+        f'viewBox="0 0 {size} {size}" width="264" height="264" '
+        f'xmlns="http://www.w3.org/2000/svg" shape-rendering="crispEdges">'
+        f'<rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path d="{path}" fill="#000"/></svg>'
+    )
+
+
+def _hand_on_page(
+    request: Request,
+    ctx: auth.StaffContext,
+    desk: Desk,
+    status: int = 200,
+    errors: list[tuple[str, str]] | None = None,
+    chosen: str = "",
+) -> HTMLResponse:
+    return staff_page(
+        request,
+        "staff/new_case_hand_on.html",
+        ctx,
+        status,
+        lang=desk.lang,
+        case=desk.case,
+        service=desk.service,
+        kinds=resume.FACTOR_KINDS,
+        errors=errors or [],
+        chosen=chosen,
+    )
+
+
+@router.get("/staff/new/{case_id}/hand-on", response_class=HTMLResponse)
+@one_hop
+def hand_on_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
+    desk = desk_case(request, session, ctx, case_id)
+    if not isinstance(desk, Desk):
+        return desk
+    if desk.case.status == "closed":
+        return RedirectResponse(f"/staff/cases/{desk.case.id}", status_code=303)
+    return _hand_on_page(request, ctx, desk)
+
+
+@router.post("/staff/new/{case_id}/handoff", response_class=HTMLResponse)
+async def handoff_post(
+    request: Request, case_id: str, ctx: StaffCtx, clock: ClockDep, form: StaffForm
+) -> Response:
+    """Create the handoff (the kiosk's, made by staff) and show its QR code and typed code."""
+
+    def find() -> Desk | HTMLResponse:
+        with request.app.state.sessionmaker() as session:
+            return desk_case(request, session, ctx, case_id)
+
+    desk = await run_in_threadpool(find)
+    if not isinstance(desk, Desk):
+        return desk
+    policy: Policy = request.app.state.handoff_policy
+    order = batch.CreateOrder(desk.case.id, ctx.principal, clock(), policy, channel=desk.channel)
+    try:
+        issued = await batch.submit(request.app.state.handoff_writer, order, "handoff")
+    except ProblemError as exc:
+        return staff_message(
+            ctx, exc.status, "Not handed on", "The case cannot be handed on now. Try again."
+        )
+    base = request.app.state.settings.base_url.rstrip("/")
+    welsh = "?lang=cy" if desk.lang == "cy" else ""
+    link = f"{base}/h{welsh}#{issued.secret}"
+    handoff = issued.handoff
+    return staff_page(
+        request,
+        "staff/new_case_qr.html",
+        ctx,
+        lang=desk.lang,
+        case=desk.case,
+        service=desk.service,
+        handoff=handoff,
+        qr=qr_svg(link, "QR code for the citizen's phone"),
+        link=link,
+        typed_url=f"{base}/h{welsh}",
+        code=codes.kiosk_code(handoff.short_id, issued.display_code),
+        minutes=policy.ttl_seconds // 60,
+    )
+
+
+def _handoff_for(
+    session: Session, ctx: auth.StaffContext, handoff_id: str
+) -> Handoff | HTMLResponse:
+    """A handoff made by staff of this member's office (404 for anything else, alike)."""
+    if not ctx.may("assign"):
+        return forbidden(ctx, f"Your role ({ctx.user.role}) may not work on cases.")
+    try:
+        handoff = session.get(Handoff, uuid.UUID(handoff_id))
+    except ValueError:
+        handoff = None
+    if (
+        handoff is None
+        or not handoff.device_id.startswith(STAFF_ORIGIN)
+        or not ctx.may_see_office(handoff.office)
+    ):
+        return staff_message(ctx, 404, "No such handoff", "No handoff with that id in your office.")
+    return handoff
+
+
+def _phone_code(session: Session, handoff: Handoff) -> str | None:
+    """The code the claiming phone shows (kept on its web session once claimed)."""
+    shown = session.scalar(
+        select(WebSession.display_code).where(
+            WebSession.handoff_id == handoff.id, WebSession.display_code.is_not(None)
+        )
+    )
+    return codes.kiosk_code(handoff.short_id, shown) if shown else None
+
+
+@router.get("/staff/handoffs/{handoff_id}", response_class=HTMLResponse)
+@one_hop
+def handoff_page(
+    request: Request, handoff_id: str, ctx: StaffCtx, session: SessionDep, clock: ClockDep
+) -> Response:
+    handoff = _handoff_for(session, ctx, handoff_id)
+    if not isinstance(handoff, Handoff):
+        return handoff
+    policy: Policy = request.app.state.handoff_policy
+    status = handoff.status_at(clock(), policy.max_code_attempts)
+    desk = desk_case(request, session, ctx, str(handoff.case_id))
+    if not isinstance(desk, Desk):
+        return desk
+    return staff_page(
+        request,
+        "staff/handoff.html",
+        ctx,
+        lang=desk.lang,
+        case=desk.case,
+        service=desk.service,
+        handoff=handoff,
+        state=status,
+        phone_code=_phone_code(session, handoff) if status == "claimed" else None,
+    )
+
+
+@router.get("/staff/handoffs/{handoff_id}/status")
+@one_hop
+def handoff_status(
+    request: Request, handoff_id: str, ctx: StaffCtx, session: SessionDep, clock: ClockDep
+) -> Response:
+    """``{"status": …}`` for the page's poller (``static/staff_handoff.js``)."""
+    handoff = _handoff_for(session, ctx, handoff_id)
+    if not isinstance(handoff, Handoff):
+        return JSONResponse({"status": "unknown"}, status_code=404)
+    policy: Policy = request.app.state.handoff_policy
+    status = handoff.status_at(clock(), policy.max_code_attempts)
+    return JSONResponse({"status": status}, headers={"Cache-Control": "no-store"})
+
+
+def decide(
+    session: Session,
+    handoff: Handoff,
+    ctx: auth.StaffContext,
+    now: datetime,
+    *,
+    confirm: bool,
+) -> None:
+    """The kiosk's confirm/decline step (:func:`central.handoff.service.confirm`), taken by a
+    member of staff: one conditional UPDATE (a confirm needs a claim; neither after a decision),
+    a decline revokes the phone's session, and the ``handed_off`` event (stage ``confirmed`` /
+    ``declined``) is the staff member's, on the case's channel. The caller commits."""
+    conditions = [Handoff.id == handoff.id, Handoff.confirmed_at.is_(None)]
+    conditions.append(Handoff.declined_at.is_(None))
+    if confirm:
+        conditions.append(Handoff.claimed_at.is_not(None))
+    values = {"confirmed_at": now} if confirm else {"declined_at": now}
+    changed = session.execute(
+        update(Handoff)
+        .where(*conditions)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise HandoffStateError("The handoff cannot be decided now.")
+    if not confirm:
+        session.execute(
+            update(WebSession)
+            .where(WebSession.handoff_id == handoff.id, WebSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    case = lock_case(session, handoff.case_id)
+    assert case is not None
+    channel = case.origin_channel if case.origin_channel in ("counter", "phone") else "staff"
+    append_event(
+        session,
+        case,
+        type="handed_off",
+        payload={
+            "to": "web",
+            "handoff_id": str(handoff.id),
+            "stage": "confirmed" if confirm else "declined",
+        },
+        channel=channel,
+        actor_type="staff",
+        actor_id=ctx.user.id,
+        now=now,
+    )
+
+
+def _decide_route(
+    session: Session, ctx: auth.StaffContext, handoff_id: str, now: datetime, confirm: bool
+) -> Response:
+    handoff = _handoff_for(session, ctx, handoff_id)
+    if not isinstance(handoff, Handoff):
+        return handoff
+    try:
+        decide(session, handoff, ctx, now, confirm=confirm)
+    except (HandoffStateError, FoldError):
+        session.rollback()
+    else:
+        session.commit()
+    return RedirectResponse(f"/staff/handoffs/{handoff.id}", status_code=303)
+
+
+@router.post("/staff/handoffs/{handoff_id}/confirm")
+@one_hop
+def confirm_post(
+    handoff_id: str, ctx: StaffCtx, session: SessionDep, clock: ClockDep, form: StaffForm
+) -> Response:
+    """The citizen's phone shows the code staff see: it is theirs; the case opens on it."""
+    return _decide_route(session, ctx, handoff_id, clock(), True)
+
+
+@router.post("/staff/handoffs/{handoff_id}/decline")
+@one_hop
+def decline_post(
+    handoff_id: str, ctx: StaffCtx, session: SessionDep, clock: ClockDep, form: StaffForm
+) -> Response:
+    """Not their phone, or cancel: the handoff ends and any session it made is revoked."""
+    return _decide_route(session, ctx, handoff_id, clock(), False)
+
+
+@router.post("/staff/new/{case_id}/slip", response_class=HTMLResponse)
+@one_hop
+def slip_post(
+    request: Request,
+    case_id: str,
+    ctx: StaffCtx,
+    session: SessionDep,
+    clock: ClockDep,
+    form: StaffForm,
+) -> Response:
+    """A resume code with the second factor the citizen chose, on a printable page."""
+    desk = desk_case(request, session, ctx, case_id)
+    if not isinstance(desk, Desk):
+        return desk
+    kind = form.get("factor_kind", "")
+    if kind not in resume.FACTOR_KINDS:
+        errors = [("f-factor_kind", "Choose what the citizen will use to open the code")]
+        return _hand_on_page(request, ctx, desk, 400, errors)
+    now = clock()
+    policy: Policy = request.app.state.handoff_policy
+    case = lock_case(session, desk.case.id)
+    assert case is not None
+    try:
+        issued = resume.create_resume_code(
+            session,
+            case,
+            None,
+            kind,
+            form.get(f"factor_{kind}", ""),
+            now,
+            policy,
+            channel=desk.channel,
+            actor_type="staff",
+            actor_id=ctx.user.id,
+        )
+    except resume.FactorError as exc:
+        session.rollback()
+        return _hand_on_page(request, ctx, desk, 400, [(f"f-factor_{kind}", str(exc))], kind)
+    except FoldError:
+        session.rollback()
+        return staff_message(ctx, 409, "No slip", "This case cannot be handed on any more.")
+    session.commit()
+    base = request.app.state.settings.base_url.rstrip("/")
+    until = (now + timedelta(days=policy.resume_days)).date()
+    return staff_page(
+        request,
+        "staff/new_case_slip.html",
+        ctx,
+        lang=desk.lang,
+        case=case,
+        service=desk.service,
+        code=issued.code,
+        kind=kind,
+        resume_url=f"{base}/resume",
+        until=long_date(until, desk.lang),
+        until_en=long_date(until, "en"),
+    )

@@ -1,0 +1,497 @@
+"""Counter and phone line: a member of staff starts a case for a citizen at the desk or on a call.
+
+``/staff/new`` (choose the channel — ``counter`` or ``phone`` —, the citizen's language and the
+service) → the case is created through the one case-create path (:func:`central.case_create
+.draft_case` and the app's case writer, exactly like a kiosk's or a web start's), the staff member
+as actor, the staff member's office as the case's office → the steps of the service rendered from
+the catalogue (the same field partial as the web's pages, ``web/fields.html``) and read by the same
+validation (:mod:`central.web.forms` over :mod:`catalogue.validation`: the kiosk's messages, word for
+word) → check answers → send → the reference and the service's next steps.
+
+Every event is written with the case's channel (``counter`` or ``phone``), actor ``staff`` and the
+member's id, so the office's history reads like any other case's. The case can be handed on at any
+point (:mod:`central.staff.hand_on`): a QR code for the citizen's phone, or a printed slip.
+
+Who may: roles with the ``assign`` permission (``staff`` and ``admin``), on cases of their own office
+(admins everywhere) that started at the counter or on the phone line. Every POST takes its form
+through :data:`central.staff.routes.StaffForm` (CSRF token and origin).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalogue.model import Channel, Service
+from central.auth.principal import Principal
+from central.case_create import Answer, CreateItem, draft_case
+from central.cases_service import NewEvent
+from central.db.models import Case, CaseEvent
+from central.deps import ClockDep, SessionDep, one_hop
+from central.handoff.history import FoldError, append_event, lock_case
+from central.idempotency import StoredResponse, request_hash
+from central.problems import ProblemError, from_error
+from central.staff import auth
+from central.staff.routes import StaffCtx, StaffForm, forbidden
+from central.web import forms
+from central.web.i18n import t
+from central.web.render import SECURITY_HEADERS, env
+
+router = APIRouter(prefix="/staff/new", include_in_schema=False)
+
+STAFF_CHANNELS = ("counter", "phone")
+"""The channels a member of staff starts a case on: a citizen at the desk, or on a call."""
+CHANNEL_NAMES = {"counter": "At the counter", "phone": "On the phone line"}
+LANGS = {"en": "English", "cy": "Cymraeg (Welsh)"}
+EDITABLE = ("open", "waiting_for_staff", "with_staff")
+START_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def offered(service: Service, channel: str) -> bool:
+    """Whether ``service`` may be started by staff on ``channel``: the catalogue's ``staff``
+    channel covers the counter and the phone line; ``counter``/``phone`` name one of them."""
+    return Channel.STAFF in service.channels or channel in {c.value for c in service.channels}
+
+
+def staff_page(
+    request: Request, template: str, ctx: auth.StaffContext, status: int = 200, **values: Any
+) -> HTMLResponse:
+    """A staff page whose catalogue texts are in the citizen's language (``lang``, default
+    English): the console's own words stay English, the service's are the citizen's."""
+    lang = values.pop("lang", "en")
+    errors = values.pop("errors", [])
+    shown = [
+        (e.anchor, e.message.get(lang)) if isinstance(e, forms.FieldError) else e for e in errors
+    ]
+    html = env.get_template(template).render(
+        me=ctx,
+        csrf=ctx.session_row.csrf_token,
+        lang=lang,
+        t=lambda key, **fmt: t(lang, key, **fmt),
+        text=lambda value: value.get(lang) if value is not None else "",
+        errors=shown,
+        channel_names=CHANNEL_NAMES,
+        **values,
+    )
+    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+def _services(request: Request) -> list[Service]:
+    catalogue = request.app.state.catalogue
+    if not catalogue.loaded:
+        return []
+    return [
+        s
+        for s in catalogue.catalogue.a_to_z("en")
+        if any(offered(s, channel) for channel in STAFF_CHANNELS)
+    ]
+
+
+def _start_page(
+    request: Request,
+    ctx: auth.StaffContext,
+    status: int = 200,
+    errors: list[tuple[str, str]] | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    form = form or {}
+    start = form.get("start", "")
+    return staff_page(
+        request,
+        "staff/new_case.html",
+        ctx,
+        status,
+        services=_services(request),
+        channels=STAFF_CHANNELS,
+        langs=LANGS,
+        chosen=form,
+        start=start if START_KEY.fullmatch(start) else secrets.token_urlsafe(16),
+        errors=errors or [],
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+@one_hop
+def new_case_page(request: Request, ctx: StaffCtx) -> Response:
+    if not ctx.may("assign"):
+        return forbidden(ctx, f"Your role ({ctx.user.role}) may not start cases.")
+    return _start_page(request, ctx)
+
+
+async def create_case(
+    request: Request,
+    principal: Principal,
+    *,
+    service_id: str,
+    channel: str,
+    lang: str,
+    start_key: str,
+    now: Any,
+) -> Answer:
+    """The case writer's answer for a case started by staff (201, its replay, or the problem a
+    refusal is). The Idempotency-Key is the start form's random token: a double click makes one
+    case."""
+    app = request.app
+    case_id = uuid.uuid5(uuid.NAMESPACE_URL, f"staff-start:{principal.id}:{start_key}")
+    created = NewEvent(
+        event_id=uuid.uuid5(case_id, "created"),
+        type="created",
+        channel=channel,
+        actor_type="staff",
+        actor_id=principal.id,
+        occurred_at=now,
+        payload={"office": principal.office, "channel": channel, "language": lang},
+    )
+    work: Any
+    try:
+        work = draft_case(
+            principal,
+            case_id=case_id,
+            service_id=service_id,
+            answers={},
+            created=created,
+            catalogue=app.state.catalogue,
+            now=now,
+        )
+    except ProblemError as exc:
+        work = StoredResponse.of(from_error(exc, instance="/staff/new"))
+    item = CreateItem(
+        principal.scope,
+        start_key,
+        request_hash("POST", "/staff/new", {"service_id": service_id, "channel": channel}),
+        now,
+        timedelta(days=app.state.settings.idempotency_days),
+        work,
+    )
+    return await app.state.case_writer.submit(item)
+
+
+@router.post("")
+async def new_case_post(
+    request: Request, ctx: StaffCtx, clock: ClockDep, form: StaffForm
+) -> Response:
+    """Create the case (channel counter or phone, actor this member of staff) and open its first
+    step."""
+    if not ctx.may("assign"):
+        return forbidden(ctx, f"Your role ({ctx.user.role}) may not start cases.")
+    channel = form.get("channel", "")
+    lang = form.get("lang", "en")
+    service = request.app.state.catalogue.service(form.get("service", ""))
+    errors: list[tuple[str, str]] = []
+    if channel not in STAFF_CHANNELS:
+        errors.append(("f-channel", "Choose where the citizen is: at the counter or on the phone"))
+    if lang not in LANGS:
+        errors.append(("f-lang", "Choose the citizen's language"))
+    if service is None:
+        errors.append(("f-service", "Choose a service"))
+    elif channel in STAFF_CHANNELS and not offered(service, channel):
+        errors.append(("f-service", "This service cannot be started by staff"))
+    start = form.get("start", "")
+    if errors or service is None or not START_KEY.fullmatch(start):
+        return _start_page(request, ctx, 400, errors, form)
+    try:
+        answer = await create_case(
+            request,
+            ctx.principal,
+            service_id=service.id,
+            channel=channel,
+            lang=lang,
+            start_key=start,
+            now=clock(),
+        )
+    except ProblemError:  # the writer is busy or the database away: nothing was created
+        return staff_message(ctx, 503, "Not started", "The case could not be started. Try again.")
+    if answer.status != 201:
+        return staff_message(ctx, 503, "Not started", "The case could not be started. Try again.")
+    case_id = json.loads(answer.body)["id"]
+    return RedirectResponse(f"/staff/new/{case_id}/next", status_code=303)
+
+
+def staff_message(ctx: auth.StaffContext, status: int, title: str, body: str) -> HTMLResponse:
+    html = env.get_template("staff/message.html").render(me=ctx, title=title, body=body)
+    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+class Desk:
+    """A case started at the counter or on the phone, as one member of staff works it."""
+
+    def __init__(self, case: Case, service: Service | None, lang: str) -> None:
+        self.case = case
+        self.service = service
+        self.lang = lang
+
+    @property
+    def channel(self) -> str:
+        return self.case.origin_channel
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return dict(self.case.answers or {})
+
+
+def desk_case(
+    request: Request, session: Session, ctx: auth.StaffContext, case_id: str
+) -> Desk | HTMLResponse:
+    """The case when this member may work it here, else the page saying why (404 for a case
+    that does not exist, is of another office or did not start at the counter or on the phone)."""
+    if not ctx.may("assign"):
+        return forbidden(ctx, f"Your role ({ctx.user.role}) may not work on cases.")
+    try:
+        case = session.get(Case, uuid.UUID(case_id))
+    except ValueError:
+        case = None
+    if (
+        case is None
+        or not ctx.may_see_office(case.origin_office)
+        or case.origin_channel not in STAFF_CHANNELS
+    ):
+        return staff_message(ctx, 404, "No such case", "No case with that id in your office.")
+    created = session.scalar(
+        select(CaseEvent.payload).where(CaseEvent.case_id == case.id, CaseEvent.seq == 1)
+    )
+    lang = (created or {}).get("language", "en")
+    return Desk(case, request.app.state.catalogue.service(case.service_id), lang)
+
+
+def _editable(ctx: auth.StaffContext, desk: Desk) -> Response | None:
+    if desk.service is None:
+        return staff_message(
+            ctx,
+            410,
+            "Service withdrawn",
+            "This service is no longer in the catalogue. The answers given are kept on the case.",
+        )
+    if desk.case.status not in EDITABLE:
+        return RedirectResponse(f"/staff/new/{desk.case.id}/done", status_code=303)
+    return None
+
+
+@router.get("/{case_id}/next", response_class=HTMLResponse)
+@one_hop
+def next_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
+    desk = desk_case(request, session, ctx, case_id)
+    if not isinstance(desk, Desk):
+        return desk
+    other = _editable(ctx, desk)
+    if other is not None:
+        return other
+    nxt = forms.next_step(desk.service, desk.answers)  # type: ignore[arg-type]
+    where = f"step/{nxt.id}" if nxt else "check"
+    return RedirectResponse(f"/staff/new/{desk.case.id}/{where}", status_code=303)
+
+
+def _step_page(
+    request: Request,
+    ctx: auth.StaffContext,
+    desk: Desk,
+    step: Any,
+    values: dict[str, Any],
+    errors: list[Any],
+    status: int = 200,
+) -> HTMLResponse:
+    return staff_page(
+        request,
+        "staff/new_case_step.html",
+        ctx,
+        status,
+        lang=desk.lang,
+        case=desk.case,
+        service=desk.service,
+        step=step,
+        fields=forms.visible_fields(step, values),
+        values=values,
+        errors=errors,
+        date_parts=forms.date_parts,
+        FieldType=forms.FieldType,
+    )
+
+
+@router.get("/{case_id}/step/{step_id}", response_class=HTMLResponse)
+@one_hop
+def step_page(
+    request: Request, case_id: str, step_id: str, ctx: StaffCtx, session: SessionDep
+) -> Response:
+    desk = desk_case(request, session, ctx, case_id)
+    if not isinstance(desk, Desk):
+        return desk
+    other = _editable(ctx, desk)
+    if other is not None:
+        return other
+    step = forms.find_step(desk.service, step_id, desk.answers)  # type: ignore[arg-type]
+    if step is None:
+        return RedirectResponse(f"/staff/new/{desk.case.id}/next", status_code=303)
+    return _step_page(request, ctx, desk, step, desk.answers, [])
+
+
+@router.post("/{case_id}/step/{step_id}")
+@one_hop
+def step_post(
+    request: Request,
+    case_id: str,
+    step_id: str,
+    ctx: StaffCtx,
+    session: SessionDep,
+    clock: ClockDep,
+    form: StaffForm,
+) -> Response:
+    """The step's answers, read by the catalogue's own rules; an ``answers_changed`` event on the
+    case's channel with this member of staff as actor."""
+    desk = desk_case(request, session, ctx, case_id)
+    if not isinstance(desk, Desk):
+        return desk
+    other = _editable(ctx, desk)
+    if other is not None:
+        return other
+    answers = desk.answers
+    step = forms.find_step(desk.service, step_id, answers)  # type: ignore[arg-type]
+    if step is None:
+        return RedirectResponse(f"/staff/new/{desk.case.id}/next", status_code=303)
+    now = clock()
+    patch, errors = forms.read_step(desk.service, step, form, answers, now.date())  # type: ignore[arg-type]
+    if errors:
+        typed = {e.field_id: form.get(e.field_id, "") for e in errors}
+        raw = {
+            f"{f.id}__raw": {p: form.get(f"{f.id}-{p}", "") for p in ("day", "month", "year")}
+            for f in step.fields
+            if f.type is forms.FieldType.DATE
+        }
+        return _step_page(request, ctx, desk, step, answers | patch | typed | raw, errors, 400)
+    changed = {k: v for k, v in patch.items() if answers.get(k) != v}
+    merged = {k: v for k, v in (answers | patch).items() if v is not None}
+    if changed:
+        case = lock_case(session, desk.case.id)
+        assert case is not None
+        try:
+            append_event(
+                session,
+                case,
+                type="answers_changed",
+                payload={"answers": changed},
+                channel=desk.channel,
+                actor_type="staff",
+                actor_id=ctx.user.id,
+                now=now,
+            )
+        except FoldError:
+            session.rollback()
+            return RedirectResponse(f"/staff/new/{desk.case.id}/done", status_code=303)
+        session.commit()
+        merged = dict(case.answers)
+    nxt = forms.next_step(desk.service, merged)  # type: ignore[arg-type]
+    where = f"step/{nxt.id}" if nxt else "check"
+    return RedirectResponse(f"/staff/new/{desk.case.id}/{where}", status_code=303)
+
+
+def _check_page(
+    request: Request, ctx: auth.StaffContext, desk: Desk, errors: list[Any], status: int = 200
+) -> HTMLResponse:
+    answers = desk.answers
+    rows = [
+        (
+            step,
+            [
+                (f, forms.display_value(f, answers.get(f.id), desk.lang))
+                for f in forms.visible_fields(step, answers)
+            ],
+        )
+        for step in forms.visible_steps(desk.service, answers)  # type: ignore[arg-type]
+    ]
+    return staff_page(
+        request,
+        "staff/new_case_check.html",
+        ctx,
+        status,
+        lang=desk.lang,
+        case=desk.case,
+        service=desk.service,
+        rows=rows,
+        errors=errors,
+    )
+
+
+@router.get("/{case_id}/check", response_class=HTMLResponse)
+@one_hop
+def check_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
+    desk = desk_case(request, session, ctx, case_id)
+    if not isinstance(desk, Desk):
+        return desk
+    other = _editable(ctx, desk)
+    if other is not None:
+        return other
+    if forms.next_step(desk.service, desk.answers) is not None:  # type: ignore[arg-type]
+        return RedirectResponse(f"/staff/new/{desk.case.id}/next", status_code=303)
+    return _check_page(request, ctx, desk, [])
+
+
+@router.post("/{case_id}/submit")
+@one_hop
+def submit(
+    request: Request,
+    case_id: str,
+    ctx: StaffCtx,
+    session: SessionDep,
+    clock: ClockDep,
+    form: StaffForm,
+) -> Response:
+    desk = desk_case(request, session, ctx, case_id)
+    if not isinstance(desk, Desk):
+        return desk
+    other = _editable(ctx, desk)
+    if other is not None:
+        return other
+    now = clock()
+    errors = forms.check_complete(desk.service, desk.answers, now.date())  # type: ignore[arg-type]
+    if errors or forms.next_step(desk.service, desk.answers) is not None:  # type: ignore[arg-type]
+        return _check_page(request, ctx, desk, errors, 400)
+    case = lock_case(session, desk.case.id)
+    assert case is not None
+    try:
+        append_event(
+            session,
+            case,
+            type="submitted",
+            payload={},
+            channel=desk.channel,
+            actor_type="staff",
+            actor_id=ctx.user.id,
+            now=now,
+        )
+    except FoldError:
+        session.rollback()
+    else:
+        session.commit()
+    return RedirectResponse(f"/staff/new/{desk.case.id}/done", status_code=303)
+
+
+@router.get("/{case_id}/done", response_class=HTMLResponse)
+@one_hop
+def done_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
+    desk = desk_case(request, session, ctx, case_id)
+    if not isinstance(desk, Desk):
+        return desk
+    if desk.case.status in EDITABLE and desk.service is not None:
+        return RedirectResponse(f"/staff/new/{desk.case.id}/next", status_code=303)
+    return staff_page(
+        request,
+        "staff/new_case_done.html",
+        ctx,
+        lang=desk.lang,
+        case=desk.case,
+        service=desk.service,
+    )
+
+
+def setup(app: FastAPI) -> None:
+    """Also serve the hand-on routes (QR code for the phone, printed slip)."""
+    from central.staff import hand_on
+
+    app.include_router(hand_on.router)
