@@ -60,6 +60,33 @@ def _badge_pin(args: argparse.Namespace) -> int:
     return badge_pin_command(args.config, args.badge, args.stdin, remove=args.remove)
 
 
+def _enrol(args: argparse.Namespace) -> int:
+    from kiosk.runtime.enrol import enrol_command
+
+    return enrol_command(args.config, args.code, args.name)
+
+
+def _first_start(config_path: str) -> int | None:
+    """A kiosk with no token and an enrolment code left for it enrols before it starts."""
+    from pathlib import Path
+
+    from kiosk.config import ConfigError, load_kiosk_config
+    from kiosk.runtime.enrol import EnrolError, first_start
+
+    try:
+        config = load_kiosk_config(Path(config_path))
+    except ConfigError:
+        return None  # the app says what is wrong with the configuration
+    try:
+        done = first_start(config)
+    except EnrolError as exc:
+        print(f"kiosk run: enrolment failed: {exc}", file=sys.stderr)
+        return 2
+    if done is not None:
+        print(f"kiosk run: enrolled as {done.device_id} ({done.office})", file=sys.stderr)
+    return None
+
+
 def _run(args: argparse.Namespace) -> int:
     # The kiosk core never imports the UI (DESIGN.md): the touchscreen front end registers itself
     # under the "omnikiosk.frontends" entry point group in pyproject.toml and is found here by name.
@@ -68,6 +95,10 @@ def _run(args: argparse.Namespace) -> int:
     found = entry_points(group="omnikiosk.frontends", name="touchscreen")
     if not found:
         return _not_built("run", "#6 (touchscreen app)")(args)
+    if not args.simulate:
+        failed = _first_start(args.config)
+        if failed is not None:
+            return failed
     run_app = next(iter(found)).load()
     return int(run_app(args.config, simulate=args.simulate))
 
@@ -94,6 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", default=DEFAULT_CONFIG, help="kiosk.toml (default: %(default)s)")
     p.add_argument("--simulate", action="store_true", help="start an emulator for every device")
     p.set_defaults(func=_run)
+
+    p = sub.add_parser(
+        "enrol", help="trade an enrolment code from central for this kiosk's device token"
+    )
+    p.add_argument("code", help="the code an admin made (kiosk-central enrol-code or the console)")
+    p.add_argument("--config", default=DEFAULT_CONFIG, help="kiosk.toml (default: %(default)s)")
+    p.add_argument("--name", default=None, help="this kiosk's name if the code names none")
+    p.set_defaults(func=_enrol)
 
     p = sub.add_parser("catalogue", help="service catalogue tools")
     csub = p.add_subparsers(dest="catalogue_command", metavar="ACTION")

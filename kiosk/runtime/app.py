@@ -38,9 +38,11 @@ from kiosk.outbox import Outbox, Relay, RowCipher, outbox_path
 from kiosk.outbox.funnel import FunnelOutbox
 from kiosk.references import resume_code_in
 from kiosk.runtime.cases import CaseDesk, SubmittedCase
+from kiosk.runtime.commands import Activity, CommandClient, CommandRunner, ServiceState
 from kiosk.runtime.devices import DeviceHub
 from kiosk.runtime.fleet import FleetAgent
 from kiosk.runtime.phone import PhoneHandoff, PhoneOffer
+from kiosk.runtime.remote_effects import runtime_effects
 from kiosk.runtime.resume import SecondFactor, SlipCodes, clean_factor, redeem, say, second_factor
 from kiosk.session import Feedback, Submission
 from kiosk.session.resume import ResumedCase, ResumedSubmission
@@ -115,7 +117,24 @@ class KioskRuntime:
         """The session's funnel sink (``Session.from_config(..., funnel=runtime.funnel)``)."""
         self.desk = CaseDesk(self.outbox, self.relay, normalise_office(config.office.id))
         self.devices = DeviceHub(config, simulate=simulate, emulator_output=emulator_output)
-        self.fleet = FleetAgent(self.client, self.devices.states, self.outbox.depth)
+        self.activity = Activity()
+        """Citizen activity for the heartbeat and the command rules (``activity.watch(session)``)."""
+        self.service = ServiceState()
+        """In or out of service (a remote command's bilingual message): the screens show it."""
+        self.commands = CommandRunner(
+            CommandClient(config.central_url, token, timeout_s=10, retries=1),
+            runtime_effects(self),
+            self.activity,
+            self.service,
+        )
+        self.fleet = FleetAgent(
+            self.client,
+            self.devices.states,
+            self.outbox.depth,
+            activity=lambda: self.activity.snapshot(self.service),
+            on_commands=self.commands.handle,
+            on_tick=self.commands.tick,
+        )
         self.slips = SlipCodes(self.client, self.desk)
         self._cases: dict[str, SubmittedCase] = {}
         self._last_case: SubmittedCase | None = None
@@ -129,6 +148,7 @@ class KioskRuntime:
         self.devices.start()
         self.relay.start()
         self.fleet.start()
+        self.commands.start()
         self.office_check = threading.Thread(
             target=self._warn_on_office_mismatch, name="office-check", daemon=True
         )
@@ -147,6 +167,7 @@ class KioskRuntime:
             log.warning("%s", found.sentence(self.config.source.name))
 
     def stop(self) -> None:
+        self.commands.stop()
         self.fleet.stop()
         self.relay.stop()
         self.devices.close()

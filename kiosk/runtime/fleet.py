@@ -1,4 +1,6 @@
-"""The fleet agent: every 30 s, tell central how this kiosk is (device states, outbox depth, version).
+"""The fleet agent: every 30 s, tell central how this kiosk is (device states, outbox depth, version,
+and — optionally — its citizen activity); the reply's remote commands go to ``on_commands``
+(:mod:`kiosk.runtime.commands`).
 
 Why it is separate from the outbox: a heartbeat is a fact about *now*; a late one is worthless, so it
 is never queued or retried later — a failed beat is counted and the next one, on schedule, says the
@@ -15,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Protocol
+
+from kiosk.link.errors import Rejected
 
 __all__ = ["FleetAgent", "HeartbeatSender", "software_version"]
 
@@ -53,8 +57,18 @@ class FleetAgent:
         *,
         interval_s: float = DEFAULT_INTERVAL_S,
         version: str | None = None,
+        activity: Callable[[], dict[str, Any]] | None = None,
+        on_commands: Callable[[list[dict[str, Any]]], None] | None = None,
+        on_tick: Callable[[], None] | None = None,
     ) -> None:
         self.sender = sender
+        self.activity = activity
+        """Citizen activity for the body (session open, idle seconds, screen); optional."""
+        self.on_commands = on_commands
+        """Called with the remote commands a heartbeat reply carries (issue 14)."""
+        self.on_tick = on_tick
+        """Called after each scheduled beat (runs commands that waited for a session to end)."""
+        self._send_activity = True
         self.device_states = device_states
         self.outbox_depth = outbox_depth
         self.interval_s = interval_s
@@ -70,16 +84,30 @@ class FleetAgent:
             name: {k: v for k, v in snap.items() if k in STATE_KEYS}
             for name, snap in self.device_states().items()
         }
-        return {
+        body: dict[str, Any] = {
             "software_version": self.version,
             "outbox_depth": max(0, int(self.outbox_depth())),
             "device_states": states,
         }
+        if self.activity is not None and self._send_activity:
+            try:
+                body["activity"] = self.activity()
+            except Exception:  # noqa: BLE001 - the beat goes without it
+                log.debug("activity unreadable", exc_info=True)
+        return body
 
     def beat(self) -> BeatResult:
         """Send one heartbeat; never raises (the kiosk must not stop for the fleet view)."""
         try:
-            answer = self.sender.heartbeat(self.body())
+            body = self.body()
+            try:
+                answer = self.sender.heartbeat(body)
+            except Rejected as exc:
+                if exc.status != 422 or "activity" not in body:
+                    raise
+                # A central older than the activity member refuses it: beat without it from now.
+                self._send_activity = False
+                answer = self.sender.heartbeat({k: v for k, v in body.items() if k != "activity"})
         except Exception as exc:  # noqa: BLE001 - any failure is reported, never raised
             self.failed += 1
             self.last = BeatResult(False, f"{type(exc).__name__}: {exc}")
@@ -90,6 +118,12 @@ class FleetAgent:
         if isinstance(interval, int | float) and 5 <= interval <= 3600:
             self.interval_s = float(interval)
         self.last = BeatResult(True, "delivered")
+        commands = answer.get("commands") if isinstance(answer, dict) else None
+        if commands and isinstance(commands, list) and self.on_commands is not None:
+            try:
+                self.on_commands([c for c in commands if isinstance(c, dict)])
+            except Exception:  # noqa: BLE001 - a command's failure is reported by its runner
+                log.exception("remote commands not handled")
         return self.last
 
     def start(self) -> None:
@@ -106,4 +140,9 @@ class FleetAgent:
     def _run(self) -> None:
         while not self._stop.is_set():
             self.beat()
+            if self.on_tick is not None:
+                try:
+                    self.on_tick()
+                except Exception:  # noqa: BLE001
+                    log.exception("fleet tick failed")
             self._stop.wait(self.interval_s)
