@@ -38,6 +38,7 @@ from screens.feedback import FeedbackScreen
 from screens.goodbye import GoodbyeScreen
 from screens.keyboard import OnScreenKeyboard
 from screens.language import LanguageScreen
+from screens.not_eligible import NotEligibleScreen
 from screens.outcome import OutcomeScreen
 from screens.overlays import AccessibilityPanel, IdleOverlay
 from screens.services import ServicesScreen
@@ -52,11 +53,14 @@ __all__ = ["SCREENS", "Controller"]
 log = logging.getLogger("screens.controller")
 SCREENS: tuple[type[KioskScreen], ...] = (
     AttractScreen, LanguageScreen, ServicesScreen, StepScreen, CheckAnswersScreen,
-    SubmittingScreen, OutcomeScreen, FeedbackScreen, GoodbyeScreen,
+    NotEligibleScreen, SubmittingScreen, OutcomeScreen, FeedbackScreen, GoodbyeScreen,
 )  # fmt: skip
 SWITCHABLE = frozenset(
-    {State.CHOOSE_SERVICE, State.STEP, State.CHECK_ANSWERS, State.OUTCOME, State.FEEDBACK}
-)
+    {
+        State.CHOOSE_SERVICE, State.STEP, State.CHECK_ANSWERS, State.NOT_ELIGIBLE, State.OUTCOME,
+        State.FEEDBACK,
+    }
+)  # fmt: skip
 """States in which the session itself takes a language switch (answers kept)."""
 
 

@@ -16,7 +16,8 @@ from datetime import UTC, tzinfo
 from typing import Any, ParamSpec, Self, TypeVar
 
 from catalogue import validation
-from catalogue.model import Catalogue, Channel, LifeEvent, Service, Step
+from catalogue.model import Catalogue, Channel, LifeEvent, Outcome, Service, Step
+from catalogue.outcomes import outcome_for
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import IdleConfig, KioskConfig
 from kiosk.session import journey
@@ -205,6 +206,14 @@ class SessionBase:
         if self._state is not State.STEP or self._service is None or self._step_id is None:
             return None
         return journey.step_by_id(self._service, self._step_id)
+
+    @property
+    def ending(self) -> Outcome | None:
+        """In ``not_eligible``: the catalogue outcome the answers led to (title and body, the same
+        text every channel shows); None in every other state."""
+        if self._state is not State.NOT_ELIGIBLE or self._service is None:
+            return None
+        return outcome_for(self._service, self._store.answers())
 
     @property
     def errors(self) -> dict[str, validation.AnswerError]:

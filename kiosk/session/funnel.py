@@ -65,6 +65,7 @@ RULES: tuple[Rule, ...] = (
     Rule(Action.CHOOSE_SERVICE, _SHOWS_A_STEP, "begin"),
     Rule(None, _SHOWS_A_STEP, "reach"),
     Rule(Action.SUBMISSION_SUCCEEDED, frozenset({S.OUTCOME}), "end:submitted"),
+    Rule(Action.ANSWER, frozenset({S.NOT_ELIGIBLE}), "end:not_eligible"),
     Rule(Action.CHOOSE_OUTCOME, frozenset({S.FEEDBACK}), "handoff"),
     Rule(Action.END, frozenset({S.GOODBYE}), "end:back_to_start"),
     Rule(Action.WIPE, frozenset({S.ATTRACT}), "end:wiped"),

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from catalogue import validation
 from catalogue.model import Channel, Service, Step
+from catalogue.outcomes import outcome_for
 from kiosk.session import journey, resume
 from kiosk.session.base import SessionBase, public_action
 from kiosk.session.device_input import DeviceInput
@@ -49,8 +50,11 @@ __all__ = ["PERSON_STATES", "TRANSITIONS", "Session"]
 log = logging.getLogger("kiosk.session")
 S = State
 PERSON_STATES = frozenset(
-    {S.LANGUAGE, S.CHOOSE_SERVICE, S.STEP, S.CHECK_ANSWERS, S.SUBMITTING, S.OUTCOME, S.FEEDBACK}
-)
+    {
+        S.LANGUAGE, S.CHOOSE_SERVICE, S.STEP, S.CHECK_ANSWERS, S.NOT_ELIGIBLE, S.SUBMITTING,
+        S.OUTCOME, S.FEEDBACK,
+    }
+)  # fmt: skip
 _TIMED = frozenset((PERSON_STATES - {S.SUBMITTING}) | {S.DIAGNOSTICS})
 
 TRANSITIONS: Mapping[Action, Mapping[State, frozenset[State]]] = {
@@ -61,15 +65,23 @@ TRANSITIONS: Mapping[Action, Mapping[State, frozenset[State]]] = {
         S.LANGUAGE: frozenset({S.CHOOSE_SERVICE}),
         **{
             s: frozenset({s})
-            for s in (S.CHOOSE_SERVICE, S.STEP, S.CHECK_ANSWERS, S.OUTCOME, S.FEEDBACK)
+            for s in (
+                S.CHOOSE_SERVICE,
+                S.STEP,
+                S.CHECK_ANSWERS,
+                S.NOT_ELIGIBLE,
+                S.OUTCOME,
+                S.FEEDBACK,
+            )  # fmt: skip
         },
     },
     Action.CHOOSE_SERVICE: {S.CHOOSE_SERVICE: frozenset({S.STEP, S.CHECK_ANSWERS})},
-    Action.ANSWER: {S.STEP: frozenset({S.STEP, S.CHECK_ANSWERS})},
+    Action.ANSWER: {S.STEP: frozenset({S.STEP, S.CHECK_ANSWERS, S.NOT_ELIGIBLE})},
     Action.BACK: {
         S.CHOOSE_SERVICE: frozenset({S.LANGUAGE}),
         S.STEP: frozenset({S.STEP, S.CHOOSE_SERVICE, S.CHECK_ANSWERS}),
         S.CHECK_ANSWERS: frozenset({S.STEP, S.CHOOSE_SERVICE}),
+        S.NOT_ELIGIBLE: frozenset({S.STEP}),
     },
     Action.EDIT: {S.CHECK_ANSWERS: frozenset({S.STEP})},
     Action.CONFIRM_ANSWERS: {S.CHECK_ANSWERS: frozenset({S.SUBMITTING, S.STEP})},
@@ -224,6 +236,10 @@ class Session(SessionBase):
         self._store.record_step(step, clean, self._clock.now(), self._channel, *actor)
         self._errors = {}
         answers = self._store.answers()
+        if outcome_for(service, answers) is not None:  # e.g. not eligible: an ending, not an error
+            self._edit_origin = None  # _step_id stays on the deciding step, where Back returns
+            self._go(Action.ANSWER, S.NOT_ELIGIBLE)
+            return {}
         if self._edit_origin is None:
             self._show_step(Action.ANSWER, journey.next_step(service, step.id, answers))
             return {}
@@ -246,6 +262,9 @@ class Session(SessionBase):
         self._errors = {}
         if self._state is S.CHOOSE_SERVICE:
             self._go(Action.BACK, S.LANGUAGE)
+            return
+        if self._state is S.NOT_ELIGIBLE:  # back to the question that decided it
+            self._go(Action.BACK, S.STEP)
             return
         service = self._need_service()
         answers = self._store.answers()

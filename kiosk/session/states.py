@@ -15,6 +15,9 @@ class State(StrEnum):
     CHOOSE_SERVICE = "choose_service"
     STEP = "step"
     CHECK_ANSWERS = "check_answers"
+    NOT_ELIGIBLE = "not_eligible"
+    """The answers met one of the service's catalogue outcomes ("not eligible"): the journey ends
+    here with the outcome's text, nothing is sent; Back returns to the deciding question."""
     SUBMITTING = "submitting"
     OUTCOME = "outcome"
     FEEDBACK = "feedback"

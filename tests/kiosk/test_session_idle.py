@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_session_support import IDLE, make_session, to_check_answers
+from test_session_support import IDLE, make_session, to_check_answers, to_not_eligible
 
 from kiosk.clock import FakeClock
 from kiosk.config import IdleConfig
@@ -109,6 +109,8 @@ def test_every_state_with_a_person_warns_and_wipes(state: State) -> None:
     session, clock = make_session()
     if state is State.DIAGNOSTICS:
         session.start(SessionKind.DIAGNOSTICS, staff_id="TEC1")
+    elif state is State.NOT_ELIGIBLE:
+        session, clock = to_not_eligible()
     else:
         to_check_answers(session)
         if state in (State.OUTCOME, State.FEEDBACK):

@@ -6,7 +6,13 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from test_session_support import CATALOGUE, IDLE, make_session, to_check_answers
+from test_session_support import (
+    CATALOGUE,
+    IDLE,
+    make_session,
+    to_check_answers,
+    to_not_eligible,
+)
 
 from kiosk.clock import FakeClock
 from kiosk.session import (
@@ -38,7 +44,9 @@ def drive_to(state: State) -> Session:
     if state is S.DIAGNOSTICS:
         session.start(SessionKind.DIAGNOSTICS, staff_id="TEC7")
         return session
-    if state is S.LANGUAGE:
+    if state is S.NOT_ELIGIBLE:  # a catalogue outcome ("not eligible") met by an answer
+        session, _ = to_not_eligible()
+    elif state is S.LANGUAGE:
         session.start()
     elif state is S.CHOOSE_SERVICE:
         session.start()
@@ -86,6 +94,7 @@ LEGAL: list[tuple[Action, State, State]] = [
     (Action.CHOOSE_LANGUAGE, S.CHOOSE_SERVICE, S.CHOOSE_SERVICE),
     (Action.CHOOSE_LANGUAGE, S.STEP, S.STEP),
     (Action.CHOOSE_LANGUAGE, S.CHECK_ANSWERS, S.CHECK_ANSWERS),
+    (Action.CHOOSE_LANGUAGE, S.NOT_ELIGIBLE, S.NOT_ELIGIBLE),
     (Action.CHOOSE_LANGUAGE, S.OUTCOME, S.OUTCOME),
     (Action.CHOOSE_LANGUAGE, S.FEEDBACK, S.FEEDBACK),
     (Action.CHOOSE_SERVICE, S.CHOOSE_SERVICE, S.STEP),
@@ -93,6 +102,7 @@ LEGAL: list[tuple[Action, State, State]] = [
     (Action.BACK, S.CHOOSE_SERVICE, S.LANGUAGE),
     (Action.BACK, S.STEP, S.CHOOSE_SERVICE),
     (Action.BACK, S.CHECK_ANSWERS, S.STEP),
+    (Action.BACK, S.NOT_ELIGIBLE, S.STEP),
     (Action.EDIT, S.CHECK_ANSWERS, S.STEP),
     (Action.CONFIRM_ANSWERS, S.CHECK_ANSWERS, S.SUBMITTING),
     (Action.SUBMISSION_SUCCEEDED, S.SUBMITTING, S.OUTCOME),
@@ -104,6 +114,7 @@ LEGAL: list[tuple[Action, State, State]] = [
     (Action.END, S.CHOOSE_SERVICE, S.GOODBYE),
     (Action.END, S.STEP, S.GOODBYE),
     (Action.END, S.CHECK_ANSWERS, S.GOODBYE),
+    (Action.END, S.NOT_ELIGIBLE, S.GOODBYE),
     (Action.END, S.OUTCOME, S.GOODBYE),
     (Action.END, S.FEEDBACK, S.GOODBYE),
     (Action.END, S.DIAGNOSTICS, S.ATTRACT),

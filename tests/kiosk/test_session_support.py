@@ -6,6 +6,8 @@ exact content of config/services/*.toml.
 
 from __future__ import annotations
 
+import dataclasses
+
 from catalogue.model import (
     Catalogue,
     Channel,
@@ -14,6 +16,7 @@ from catalogue.model import (
     FieldType,
     LifeEvent,
     Option,
+    Outcome,
     Service,
     ShowIf,
     Step,
@@ -126,3 +129,23 @@ def to_check_answers(
     else:
         assert session.answer({"country": "Patagonia Norte"}) == {}
     assert session.answer({"contact_note": ""}) == {}
+
+
+ENDING = Outcome(
+    "not_eligible", ShowIf("full_name", equals="Nobody"), t("You cannot use this"), t("Because")
+)
+"""A catalogue outcome ("not eligible") for MOVE, met when the name given is 'Nobody'."""
+
+
+def to_not_eligible(clock: FakeClock | None = None, **kwargs: object) -> tuple[Session, FakeClock]:
+    """A citizen session standing in ``not_eligible`` (MOVE with :data:`ENDING`)."""
+    clock = clock or FakeClock()
+    kwargs.setdefault("idle", IDLE)
+    services = {**CATALOGUE.services, MOVE.id: dataclasses.replace(MOVE, outcomes=(ENDING,))}
+    catalogue = dataclasses.replace(CATALOGUE, services=services)
+    session = Session(catalogue, clock=clock, **kwargs)  # type: ignore[arg-type]
+    session.start()
+    session.choose_language("en")
+    session.choose_service(MOVE.id)
+    assert session.answer({"full_name": "Nobody"}) == {}
+    return session, clock
