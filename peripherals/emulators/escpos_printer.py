@@ -7,6 +7,9 @@ taken literally, as Citizen models do ("ignored during block data"); Epson manua
 printers may act on 10 04 n even there. Our driver never splits a job with a request (writes are
 whole under the transport's lock), so either behaviour prints the same.
 
+User-defined characters (ESC & glyphs, ESC % 1/0; ESC @ forgets them) print as the Welsh letter a
+glyph shows when it is one of ours (peripherals.escpos.udc), else as □.
+
 While a blocking fault is on (paper_out, cover_open, cutter_error, offline) the printer prints
 nothing: received bytes wait in a hold buffer, real-time requests in them are still answered, and the
 held job resumes when the fault is switched off (DLE ENQ 2 or DLE DC4 fn 8 throw it away instead;
@@ -40,12 +43,15 @@ from peripherals.emulators.receipt_render import (
     RasterElement,
     TextLine,
 )
+from peripherals.escpos import udc
 from peripherals.escpos.profiles import Profile, get_profile
 
 __all__ = ["ReceiptPrinterEmulator"]
 
 log = logging.getLogger(__name__)
 
+#: a downloaded glyph we recognise → the character it shows (the receipt text says what printed)
+_UDC_CHARS = {udc.glyph_columns(rows): ch for ch, rows in udc.GLYPHS.items()}
 BLOCKING = frozenset({"paper_out", "cover_open", "cutter_error", "offline"})
 ECC = {0x30: "L", 0x31: "M", 0x32: "Q", 0x33: "H"}
 Parser = Generator[None, int, None]
@@ -111,6 +117,8 @@ class ReceiptPrinterEmulator(ControllableEmulator):
         self._style = _Style()
         self._codec = self.profile.default_code_page[0]
         self._asb_mask = 0
+        self._udc: dict[int, bytes] = {}  # ESC & glyphs by code
+        self._udc_on = False  # ESC % 1
         self._qr = _Qr()
         self._pushback: list[int] = []
         self._parser: Parser = self._machine()
@@ -274,6 +282,10 @@ class ReceiptPrinterEmulator(ControllableEmulator):
                 yield from self._esc()
             elif b == 0x1D:
                 yield from self._gs()
+            elif self._udc_on and b in self._udc:
+                self._line.append(
+                    _UDC_CHARS.get(self._udc[b], "\u25a1")
+                )  # □: a glyph we don't know
             else:
                 self._line.append(bytes([b]).decode(self._codec, errors="replace"))
 
@@ -283,6 +295,7 @@ class ReceiptPrinterEmulator(ControllableEmulator):
             self._commit_partial()
             self._style = _Style()
             self._codec = self.profile.default_code_page[0]
+            self._udc, self._udc_on = {}, False
             if "asb_reset_by_init" in self.faults:
                 self._asb_mask = 0
         elif c == 0x45:
@@ -291,6 +304,19 @@ class ReceiptPrinterEmulator(ControllableEmulator):
             self._style.underline = (yield from self._byte()) & 3
         elif c == 0x61:
             self._style.align = ((yield from self._byte()) & 0x0F) % 3
+        elif c == 0x26:  # ESC & y c1 c2 [x d1…d(y·x)]…: user-defined glyphs
+            y, c1, c2 = (
+                (yield from self._byte()),
+                (yield from self._byte()),
+                (yield from self._byte()),
+            )
+            for code in range(c1, c2 + 1):
+                x = yield from self._byte()
+                glyph = yield from self._raw(x * y)
+                if 32 <= code <= 126:
+                    self._udc[code] = glyph
+        elif c == 0x25:  # ESC % n: user-defined character set on (bit 0) / off
+            self._udc_on = bool((yield from self._byte()) & 1)
         elif c == 0x74:
             n = yield from self._byte()
             self._codec = self._tables.get(n, self._codec)

@@ -32,6 +32,8 @@ __all__ = [
     "status_request",
     "text",
     "underline",
+    "user_defined",
+    "user_defined_set",
 ]
 
 ESC, GS, DLE = b"\x1b", b"\x1d", b"\x10"
@@ -197,3 +199,25 @@ def clear_buffers() -> bytes:
     """DLE DC4 fn 8 (d1…d7 = 1 3 20 1 6 2 8) — real-time: empty the receive and print buffers, even
     while offline or in error; the printer answers 37 25 00 when done (Epson, Citizen manuals)."""
     return DLE + b"\x14\x08\x01\x03\x14\x01\x06\x02\x08"
+
+
+def user_defined(y: int, first: int, glyphs: list[tuple[int, bytes]]) -> bytes:
+    """ESC & y c1 c2 [x d1…d(y·x)]… — download glyphs for codes first…first+len−1 (32–126).
+
+    Each glyph is (x = width in dots, y·x bytes column by column, MSB the top dot)."""
+    _byte(y, 1, 3, "glyph height in bytes")
+    last = first + len(glyphs) - 1
+    if not glyphs or not 32 <= first <= last <= 126:
+        raise ValueError("user-defined codes must be within 32…126")
+    out = bytearray(ESC + b"&" + bytes([y, first, last]))
+    for x, data in glyphs:
+        _byte(x, 0, 12, "glyph width")
+        if len(data) != x * y:
+            raise ValueError("glyph data must be y × x bytes")
+        out += bytes([x]) + data
+    return bytes(out)
+
+
+def user_defined_set(on: bool) -> bytes:
+    """ESC % n — n bit 0: print codes that have a user-defined glyph with it (1) or not (0)."""
+    return ESC + b"%" + (b"\x01" if on else b"\x00")

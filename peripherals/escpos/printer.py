@@ -533,7 +533,8 @@ def create(
 
     Options (kiosk.toml `options = {…}`): profile (profiles.toml name, default "default"),
     baud / baudrate, codepage (preferred code page, must be one the profile has: it is tried first
-    and used for transliteration), width_chars (override the profile), status_timeout,
+    and used for transliteration), width_chars (override the profile), welsh_fallback
+    ("user_defined", "transliterate" or "raster": override the profile), status_timeout,
     completion_timeout, write_timeout, status_poll (seconds; 0: no idle status poll), usb_vid /
     usb_pid / usb_serial (re-find the port by USB identity after an unplug), rtscts / dsrdtr /
     xonxoff (serial flow control, booleans, default off). Unknown options raise ValueError
@@ -566,6 +567,8 @@ def create(
         profile = replace(profile, code_pages=pages)
     if "width_chars" in opts:
         profile = replace(profile, width_chars=int(opts.pop("width_chars")))
+    if "welsh_fallback" in opts:  # Profile checks the value (ConfigurationError)
+        profile = replace(profile, welsh_fallback=str(opts.pop("welsh_fallback")))
     allowed = {"baudrate", "status_timeout", "completion_timeout", "write_timeout", "status_poll"}
     unknown = set(opts) - allowed
     if unknown:

@@ -5,9 +5,12 @@ automatic status back, completion ids). The driver asks the profile before using
 model is a new TOML table, not new code.
 
 Text: each line is encoded in the first code page of the profile that holds every character of it
-(so Welsh ŵ/ŷ select ISO-8859-14 where the model has it). When none does, the profile's
-`welsh_fallback` decides: "transliterate" (drop the diacritic only where needed: ŵ→w, keep â ê î ô û)
-or "raster" (the driver prints that line as a picture). See profiles.toml for the reasoning.
+(so Welsh ŵ/ŷ select ISO-8859-14 where the model has it). When none does, the line is encoded
+character by character, switching code page within the line where another page of the profile has
+the character (`encode_mixed`), and the profile's `welsh_fallback` decides for characters no page
+has: "user_defined" (ŵ ŷ Ŵ Ŷ ẁ ẃ ẅ ỳ downloaded as user-defined characters, see udc.py — exact, a
+few bytes), "transliterate" (drop the diacritic only where needed: ŵ→w, keep â ê î ô û) or
+"raster" (the driver prints that line as a picture). See profiles.toml for the reasoning.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from peripherals.errors import ConfigurationError
 __all__ = ["DEFAULT_PROFILES", "Profile", "get_profile", "load_profiles"]
 
 DEFAULT_PROFILES = Path(__file__).with_name("profiles.toml")
-FALLBACKS = ("transliterate", "raster")
+FALLBACKS = ("transliterate", "raster", "user_defined")
 ASCII_PUNCTUATION = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"',
     "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00a0": " ", "\u2022": "*",
@@ -90,6 +93,44 @@ class Profile:
                 continue
         return None
 
+    def encode_mixed(
+        self, line: str, table: int | None = None
+    ) -> tuple[int | None, bytes, int | None]:
+        """(first code table, bytes, last table) for a line no single page holds: each character
+        from the page in use when it has it, else from the first page that does (ESC t inside the
+        line); user-defined glyphs or transliteration (per `welsh_fallback`) for the rest.
+
+        The first table is selected by the caller before the line (None: the line needs none);
+        `table` is the one the printer has selected now."""
+        from peripherals.escpos import udc
+
+        by_table = {t: c for c, t in self.code_pages.items()}
+        out = bytearray()
+        first: int | None = None
+        current = table
+        for ch in line:
+            if ch.isascii():
+                out += ch.encode("ascii")
+                continue
+            page = current if current in by_table and _has(by_table[current], ch) else None
+            if page is None:
+                page = next((t for c, t in self.code_pages.items() if _has(c, ch)), None)
+            if page is None:
+                if self.welsh_fallback == "user_defined" and ch in udc.GLYPHS:
+                    out += udc.wrap(ch)
+                else:
+                    out += self.transliterate(
+                        ch, by_table.get(current) if current is not None else None
+                    )
+                continue
+            if first is None:
+                first = page
+            elif page != current:
+                out += b"\x1bt" + bytes([page])
+            current = page
+            out += ch.encode(by_table[page])
+        return first, bytes(out), current
+
     def transliterate(self, line: str, codec: str | None = None) -> bytes:
         """Encode in `codec` (default: the first page), dropping diacritics only where needed."""
         codec = codec or self.default_code_page[0]
@@ -108,6 +149,14 @@ class Profile:
             except UnicodeEncodeError:
                 out += b"?"
         return bytes(out)
+
+
+def _has(codec: str, ch: str) -> bool:
+    try:
+        ch.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def load_profiles(path: Path | str = DEFAULT_PROFILES) -> dict[str, Profile]:

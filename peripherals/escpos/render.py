@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from peripherals.escpos import commands as cmd
+from peripherals.escpos import udc
 from peripherals.escpos.profiles import Profile, fold_punctuation
 from peripherals.escpos.receipt import Feed, Image, Line, Qr, Receipt
 
@@ -28,6 +29,7 @@ class _State:
         self.size = (1, 1)
         self.underline = False
         self.table: int | None = None
+        self.udc = False  # the Welsh user-defined characters are downloaded
 
 
 def encode_text_line(line: str, profile: Profile) -> tuple[int, bytes] | None:
@@ -87,15 +89,28 @@ def render_receipt(receipt: Receipt, profile: Profile, *, init: bool = True) -> 
     for item in receipt.items:
         if isinstance(item, Line):
             set_align(ALIGN[item.align])
-            encoded = encode_text_line(item.text, profile)
-            if encoded is None:
+            text = item.text
+            native = profile.encode_native(text) or profile.encode_native(fold_punctuation(text))
+            if native is None and profile.welsh_fallback == "raster":
                 out.extend(_raster(_text_as_image(item, profile), profile))
                 continue
-            table, data = encoded
             _set_style(out, st, item)
-            if data and st.table != table and any(b >= 0x80 for b in data):
-                out.extend(cmd.code_page(table))
-                st.table = table
+            if native is not None:
+                _, table, data = native
+                if data and st.table != table and any(b >= 0x80 for b in data):
+                    out.extend(cmd.code_page(table))
+                    st.table = table
+                out.extend(data + cmd.line_feed())
+                continue
+            # no one page: switch pages within the line; Welsh glyphs or transliteration
+            first, data, last = profile.encode_mixed(fold_punctuation(text), st.table)
+            if b"\x1b%\x01" in data and not st.udc:
+                out.extend(udc.define_all())
+                st.udc = True
+            if first is not None and st.table != first:
+                out.extend(cmd.code_page(first))
+            if first is not None:
+                st.table = last
             out.extend(data + cmd.line_feed())
         elif isinstance(item, Qr):
             set_align(ALIGN[item.align])
