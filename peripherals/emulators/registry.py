@@ -41,12 +41,28 @@ EMULATORS: dict[str, Callable[[], EmulatedDevice]] = {
 #: device name → its own fault switches (COMMON_FAULTS apply to every device as well)
 FAULTS: dict[str, frozenset[str]] = {
     "receipt-printer": frozenset(
-        {"paper_near_end", "paper_out", "cover_open", "cutter_error", "clone_no_status", "asb_lost"}
+        {
+            "paper_near_end",
+            "paper_out",
+            "cover_open",
+            "cutter_error",
+            "clone_no_status",
+            "asb_lost",
+            "no_process_id",
+            "asb_reset_by_init",
+            "xoff_in_replies",
+        }
     ),
-    "card-reader": frozenset({"bad_lrc", "e_tracks", "e_track1", "no_lrc"}),
+    "card-reader": frozenset(
+        {"bad_lrc", "e_tracks", "e_track1", "no_lrc", "magtek_insert", "idtech"}
+    ),
     "scanner": frozenset(),
-    "scanner-ssi": frozenset({"nak", "bad_checksum"}),
-    "document-printer": frozenset({"paper_out", "paper_low", "paper_jam", "cover_open"}),
+    "scanner-ssi": frozenset(
+        {"nak", "bad_checksum", "raw_decode", "raw_stuck", "low_power", "ack_lost"}
+    ),
+    "document-printer": frozenset(
+        {"paper_out", "paper_low", "paper_jam", "cover_open", "queue_paused"}
+    ),
 }
 
 

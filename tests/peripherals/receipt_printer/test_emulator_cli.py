@@ -126,3 +126,10 @@ def test_public_surface(module: str) -> None:
     assert mod.__all__, module
     missing = [name for name in mod.__all__ if not hasattr(mod, name)]
     assert not missing
+
+
+def test_the_registry_lists_every_switch_each_emulator_understands() -> None:
+    from peripherals.emulators.registry import EMULATORS, FAULTS
+
+    for name, factory in EMULATORS.items():
+        assert FAULTS[name] == type(factory()).device_faults, name
