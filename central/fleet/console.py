@@ -93,7 +93,7 @@ def kiosk_page(
     listed = commands.for_device(session, device.id)
     uploads = commands.uploads_of(session, [c.id for c in listed], now)
     trail = fleet_audit.for_device(session, device.id)
-    status = session.get(DeviceStatus, device.id)
+    beat = session.get(DeviceStatus, device.id)
     seen = commands.activity(session, device.id)
     end_reading(session)
     return page(
@@ -101,7 +101,7 @@ def kiosk_page(
         me=ctx,
         csrf=ctx.session_row.csrf_token,
         device=device,
-        status=status,
+        beat=beat,
         activity=seen,
         screenshot_refusal=commands.screenshot_refusal(seen, now),
         commands=listed,
