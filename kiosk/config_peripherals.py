@@ -28,8 +28,8 @@ __all__ = ["DRIVERS", "PeripheralConfig", "is_emulator_port", "read_peripherals"
 DRIVERS: dict[str, str] = {
     "escpos": "receipt printer (ESC/POS over a serial port URL)",
     "cups": "document printer (CUPS queue name or ipp:// URL)",
-    "magstripe": "magnetic card reader (serial)",
-    "scanner": "QR/barcode scanner (serial)",
+    "magstripe": "magnetic card reader (serial, or a USB keyboard wedge at /dev/input/…)",
+    "scanner": "QR/barcode scanner (serial, or a USB keyboard wedge at /dev/input/…)",
 }
 SERIAL_DRIVERS = frozenset({"escpos", "magstripe", "scanner"})
 _SERIAL_SCHEMES = frozenset({"socket", "loop", "rfc2217", "spy", "alt", "hwgrep"})
