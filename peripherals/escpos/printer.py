@@ -333,10 +333,11 @@ class ReceiptPrinter(Device):
 
     # ------------------------------------------------------------------ printing
     def print_receipt(self, receipt: Receipt, timeout: float | None = None) -> str:
-        """Print and wait until the printer confirms; returns the job id.
+        """Print and wait until the printer confirms (GS ( H, else DLE EOT); returns the job id.
 
-        Raises DeviceFault (paper out, cover open… before or during the job), DeviceUnavailable
-        (unplugged), DeviceTimeout (no confirmation and no reason known).
+        Raises DeviceFault (paper out, cover open… before or during the job; `partial` is True when
+        it came during the job: the rest was cleared from the printer), DeviceUnavailable
+        (unplugged), DeviceTimeout (no confirmation and the printer cannot be asked why).
         """
         with self._busy("receipt"), self._io_lock:
             if self.transport.connected and not self.silent:
