@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from central import feedback
 from central.auth.principal import Principal
 from central.catalogue_service import CatalogueService
 from central.db.models import Case, CaseEvent
@@ -180,6 +181,8 @@ def append_events(
         if new.type in STAFF_ONLY_EVENTS and principal.kind != "staff":
             raise ProblemError(403, f"Only staff may record {new.type!r}.", slug="staff-only-event")
         _check_payload(new)
+        if new.type == feedback.EVENT_TYPE:
+            new = _feedback(new)
         try:
             nxt = apply(state, Event(new.type, new.payload, now, new.channel))
         except FoldError as exc:
@@ -246,18 +249,22 @@ def _check_payload(new: NewEvent) -> None:
         problem = "assigned needs payload.staff_id"
     elif new.type == "note_added" and not isinstance(p.get("text"), str):
         problem = "note_added needs payload.text"
-    elif new.type == "feedback_given" and not (
-        p.get("score") in (1, 2, 3, 4)
-        and isinstance(p.get("reason"), str | None)
-        and len(p.get("reason") or "") <= 1000
-    ):
-        problem = (
-            "feedback_given needs payload.score 1–4 and an optional reason (≤ 1000 characters)"
-        )
     if problem:
-        raise ProblemError(
-            422,
-            problem,
-            slug="bad-event-payload",
-            errors=[{"field": "payload", "message": problem}],
-        )
+        _bad_payload(problem)
+
+
+def _bad_payload(problem: str) -> None:
+    raise ProblemError(
+        422, problem, slug="bad-event-payload", errors=[{"field": "payload", "message": problem}]
+    )
+
+
+def _feedback(new: NewEvent) -> NewEvent:
+    """A ``feedback_given`` event with its payload in the one feedback shape (an older kiosk's
+    1–4 score mapped; :mod:`central.feedback`); 422 for anything else."""
+    try:
+        shaped = feedback.from_client(new.payload)
+    except feedback.FeedbackError as exc:
+        _bad_payload(f"feedback_given: {exc}")
+        raise  # unreachable: _bad_payload raised
+    return NewEvent(**{**new.__dict__, "payload": shaped})

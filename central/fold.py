@@ -23,7 +23,8 @@ Event payloads:
 * ``help_requested``: ``{}`` — same as handing off to staff
 * ``assigned``: ``{staff_id}``; ``unassigned``: ``{}`` (back to the queue)
 * ``note_added``: ``{text}`` (staff only)
-* ``feedback_given``: ``{score: 1–4, reason?}`` — the citizen's rating at the kiosk; history only
+* ``feedback_given``: ``{score: 1–5, ending, comment?}`` — the one feedback question, any channel
+  (:mod:`central.feedback`; an older kiosk's ``{score: 1–4, reason?}`` is mapped on arrival); history only
 * ``closed``: ``{outcome?}``
 
 Errors::

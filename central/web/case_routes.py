@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalogue.model import Service
 from catalogue.outcomes import deciding_step, outcome_for
+from central import feedback as feedback_shape
 from central.db.models import Case
 from central.deps import ClockDep, SessionDep, end_reading, one_hop
 from central.handoff import codes
@@ -23,10 +24,9 @@ from central.handoff import service as handoffs
 from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.models import STAFF_ORIGIN, Handoff, WebSession
 from central.problems import AnswerInstead
-from central.web import channel_i18n, forms  # noqa: F401 - its strings
+from central.web import channel_i18n, feedback_routes, forms  # noqa: F401 - its strings
 from central.web.citizen import (
     FormDep,
-    clear_session_cookie,
     csrf_for,
     csrf_ok,
     forbidden,
@@ -58,12 +58,8 @@ def citizen(request: Request, session: SessionDep) -> Citizen:
     now = request.app.state.clock()
     token = session_token(request)
     web = handoffs.web_session_for(session, token, now)
-    if web is None:
-        response = render(
-            request, "web/message.html", 401, title_key="ended_title", body_key="ended_body"
-        )
-        clear_session_cookie(response)
-        raise AnswerInstead(response)
+    if web is None:  # ended: the feedback question when it timed out (feedback_routes)
+        raise AnswerInstead(feedback_routes.ended_page(request, session, token, now))
     case = session.get(Case, web.case_id)
     handoff = session.get(Handoff, web.handoff_id) if web.handoff_id else None
     assert case is not None and token is not None
@@ -330,7 +326,26 @@ def status(request: Request, c: CitizenDep) -> Response:
     return _page(request, "web/status.html", c, status_key="st_" + c.case.status)
 
 
-RATINGS = ("good", "ok", "poor")
+def _ending(case: Case) -> str | None:
+    """Where the citizen is, for the feedback question: sent, or handed to staff."""
+    if case.status in ("submitted", "closed"):
+        return "completed"
+    if case.status in ("waiting_for_staff", "with_staff"):
+        return "handed_off"
+    return None
+
+
+def read_feedback(form: dict[str, str], lang: str) -> tuple[int, str | None, list]:
+    """(score, comment, errors) of a posted feedback form (:mod:`central.feedback`)."""
+    errors: list[tuple[str, str]] = []
+    raw = form.get("score", "")
+    score = int(raw) if raw in ("1", "2", "3", "4", "5") else 0
+    if not score:
+        errors.append(("f-score", t(lang, "err_score")))
+    comment = form.get("comment", "").strip()
+    if len(comment) > feedback_shape.MAX_COMMENT:
+        errors.append(("f-comment", t(lang, "err_comment_long")))
+    return score, comment or None, errors
 
 
 @router.post("/feedback")
@@ -338,31 +353,39 @@ RATINGS = ("good", "ok", "poor")
 def feedback(
     request: Request, c: PostingCitizenDep, session: SessionDep, clock: ClockDep, form: FormDep
 ) -> Response:
+    """The one feedback question, at the end of the web journey (sent, or handed to staff): a
+    ``feedback_given`` event on channel ``web``. The comment is never logged."""
     gate = _gate(request, c)
     if gate is not None:
         return gate
-    rating = str(form.get("rating", ""))
-    comment = str(form.get("comment", ""))[:1000].strip()
-    if rating not in RATINGS:
-        lang = request_lang(request)
-        return _page(
-            request,
-            "web/done.html",
-            c,
-            400,
-            errors=[("f-rating", t(lang, "err_rating"))],
-            thanks=False,
-        )
+    ending = _ending(c.case)
+    if ending is None:
+        return RedirectResponse("/case", status_code=303)
+    page = "/case/done" if ending == "completed" else "/case/help/sent"
+    lang = request_lang(request)
+    score, comment, errors = read_feedback(form, lang)
+    if errors:
+        if ending == "completed":
+            return _page(request, "web/done.html", c, 400, errors=errors, thanks=False)
+        from central.web.start_routes import office_name
+
+        office = office_name(request, c.case.origin_office)
+        return _page(request, "web/helped.html", c, 400, errors=errors, thanks=False, office=office)
     case = lock_case(session, c.case.id)
-    append_event(
-        session,
-        case,
-        type="note_added",  # type: ignore[arg-type]
-        payload={"kind": "feedback", "rating": rating, "text": comment},
-        channel="web",
-        actor_type="citizen",
-        actor_id=str(c.web.id),
-        now=clock(),
-    )
+    assert case is not None
+    try:
+        append_event(
+            session,
+            case,
+            type=feedback_shape.EVENT_TYPE,
+            payload=feedback_shape.payload(score, ending, comment),
+            channel="web",
+            actor_type="citizen",
+            actor_id=str(c.web.id),
+            now=clock(),
+        )
+    except FoldError:
+        session.rollback()
+        return RedirectResponse("/case/status", status_code=303)
     session.commit()
-    return RedirectResponse("/case/done?thanks=1", status_code=303)
+    return RedirectResponse(f"{page}?thanks=1", status_code=303)

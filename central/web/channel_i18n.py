@@ -56,9 +56,9 @@ CHANNEL_STRINGS: dict[str, dict[str, str]] = {
         "en": "Your comment must be 500 characters or fewer",
         "cy": "Rhaid i'ch sylw fod yn 500 nod neu lai",
     },
-    "fb_ended_intro": {
-        "en": "Before you go, tell us how it went.",
-        "cy": "Cyn i chi fynd, dywedwch wrthym sut aeth pethau.",
+    "timed_out_body": {
+        "en": "Nothing happened for a while, so we ended this session to keep your information safe. If you saved your answers, open them again with your code.",
+        "cy": "Ni ddigwyddodd dim am sbel, felly daethom â'r sesiwn hon i ben i gadw eich gwybodaeth yn ddiogel. Os gwnaethoch gadw eich atebion, agorwch nhw eto gyda'ch cod.",
     },
 }
 

@@ -403,4 +403,5 @@ def help_sent(request: Request, c: CitizenDep) -> Response:
         c,
         office=office_name(request, c.case.origin_office),
         errors=[],
+        thanks=request.query_params.get("thanks") == "1",
     )

@@ -115,13 +115,12 @@ def test_full_flow_and_events(kit: Kit) -> None:
     assert client.get("/case/step/address").headers["location"] == "/case/status"
     status = client.get("/case/status").text
     assert "Sent" in status and case.reference in status
-    r = client.post(
-        "/case/feedback", data={"csrf": csrf(done), "rating": "good", "comment": "quick"}
-    )
-    assert r.status_code == 303
+    r = client.post("/case/feedback", data={"csrf": csrf(done), "score": "4", "comment": "quick"})
+    assert r.status_code == 303 and r.headers["location"] == "/case/done?thanks=1"
     with kit.sessions() as s:
         fb = s.scalars(select(CaseEvent).order_by(CaseEvent.seq.desc())).first()
-        assert (fb.type, fb.channel, fb.payload["rating"]) == ("note_added", "web", "good")
+        assert (fb.type, fb.channel) == ("feedback_given", "web")
+        assert fb.payload == {"score": 4, "ending": "completed", "comment": "quick"}
 
 
 def test_welsh_pages(kit: Kit) -> None:

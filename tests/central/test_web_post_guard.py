@@ -89,7 +89,16 @@ def feedback(kit: Kit) -> tuple[TestClient, dict[str, str], bool]:
     phone = in_case(kit, COMPLETE)
     token = csrf(phone.get("/case/check").text)
     assert phone.post("/case/submit", data={"csrf": token}).status_code == 303
-    return phone, {"rating": "good", "comment": "Quick.", "csrf": token}, True
+    return phone, {"score": "5", "comment": "Quick.", "csrf": token}, True
+
+
+def feedback_ended(kit: Kit) -> tuple[TestClient, dict[str, str], bool]:
+    """The feedback question on the "session has ended" page of a session that timed out."""
+    phone = in_case(kit, {"full_name": "Ann Example"})
+    kit.clock.advance(3 * 3600)  # past the web session's 2 hours
+    page = phone.get("/case")
+    assert page.status_code == 401 and 'action="/feedback/ended"' in page.text
+    return phone, {"score": "2", "csrf": csrf(page.text)}, True
 
 
 def start_office(kit: Kit) -> tuple[TestClient, dict[str, str], bool]:
@@ -119,12 +128,13 @@ CASES: dict[str, Callable[[Kit], tuple[TestClient, dict[str, str], bool]]] = {
     "/start/{service_id}/office": start_office,
     "/case/save": save,
     "/case/help": need_help,
+    "/feedback/ended": feedback_ended,
 }
 CONCRETE = {
     "/case/step/{step_id}": "/case/step/address",
     "/start/{service_id}/office": "/start/change-of-address/office",
 }
-SUCCESS = {"/case/save": 200}  # the code is shown once, on the answer to the POST
+SUCCESS = {"/case/save": 200, "/feedback/ended": 200}  # a code shown once; thanks for feedback
 
 
 def test_every_web_post_route_depends_on_a_guard(kit: Kit) -> None:
