@@ -16,6 +16,9 @@ their use; storage: a fleet of 10,000 kiosks sends 28.8 million heartbeats a day
   (``device_status``) is kept; it is overwritten, not accumulated.
 * Raw funnel events: ``funnel_event_days`` after they arrived (90 by default, at least 30:
   :mod:`central.measure.purge`). Their rollups, which every page and export reads, are kept.
+* Remote commands' uploads: a screenshot 24 h after it arrived, a readiness report after 30 days
+  (:mod:`central.fleet.commands`); overdue commands are marked expired. Commands and the fleet
+  audit are kept.
 
 Cases and their events are never purged here — closing and archiving a case is a records-management
 decision of the office, not of this service — with one exception: a draft the citizen started on
@@ -40,6 +43,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.engine import Engine
 
 from central.db.models import Heartbeat, IdempotencyKey
+from central.fleet import commands as fleet_commands
 from central.handoff.models import Handoff, ResumeCode, WebSession
 from central.handoff.ratelimit import purge_before
 from central.measure import purge as funnel_purge
@@ -88,6 +92,7 @@ def purge(
         "attempt_counters": _delete(engine, purge_before(grace)),
     }  # fmt: skip
     done["web_drafts"] = drafts.purge(engine, now)
+    done.update(fleet_commands.sweep(engine, now))  # expired commands; screenshots after 24 h
     before = now - timedelta(days=keep.heartbeat_days)
     deadline = None if budget_s is None else time.monotonic() + budget_s
     done["heartbeats"] = _purge_heartbeats(engine, before, deadline)

@@ -275,6 +275,15 @@ def expire(db: Session | Connection, now: datetime) -> int:
     return len(gone)
 
 
+def sweep(engine: Any, now: datetime) -> dict[str, int]:
+    """For the retention purge: expire overdue commands and drop uploads past their time
+    (screenshots after 24 h) in one short transaction; counts per table."""
+    with engine.begin() as conn:
+        uploads = conn.execute(delete(UPLOADS).where(UPLOADS.c.expires_at <= now)).rowcount
+        expired = expire(conn, now)
+    return {"device_commands": expired, "command_uploads": max(0, uploads or 0)}
+
+
 def store_upload(
     session: Session,
     device_id: str,

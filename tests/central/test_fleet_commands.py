@@ -200,3 +200,20 @@ def test_out_of_service_needs_both_languages(engine, device, clock) -> None:  # 
         queue(engine, device[0], "out_of_service", clock, {"message": {"en": "Closed"}})
     with pytest.raises(commands.CommandRefused, match="unknown"):
         queue(engine, device[0], "self_destruct", clock)
+
+
+def test_a_screenshot_is_kept_24_hours_then_purged(client, engine, device, auth, clock):  # type: ignore[no-untyped-def]
+    from central import retention
+
+    shot = queue(engine, device[0], "screenshot", clock)
+    assert client.get("/api/v1/devices/commands", headers=auth).json()["commands"][0]["id"] == shot
+    png = {**auth, "Content-Type": "image/png"}
+    r = client.put(f"/api/v1/devices/commands/{shot}/upload", headers=png, content=b"\x89PNG")
+    assert r.status_code == 204
+    clock.advance(hours=23, minutes=59)
+    with session_scope(make_sessionmaker(engine)) as session:
+        assert commands.view_upload(session, shot, "staff:x", clock()) is not None
+    clock.advance(minutes=2)
+    assert retention.purge(engine, clock())["command_uploads"] >= 1
+    with session_scope(make_sessionmaker(engine)) as session:
+        assert commands.view_upload(session, shot, "staff:x", clock()) is None
