@@ -87,6 +87,9 @@ def _run(config: KioskConfig, simulate: bool) -> int:
         """Badges, PINs, device faults and the technician's screen (screens.device_flows)."""
         ctx = controller.ctx  # type: ignore[attr-defined]
         session.funnel.features = lambda: features_of(ctx.settings)  # names only, at each start
+        from screens.remote import wire_remote
+
+        wire_remote(controller, runtime)  # activity, out-of-service overlay, screenshots
         try:
             from screens.device_flows import wire_runtime
         except ImportError as exc:
