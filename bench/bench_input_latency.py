@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import os
 import statistics
-import struct
 import sys
 import threading
 import time
@@ -31,6 +30,7 @@ from peripherals.events import CardSwiped, CodeScanned, EventBus  # noqa: E402
 from peripherals.magstripe.driver import CardReader  # noqa: E402
 from peripherals.scanner import Scanner  # noqa: E402
 from peripherals.wedge import KeyboardTransport  # noqa: E402
+from peripherals.wedge.keymap import keystrokes  # noqa: E402
 
 PAN = "4539578763621486"
 CODE = "https://kiosk.example/h/ABCD-EFGH"
@@ -96,31 +96,6 @@ def serial_scanner(n: int, mode: str) -> list[float]:
         bus.close()
 
 
-# linux/input-event-codes.h, US layout
-_KEYS = {**{c: 2 + i for i, c in enumerate("1234567890")},
-         **{c: 16 + i for i, c in enumerate("qwertyuiop")},
-         **{c: 30 + i for i, c in enumerate("asdfghjkl")},
-         **{c: 44 + i for i, c in enumerate("zxcvbnm")},
-         "-": 12, "=": 13, ";": 39, "/": 53, ".": 52, "\n": 28}  # fmt: skip
-_SHIFTED = {"%": "5", "^": "6", "?": "/", ":": ";", "_": "-"}
-
-
-def _typed(text: str) -> bytes:
-    rec = struct.Struct("llHHi").pack
-    out = bytearray()
-    for ch in text:
-        shift = ch in _SHIFTED or ch.isupper()
-        code = _KEYS[_SHIFTED.get(ch, ch.lower())]
-        if shift:
-            out += rec(0, 0, 1, 42, 1)
-        out += (
-            rec(0, 0, 1, code, 1) + rec(0, 0, 0, 0, 0) + rec(0, 0, 1, code, 0) + rec(0, 0, 0, 0, 0)
-        )
-        if shift:
-            out += rec(0, 0, 1, 42, 0)
-    return bytes(out)
-
-
 def hid(n: int, device: str) -> list[float]:
     r, w = os.pipe()
     bus = EventBus(threaded=True)
@@ -128,11 +103,11 @@ def hid(n: int, device: str) -> list[float]:
     if device == "reader":
         dev = CardReader("card-reader", "/dev/input/bench-kbd", bus=bus,
                          transport_factory=KeyboardTransport, transport_options=options)  # fmt: skip
-        keys, kind = _typed(tracks_for(PAN) + "\n"), CardSwiped
+        keys, kind = keystrokes(tracks_for(PAN) + "\n"), CardSwiped
     else:
         dev = Scanner("scanner", "/dev/input/bench-kbd", bus=bus,
                       transport_factory=KeyboardTransport, transport_options=options)  # fmt: skip
-        keys, kind = _typed(CODE + "\n"), CodeScanned
+        keys, kind = keystrokes(CODE + "\n"), CodeScanned
     dev.open()
     watch = Stopwatch(bus, kind)
     try:

@@ -18,6 +18,8 @@ Model switches (faults too, so --fault sets them):
     magtek_insert  a MagTek insertion reader: "card in" (STX ESC 1 CR ETX), then on withdrawal
                    STX ESC tracks 0 CR ETX, never an LRC (the Port Powered Insertion Reader manual)
     idtech         ID TECH MiniMag's own format: no STX/ETX, a CR after each track
+    hid_wedge      a USB keyboard-wedge reader: the tracks and Enter as kernel input_event
+                   records (US layout) — read with peripherals.wedge (opener open_plain)
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import ClassVar
 
 from peripherals.emulators.control import ControllableEmulator
 from peripherals.magstripe.tracks import lrc
+from peripherals.wedge.keymap import keystrokes
 
 __all__ = ["CardReaderEmulator", "tracks_for"]
 
@@ -40,7 +43,7 @@ def tracks_for(pan: str, name: str = "CITIZEN/TEST", expiry: str = "3012") -> st
 
 class CardReaderEmulator(ControllableEmulator):
     device_faults: ClassVar[frozenset[str]] = frozenset(
-        {"bad_lrc", "e_tracks", "e_track1", "no_lrc", "magtek_insert", "idtech"}
+        {"bad_lrc", "e_tracks", "e_track1", "no_lrc", "magtek_insert", "idtech", "hid_wedge"}
     )
 
     def __init__(self) -> None:
@@ -82,7 +85,9 @@ class CardReaderEmulator(ControllableEmulator):
         if "offline" in self.faults or self.host is None or not self.host.plugged:
             return False
         data = self.frame(tracks)
-        if "magtek_insert" in self.faults:
+        if "hid_wedge" in self.faults:  # a keyboard types the tracks, then Enter
+            data = keystrokes(tracks + "\n")
+        elif "magtek_insert" in self.faults:
             self.send(STX + ESC + b"1" + CR + ETX)  # card in: the rear sensor is blocked
         with self._lock:
             self.frames_sent.append(data)

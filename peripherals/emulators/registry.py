@@ -54,9 +54,9 @@ FAULTS: dict[str, frozenset[str]] = {
         }
     ),
     "card-reader": frozenset(
-        {"bad_lrc", "e_tracks", "e_track1", "no_lrc", "magtek_insert", "idtech"}
+        {"bad_lrc", "e_tracks", "e_track1", "no_lrc", "magtek_insert", "idtech", "hid_wedge"}
     ),
-    "scanner": frozenset(),
+    "scanner": frozenset({"hid_wedge"}),
     "scanner-ssi": frozenset(
         {"nak", "bad_checksum", "raw_decode", "raw_stuck", "low_power", "ack_lost"}
     ),

@@ -32,12 +32,16 @@ from typing import ClassVar
 
 from peripherals.emulators.control import ControllableEmulator
 from peripherals.scanner import ssi
+from peripherals.wedge.keymap import keystrokes
 
 __all__ = ["ScannerEmulator", "SsiScannerEmulator"]
 
 
 class ScannerEmulator(ControllableEmulator):
-    """Line mode: the decoded text then CR LF."""
+    """Line mode: the decoded text then CR LF. Switch hid_wedge: a USB keyboard-wedge scanner — the
+    text and Enter as kernel input_event records (US layout; read with peripherals.wedge)."""
+
+    device_faults: ClassVar[frozenset[str]] = frozenset({"hid_wedge"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -56,7 +60,10 @@ class ScannerEmulator(ControllableEmulator):
         """Decode `text`; False when nothing was sent (offline, unplugged)."""
         if "offline" in self.faults or self.host is None or not self.host.plugged:
             return False
-        self.send(self._payload(text) + b"\r\n")
+        if "hid_wedge" in self.faults:
+            self.send(keystrokes(text + "\n"))
+        else:
+            self.send(self._payload(text) + b"\r\n")
         self.show("scanned")
         return True
 

@@ -29,7 +29,7 @@ from peripherals.stats import DeviceStats
 from peripherals.transport import Backoff, Protocol
 from peripherals.wedge.keymap import EVENT, KeyDecoder, decode_records
 
-__all__ = ["EVIOCGRAB", "KeyboardTransport", "is_evdev_port", "open_evdev"]
+__all__ = ["EVIOCGRAB", "KeyboardTransport", "is_evdev_port", "open_evdev", "open_plain"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,15 @@ def open_evdev(path: str) -> int:
         why = "another program holds it" if exc.errno == errno.EBUSY else exc.strerror
         raise DeviceUnavailable(f"cannot grab {path}: {why}", Condition.NO_DEVICE) from exc
     return fd
+
+
+def open_plain(path: str) -> int:
+    """Open a node that needs no grab — an emulator's pseudo-terminal sending input_event records
+    (its `hid_wedge` switch) — for tests and demos. Never for a real keyboard: nothing is grabbed."""
+    try:
+        return os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOCTTY)
+    except OSError as exc:
+        raise DeviceUnavailable(f"cannot open {path}: {exc.strerror}", Condition.NO_DEVICE) from exc
 
 
 class KeyboardTransport:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from peripherals.errors import ConfigurationError
 
-__all__ = ["EVENT", "LAYOUTS", "KeyDecoder", "decode_records"]
+__all__ = ["EVENT", "LAYOUTS", "KeyDecoder", "decode_records", "keystrokes"]
 
 EVENT = struct.Struct("llHHi")
 EV_SYN, EV_KEY = 0x00, 0x01
@@ -102,3 +102,30 @@ class KeyDecoder:
                 shifted = not shifted
             out.append(pair[1] if shifted else pair[0])
         return "".join(out)
+
+
+def keystrokes(text: str, layout: str = "us") -> bytes:
+    """The input_event records a keyboard on `layout` sends for `text` — for the emulators' HID
+    switch and the benchmark (tests of the decoder write their records out from the kernel
+    header instead). CR / LF are Enter, GS is Ctrl + ]; other characters must be on the layout."""
+    table = LAYOUTS[layout]
+    reverse: dict[str, tuple[int, bool]] = {}
+    for code, (plain, shifted) in sorted(table.items(), reverse=True):  # main block before keypad
+        reverse[shifted] = (code, True)
+        reverse[plain] = (code, False)
+    reverse["\n"] = reverse["\r"] = (28, False)
+    out = bytearray()
+
+    def stroke(code: int, *mods: int) -> None:
+        for value, keys in ((1, [*mods, code]), (0, [code, *reversed(mods)])):
+            for key in keys:
+                out.extend(EVENT.pack(0, 0, EV_KEY, key, value) + EVENT.pack(0, 0, EV_SYN, 0, 0))
+
+    for ch in text:
+        if ch == "\x1d":
+            stroke(KEY_RIGHTBRACE, KEY_LEFTCTRL)
+            continue
+        code, shift = reverse[ch]
+        needs_shift = shift and table[code][0] != table[code][1]
+        stroke(code, *([KEY_LEFTSHIFT] if needs_shift else []))
+    return bytes(out)

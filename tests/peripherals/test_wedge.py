@@ -219,3 +219,36 @@ def test_the_opening_layer_translates_os_errors(tmp_path) -> None:
     plain.write_bytes(b"")
     with pytest.raises(DeviceUnavailable, match="cannot grab"):
         open_evdev(str(plain))  # EVIOCGRAB on a regular file: ENOTTY
+
+
+def test_emulator_switch_hid_wedge_over_a_pty() -> None:
+    from peripherals.emulators.magstripe_reader import CardReaderEmulator, tracks_for
+    from peripherals.emulators.pty_host import PtyHost
+    from peripherals.emulators.scanner import ScannerEmulator
+    from peripherals.wedge.keyboard import open_plain
+
+    card, codes = CardReaderEmulator(), ScannerEmulator()
+    card.set_fault("hid_wedge")
+    codes.set_fault("hid_wedge")
+    hosts = [PtyHost(card), PtyHost(codes)]
+    for host in hosts:
+        host.start()
+    bus = EventBus(threaded=False)
+    options = {"opener": open_plain}  # a pty sends the records: nothing to grab
+    reader = CardReader("card-reader", hosts[0].url, bus=bus,
+                        transport_factory=KeyboardTransport, transport_options=options)  # fmt: skip
+    scanner = Scanner("scanner", hosts[1].url, bus=bus,
+                      transport_factory=KeyboardTransport, transport_options=options)  # fmt: skip
+    reader.open()
+    scanner.open()
+    try:
+        assert card.swipe(tracks_for("4539578763621486"))
+        assert [e.tracks for e in events_of(bus, CardSwiped)] == [(1, 2)]
+        assert codes.scan("https://kiosk.example/h/ABCD")
+        assert [e.data for e in events_of(bus, CodeScanned)] == ["https://kiosk.example/h/ABCD"]
+    finally:
+        reader.close()
+        scanner.close()
+        for host in hosts:
+            host.stop()
+        bus.close()
