@@ -117,6 +117,14 @@ def test_kiosk_toml_options_are_understood(tmp_path) -> None:
         "peripherals.escpos.commands",
         "peripherals.escpos.status",
         "peripherals.escpos.printer",
+        "peripherals.escpos.udc",
+        "peripherals.magstripe.events",
+        "peripherals.scanner.lines",
+        "peripherals.scanner.ssi",
+        "peripherals.wedge",
+        "peripherals.wedge.keymap",
+        "peripherals.wedge.keyboard",
+        "peripherals.cups.reasons",
     ],
 )
 def test_public_surface(module: str) -> None:
