@@ -467,6 +467,9 @@ class ReceiptPrinter(Device):
     # ------------------------------------------------------------------ health
     def _check_health(self, level: HealthLevel) -> HealthResult:
         details: dict[str, Any] = {"profile": self.profile.name, "port": self.transport.url}
+        details["confirmation"] = (
+            "none" if self.silent else "process id" if self.completion_id else "status"
+        )
         if not self.transport.connected:
             return HealthResult(
                 self.name,

@@ -78,6 +78,7 @@ def test_a_printer_without_process_id_is_found_at_open_and_confirmed_by_status(b
     host, printer = connect(device, bus)
     try:
         assert printer.completion_id is False  # one probe at open, unanswered
+        assert printer.check_health("internal").details["confirmation"] == "status"
         seen: list[JobCompleted] = []
         bus.subscribe(seen.append, JobCompleted)
         probes = bytes(device.received).count(b"\x1d\x28\x48")
