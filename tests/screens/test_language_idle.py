@@ -41,7 +41,7 @@ def test_language_switch_on_check_answers_and_attract(ui):
     to_check_answers(ui)
     d.tap("language-switch")
     assert d.find("title").text == "Gwiriwch eich atebion"
-    assert d.find("answer:others_on_benefits").text == "Na"
+    assert d.find("answer:others_on_benefits").text == "Nac oes"  # the question’s own Welsh no
     assert d.find("answer:full_name").text == "Bryn Tester"
 
 
