@@ -1,5 +1,6 @@
 """The offline-first outbox: local case state and the operations still owed to central, in one
-SQLite file, sealed at rest, relayed in order per case (see ``store``, ``crypto``, ``relay``).
+SQLite file, sealed at rest, relayed in order per case (see ``store``, ``crypto``, ``relay``), and
+the session's funnel events as a stream of their own (``funnel``).
 
 Exception tree::
 

@@ -9,7 +9,8 @@ ids, kinds, counters and error reasons are in clear, so ``kiosk outbox`` can lis
 without the key and without showing anyone's data.
 
 Ordering: operations of one case are delivered strictly in ``seq`` order (the next waits for the
-previous to be acknowledged); different cases never wait for each other. Rows are deleted once
+previous to be acknowledged); different cases never wait for each other. Funnel events
+(:mod:`kiosk.outbox.funnel`) are one more such stream, under the pseudo case id ``funnel``. Rows are deleted once
 central acknowledges them. A row that cannot be opened or parsed, or that central refuses for good,
 moves to ``dead`` with the reason — it never blocks the rest, and it is kept (sealed) for staff.
 
