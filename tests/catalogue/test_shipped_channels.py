@@ -8,6 +8,9 @@ the same thing about the same answers.
   service added later is covered without touching this file).
 * For every question, a bad answer gives the same message, in English and in Welsh, at the kiosk
   (:class:`kiosk.session.Session`, in Welsh) and on the web form (:func:`central.web.forms.read_step`).
+* Every outcome of every shipped service ends the kiosk journey right after its deciding answer,
+  with the outcome :func:`catalogue.outcome_for` names (the web shows the same one:
+  tests/central/test_web_outcome.py).
 """
 
 from __future__ import annotations
@@ -139,8 +142,11 @@ def sample(f: Field, variant: int) -> Any:
     return text.ljust(int(f.min or 0), "x")[: int(f.max or 1000)]
 
 
-def walk(service: Service, variant: int) -> Iterator[tuple[Step, dict[str, Any]]]:
-    """The steps a citizen sees with the generated answers, each with its raw answers."""
+def walk(
+    service: Service, variant: int, force: dict[str, Any] | None = None
+) -> Iterator[tuple[Step, dict[str, Any]]]:
+    """The steps a citizen sees with the generated answers, each with its raw answers
+    (``force``: raw answers to use for some questions instead)."""
     from catalogue.validation import normalise
 
     known: dict[str, Any] = {}
@@ -151,7 +157,7 @@ def walk(service: Service, variant: int) -> Iterator[tuple[Step, dict[str, Any]]
         for f in step.fields:
             if f.show_if is not None and not f.show_if.holds(known):
                 continue
-            raw[f.id] = sample(f, variant)
+            raw[f.id] = (force or {}).get(f.id, sample(f, variant))
             known[f.id] = normalise(f, raw[f.id], TODAY)
         yield step, raw
 
@@ -274,3 +280,42 @@ def _kiosk_errors(
         assert session.answer(raw) == {}
     assert session.state is State.STEP and session.current_step.id == step.id  # type: ignore[union-attr]
     return {k: e.message for k, e in session.answer(bad_raw).items()}
+
+
+# ---- the same ending for the same answers ------------------------------------------------------
+
+
+def _outcomes() -> list[tuple[str, str]]:
+    cat, _ = load_catalogue(SHIPPED, today=TODAY)
+    return [(s.id, o.id) for s in cat.services.values() for o in s.outcomes]
+
+
+@pytest.mark.parametrize(("service_id", "outcome_id"), _outcomes())
+def test_every_outcome_ends_the_kiosk_journey_with_its_text(
+    catalogue: Catalogue, service_id: str, outcome_id: str
+) -> None:
+    """Generated answers with the deciding one set: the kiosk (in Welsh) stops on the step that
+    decides, in ``not_eligible``, with the outcome :func:`outcome_for` names for those answers."""
+    service = catalogue.services[service_id]
+    outcome = next(o for o in service.outcomes if o.id == outcome_id)
+    deciding = service.field(outcome.when.field)
+    value = outcome.when.one_of[0] if outcome.when.one_of else outcome.when.equals
+    force = {
+        deciding.id: ("yes" if value else "no") if deciding.type is FieldType.YES_NO else value
+    }
+    steps = list(walk(service, 0, force))
+    upto = next(i for i, (step, raw) in enumerate(steps) if deciding.id in raw)
+    answers = _normalised(service, {k: v for _, raw in steps[: upto + 1] for k, v in raw.items()})
+    assert outcome_for(service, answers) == outcome
+    if Channel.KIOSK not in service.channels:
+        pytest.skip(f"{service_id} is not offered at the kiosk")
+    session = Session(catalogue, clock=FakeClock(NOW))
+    session.start()
+    session.choose_language("cy")
+    session.choose_service(service_id)
+    for _step, raw in steps[:upto]:
+        assert session.answer(raw) == {}
+        assert session.state is State.STEP
+    assert session.answer(steps[upto][1]) == {}
+    assert session.state is State.NOT_ELIGIBLE and session.ending == outcome
+    assert session.draft is None
