@@ -45,7 +45,11 @@ def outbox(config_path: str, as_json: bool) -> int:
         print(json.dumps({"path": str(path), "pending": pending, "dead": dead}, indent=2))
         return 0
     print(f"outbox {path}: {len(pending)} waiting, {len(dead)} refused by central")
-    for row in pending:
+    funnel = [row for row in pending if row["kind"] == "funnel"]
+    if funnel:  # one row per screen change: summed, not listed (they hold ids and times only)
+        oldest = min(row["created_at"] for row in funnel)
+        print(f"  {'funnel events':20} {len(funnel)} row(s), oldest waiting {_age(now - oldest)}")
+    for row in (row for row in pending if row["kind"] != "funnel"):
         error = f" — last error: {row['last_error']}" if row["last_error"] else ""
         print(
             f"  {row['reference'] or row['case_id']:20} {row['kind']:7} "

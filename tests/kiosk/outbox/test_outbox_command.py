@@ -35,6 +35,20 @@ def test_lists_waiting_and_refused_without_answers(tmp_path, monkeypatch, capsys
     assert listing["dead"][0]["reference"] == refused.reference
 
 
+def test_funnel_rows_are_one_line(tmp_path, monkeypatch, capsys):
+    from kiosk.outbox.funnel import FunnelOutbox
+
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    box = Outbox(outbox_path(tmp_path), RowCipher("dev_x.token", "k"))
+    for _ in range(30):
+        FunnelOutbox(box).record([{"type": "step", "step_id": "who"}])
+    box.close()
+    assert main(["outbox", "--config", CONFIG]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "30 waiting" in out[0] and len(out) == 2
+    assert out[1].split()[:4] == ["funnel", "events", "30", "row(s),"]
+
+
 def test_empty_kiosk_says_nothing_waits(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
     assert main(["outbox", "--config", CONFIG]) == 0
