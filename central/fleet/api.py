@@ -3,10 +3,10 @@
 * ``POST /enrol`` (no auth): an enrolment code → a new device id and token. Rate-limited per client
   address in the database; a wrong, used or expired code is one and the same 403.
 * ``GET /devices/commands?wait=N`` (device token): commands waiting for the kiosk, each delivered
-  once. With ``wait`` (≤ :data:`MAX_WAIT_S`) it is a long poll: the route awaits on the event loop
-  and looks at the database about every :data:`POLL_S` in a short transaction of its own (one
-  thread-pool hop each, released at once) — nothing is held while it waits, so a thousand waiting
-  kiosks cost no threads and no connections.
+  once. With ``wait`` (≤ :data:`MAX_WAIT_S`) it is a long poll: the route awaits an event on the
+  event loop (:mod:`central.fleet.waiters`: one database probe a second for every waiting kiosk of
+  the process) — nothing is held while it waits, so a thousand waiting kiosks cost no threads, no
+  connections and one query a second.
 * ``POST /devices/commands/{id}/result``: ``done`` or ``failed`` with a small result.
 * ``PUT /devices/commands/{id}/upload``: the readiness report (``application/pdf``) of a
   diagnostics command or the PNG of a screenshot, raw in the body (the body size limit holds).
@@ -14,27 +14,33 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from central.api import PREFIX
 from central.api.http import json_response
-from central.auth.devices import DeviceDep
+from central.auth.devices import (
+    DeviceDep,
+    authenticate_device,
+    bearer_token,
+    token_cache,
+    unauthorised,
+)
+from central.auth.principal import Principal
 from central.deps import ClockDep, SessionDep, one_hop
 from central.fleet import commands, enrolment
+from central.fleet.waiters import Waiters
 from central.handoff.ratelimit import AttemptLimiter, address_key
 from central.problems import ProblemError, problem_responses
 
 router = APIRouter(prefix=PREFIX, tags=["fleet"])
 MAX_WAIT_S = 25
-POLL_S = 1.0
 
 
 def enrol_limiter(clock: Any) -> AttemptLimiter:
@@ -107,6 +113,37 @@ def _deliver_once(request: Request, device_id: str) -> list[dict[str, Any]]:
         return found
 
 
+async def device_alone(request: Request) -> Principal:
+    """The calling kiosk, checked without holding a request session: :data:`DeviceDep` would keep
+    one of the process's few session slots (``central.deps.SESSION_CONCURRENCY``) for the whole
+    long poll. A token verified within the cache's TTL is trusted as by ``require_device``; else it
+    is checked in a short session of its own on a thread-pool thread."""
+    token = bearer_token(request)
+    if token is None:
+        raise unauthorised("A device bearer token is required.")
+    cache = token_cache(request.app)
+    principal = cache.get(token)
+    if principal is None:
+
+        def check() -> Principal | None:
+            with request.app.state.sessionmaker() as session:
+                device = authenticate_device(session, token)
+                session.rollback()
+                if device is None:
+                    return None
+                return Principal(kind="device", id=device.id, office=device.office)
+
+        principal = await run_in_threadpool(check)
+        if principal is None:
+            raise unauthorised("The device token is not valid or has been revoked.")
+        cache.put(token, principal)
+    request.state.principal = principal
+    return principal
+
+
+AloneDep = Annotated[Principal, Depends(device_alone)]
+
+
 @router.get(
     "/devices/commands",
     response_model=CommandsOut,
@@ -115,15 +152,16 @@ def _deliver_once(request: Request, device_id: str) -> list[dict[str, Any]]:
 )
 async def pending_commands(
     request: Request,
-    device: DeviceDep,
+    device: AloneDep,
     wait: Annotated[int, Query(ge=0, le=MAX_WAIT_S, description="Seconds to wait for one")] = 0,
 ) -> Response:
     deadline = time.monotonic() + wait
-    while True:
+    found = await run_in_threadpool(_deliver_once, request, device.id)
+    waiters: Waiters = request.app.state.command_waiters
+    while not found and time.monotonic() < deadline:
+        await waiters.wait(device.id, deadline - time.monotonic())
         found = await run_in_threadpool(_deliver_once, request, device.id)
-        if found or time.monotonic() + POLL_S > deadline or await request.is_disconnected():
-            return json_response({"commands": found})
-        await asyncio.sleep(POLL_S)
+    return json_response({"commands": found})
 
 
 class ResultIn(BaseModel):
@@ -165,7 +203,7 @@ def command_result(
     summary="What a diagnostics (PDF) or screenshot (PNG) command brought back",
 )
 async def command_upload(
-    command_id: str, request: Request, device: DeviceDep, clock: ClockDep
+    command_id: str, request: Request, device: AloneDep, clock: ClockDep
 ) -> Response:
     data = await request.body()
     content_type = request.headers.get("content-type", "")

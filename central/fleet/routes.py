@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from central.deps import ClockDep, SessionDep, end_reading, one_hop
 from central.fleet import api, console, health
+from central.fleet.waiters import Waiters
 from central.staff.routes import StaffCtx, forbidden, page
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -22,6 +23,7 @@ ATTENTION_ROWS = 500
 def setup(app: FastAPI) -> None:
     """Fleet operations plug in here: the device API (enrolment, commands) and the admin pages."""
     app.state.enrol_limiter = api.enrol_limiter(lambda: app.state.clock())
+    app.state.command_waiters = Waiters(app.state.sessionmaker, lambda: app.state.clock())
     app.include_router(api.router)
     app.include_router(console.router)
 

@@ -217,3 +217,52 @@ def test_a_screenshot_is_kept_24_hours_then_purged(client, engine, device, auth,
     assert retention.purge(engine, clock())["command_uploads"] >= 1
     with session_scope(make_sessionmaker(engine)) as session:
         assert commands.view_upload(session, shot, "staff:x", clock()) is None
+
+
+def test_many_waiting_kiosks_share_one_probe_a_second(app, engine, make_device, office, clock):  # type: ignore[no-untyped-def]
+    """50 long polls on a real server (uvicorn): about one database probe a second for all of
+    them, and a command queued for one kiosk reaches it within ~2 s while the rest keep waiting."""
+    import asyncio
+    import socket
+
+    import httpx
+    import uvicorn
+
+    devices = [make_device(office, f"kiosk {n}") for n in range(50)]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+    async def poll(client: httpx.AsyncClient, token: str) -> tuple[list, float]:  # type: ignore[type-arg]
+        r = await client.get("/api/v1/devices/commands?wait=4",
+                             headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        return r.json()["commands"], time.monotonic()
+
+    async def main() -> tuple[list, float]:  # type: ignore[type-arg]
+        limits = httpx.Limits(max_connections=100)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20,
+                                     limits=limits) as client:  # fmt: skip
+            tasks = [asyncio.create_task(poll(client, token)) for _, token in devices]
+            await asyncio.sleep(1.5)
+            queued_at = time.monotonic()
+            await asyncio.to_thread(queue, engine, devices[7][0], "fetch_config", clock)
+            return await asyncio.gather(*tasks), queued_at
+
+    try:
+        before = app.state.command_waiters.probes
+        results, queued_at = asyncio.run(main())
+        probes = app.state.command_waiters.probes - before
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    got = [(n, c) for n, (found, _) in enumerate(results) for c in found]
+    assert [(n, c["kind"]) for n, c in got] == [(7, "fetch_config")]
+    assert results[7][1] - queued_at < 2.0
+    assert probes <= 8, f"{probes} probes for 50 kiosks waiting ~4 s"
