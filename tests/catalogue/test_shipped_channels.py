@@ -100,12 +100,6 @@ def test_services_book_a_day_in_a_range_and_a_time_window(catalogue: Catalogue) 
 
 def test_every_service_has_help_with_what_you_need_and_what_it_costs(catalogue: Catalogue) -> None:
     for service in catalogue.services.values():
-        if service.id in {
-            "book-jobcentre-appointment",
-            "change-of-address",
-            "help-after-losing-job",
-        }:
-            continue  # older services: help says what to bring; cost is nothing and not said
         assert "free" in service.help.en or "£" in service.help.en, service.id
         assert "am ddim" in service.help.cy or "£" in service.help.cy, service.id
 
