@@ -35,6 +35,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     enrol.add_argument("--no-qr", action="store_true", help="the typed code only")
     enrol.set_defaults(func=run_enrol_code)
 
+    send = subparsers.add_parser(
+        "command", help="queue a remote command for a kiosk (delivered with its next heartbeat)"
+    )
+    add_db_option(send)
+    send.add_argument("device_id")
+    send.add_argument("kind", help="restart, reboot, diagnostics, test_slip, out_of_service, "
+                      "in_service, fetch_config or screenshot")  # fmt: skip
+    send.add_argument("--message-en", default="", help="out_of_service: the English message")
+    send.add_argument("--message-cy", default="", help="out_of_service: the Welsh message")
+    send.set_defaults(func=run_command)
+
+    listing = subparsers.add_parser("commands", help="a kiosk's remote commands and their states")
+    add_db_option(listing)
+    listing.add_argument("device_id")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=run_commands)
+
 
 def run_fleet(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
@@ -105,4 +122,53 @@ def run_enrol_code(args: argparse.Namespace) -> int:
     print(f"office:         {made.office}" + (f", kiosk {made.name}" if made.name else ""))
     print(f"valid until:    {made.expires_at:%Y-%m-%d %H:%M} UTC, for one kiosk")
     print(f"On the new kiosk: kiosk enrol {made.code}")
+    return 0
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from central.db.base import make_sessionmaker
+    from central.db.types import utcnow
+    from central.fleet import commands
+
+    message = {"message": {"en": args.message_en, "cy": args.message_cy}}
+    with migrated_engine(args) as engine:
+        if engine is None:
+            return fail(NOT_MIGRATED)
+        with make_sessionmaker(engine)() as session:
+            try:
+                command = commands.queue(
+                    session, args.device_id, args.kind,
+                    message if args.kind == "out_of_service" else {}, "cli", utcnow(),
+                )  # fmt: skip
+                command_id = command.id
+            except commands.CommandRefused as exc:
+                session.commit()  # a refusal is audited
+                return fail(str(exc))
+            session.commit()
+    print(f"queued {command_id} ({args.kind}) for {args.device_id}")
+    return 0
+
+
+def run_commands(args: argparse.Namespace) -> int:
+    from central.db.base import make_sessionmaker
+    from central.db.types import utcnow
+    from central.fleet import commands
+
+    with migrated_engine(args) as engine:
+        if engine is None:
+            return fail(NOT_MIGRATED)
+        with make_sessionmaker(engine)() as session:
+            commands.expire(session, utcnow())
+            session.commit()
+            rows = [
+                {"id": c.id, "kind": c.kind, "state": c.state, "requested_by": c.requested_by,
+                 "queued_at": c.queued_at.isoformat(), "result": c.result}
+                for c in commands.for_device(session, args.device_id)
+            ]  # fmt: skip
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    else:
+        for r in rows:
+            print(f"{r['queued_at'][:19]}  {r['id']}  {r['kind']:14s} {r['state']:9s} "
+                  f"{r['requested_by']}  {json.dumps(r['result']) if r['result'] else ''}")  # fmt: skip
     return 0
