@@ -43,3 +43,13 @@ class FunnelOutbox:
             self.outbox._insert_op(db, FUNNEL_STREAM, "funnel", {"events": events})
         if self.wake is not None:
             self.wake()
+
+    def case_depth(self) -> int:
+        """Rows owed to central *for cases* (the heartbeat's ``outbox_depth``): funnel rows, one
+        per screen change, would make a kiosk with a few unsent sessions look like a backlog of
+        citizens' cases on the fleet page."""
+        with self.outbox._lock:
+            row = self.outbox._db.execute(
+                "SELECT COUNT(*) FROM ops WHERE case_id != ?", (FUNNEL_STREAM,)
+            ).fetchone()
+        return int(row[0])

@@ -130,7 +130,7 @@ class KioskRuntime:
         self.fleet = FleetAgent(
             self.client,
             self.devices.states,
-            self.outbox.depth,
+            self.funnel.case_depth,  # cases owed; funnel rows are not a backlog
             activity=lambda: self.activity.snapshot(self.service),
             on_commands=self.commands.handle,
             on_tick=self.commands.tick,

@@ -168,4 +168,5 @@ def test_the_outbox_holds_the_events_and_no_answer(tmp_path, journey: str) -> No
     expected = "submitted" if journey == "submit" else "idle_wipe"
     assert delivery.payload["events"][-1]["reason"] == expected
     assert len(delivery.seqs) == len(rows)  # every row in one batch
+    assert FunnelOutbox(outbox).case_depth() == 0 < outbox.depth()  # not a backlog of cases
     outbox.close()
