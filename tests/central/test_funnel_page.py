@@ -69,3 +69,23 @@ def test_staff_without_the_permission_are_refused(client, office, staff_login) -
     _, cookies = staff_login(office, role="admin")
     client.cookies.update(cookies)
     assert client.get("/staff/performance").status_code == 200
+
+
+def test_the_page_says_what_the_export_says(client, auth, engine, office, staff_login, app) -> None:  # type: ignore[no-untyped-def]
+    from central.measure import report
+    from central.measure.metrics import Period, metrics
+
+    fill(client, auth)
+    _, cookies = staff_login(office, role="admin")
+    client.cookies.update(cookies)
+    html = client.get(f"/staff/performance?period=2026-03&office={office}").text
+    with engine.connect() as conn:
+        found = metrics(conn, Period.parse("2026-03"), app.state.catalogue.catalogue, office=office)
+    rows = report.table(found)
+    assert {r["channel"] for r in rows} == {"kiosk", "assisted", "all"}
+    for row in rows:
+        shown = cells(html, row["channel"])
+        counts = ("sessions_started", "sessions_completed", "sessions_failed")
+        assert shown[1:4] == [str(row[c]) for c in counts]
+        assert shown[4] == f"{row['completion_rate'] * 100:.0f}%"
+        assert shown[7] == str(row["handed_off"])
