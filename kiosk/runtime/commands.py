@@ -119,20 +119,21 @@ class Activity:
         now = self._clock()
         with self._lock:
             screen, active, last = self._screen, self._session_active, self._last_touch
+        idles = [] if last is None else [now - last]
         source = self._source
         if source is not None:
             try:
                 state = str(getattr(source.state, "value", source.state))
                 screen, active = state, state not in ("attract", "diagnostics")
-                timer = getattr(source, "_timer", None)
-                touch = getattr(timer, "_last_activity", None)
-                if isinstance(touch, int | float) and touch > 0:
-                    last = max(last or 0.0, float(touch))
+                touch = getattr(getattr(source, "_timer", None), "_last_activity", None)
+                clock = getattr(source, "_clock", None)  # the session's own clock
+                if isinstance(touch, int | float) and touch > 0 and clock is not None:
+                    idles.append(float(clock.monotonic()) - float(touch))
             except Exception:  # noqa: BLE001 - never stop a heartbeat for this
                 log.debug("session state unreadable", exc_info=True)
         if service is not None and not service.in_service and screen == "attract":
             screen = "out_of_service"
-        idle = None if last is None else max(0, int(now - last))
+        idle = max(0, int(min(idles))) if idles else None
         return {"session_active": active, "idle_s": idle, "screen": screen}
 
     def screenshot_refusal(self, service: ServiceState | None = None) -> str | None:

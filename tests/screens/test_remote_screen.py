@@ -42,3 +42,18 @@ def test_a_screenshot_from_another_thread_is_a_png_of_the_window(ui: Any) -> Non
     thread.start()
     ui.d.wait_until(lambda: not thread.is_alive(), what="the screenshot")
     assert box["png"].startswith(b"\x89PNG")
+
+
+def test_the_activity_reads_the_session_on_the_window(ui: Any) -> None:
+    from screens.remote import wire_remote
+
+    fake = runtime()
+    wire_remote(ui.c, fake)
+    assert fake.activity.snapshot()["session_active"] is False
+    ui.c.start()
+    ui.d.pump()
+    ui.c.touch()
+    seen = fake.activity.snapshot()
+    assert seen["session_active"] is True and seen["screen"] != "attract"
+    assert seen["idle_s"] == 0
+    assert fake.activity.screenshot_refusal() == "a citizen session is open"

@@ -7,6 +7,7 @@ central that refuses it."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -129,16 +130,17 @@ class Machine:
     class Timer:
         _last_activity = 0.0
 
-    def __init__(self, state: str) -> None:
+    def __init__(self, state: str, clock: Clock) -> None:
         self.state = state
         self._timer = Machine.Timer()
+        self._clock = SimpleNamespace(monotonic=lambda: clock.now - 500)  # its own origin
 
 
 def test_the_session_machine_is_read_for_activity(kit) -> None:  # type: ignore[no-untyped-def]
     runner, channel, fakes, clock = kit
-    machine = Machine("step")
+    machine = Machine("step", clock)
     runner.activity.watch(machine)
-    machine._timer._last_activity = clock.now - 5
+    machine._timer._last_activity = clock.now - 500 - 5
     assert runner.activity.snapshot() == {"session_active": True, "idle_s": 5, "screen": "step"}
     runner.handle([cmd("restart")])
     assert fakes.done == []
