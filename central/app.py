@@ -46,6 +46,7 @@ OPTIONAL_ROUTER_MODULES: tuple[str, ...] = (
     "central.web.routes",
     "central.staff.routes",
     "central.staff.new_case_routes",
+    "central.feedback_api",
     "central.fleet.routes",
     "central.measure.routes",
     "central.measure.pages",

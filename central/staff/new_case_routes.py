@@ -491,7 +491,9 @@ def done_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep
 
 
 def setup(app: FastAPI) -> None:
-    """Also serve the hand-on routes (QR code for the phone, printed slip)."""
-    from central.staff import hand_on
+    """Also serve the hand-on routes (QR code for the phone, printed slip) and the page of
+    feedback without a case."""
+    from central.staff import feedback_page, hand_on
 
     app.include_router(hand_on.router)
+    app.include_router(feedback_page.router)

@@ -119,6 +119,62 @@ def test_an_old_kiosks_1_to_4_score_is_mapped(client, auth, engine, old, new) ->
     assert "comment" not in last_event(engine, case_id).payload
 
 
+def test_a_kiosk_citizen_who_left_before_sending_gives_feedback_without_a_case(  # type: ignore[no-untyped-def]
+    client, auth, engine, office, staff_login
+) -> None:
+    from central.feedback_api import FeedbackEvent
+
+    body = {
+        "event_id": str(uuid.uuid4()),
+        "occurred_at": "2026-03-02T09:10:00+00:00",
+        "service_id": "change-of-address",
+        "payload": {"score": 2, "ending": "abandoned", "comment": "Too many questions"},
+    }
+    r = client.post("/api/v1/feedback", json=body, headers=auth)
+    assert r.status_code == 201, r.text
+    assert r.json()["payload"] == {
+        "score": 2,
+        "ending": "abandoned",
+        "comment": "Too many questions",
+    }
+    assert (r.json()["type"], r.json()["channel"], r.json()["office"]) == (
+        "feedback_given",
+        "kiosk",
+        office,
+    )
+    again = client.post("/api/v1/feedback", json=body, headers=auth)
+    assert again.status_code == 200 and again.json() == r.json()  # the outbox's resend
+    other = body | {"payload": {"score": 5, "ending": "abandoned"}}
+    assert client.post("/api/v1/feedback", json=other, headers=auth).status_code == 409
+    for bad in (
+        {"payload": {"score": 6, "ending": "abandoned"}},
+        {"payload": {"score": 2, "ending": "left"}},
+        {"payload": {"score": 2, "ending": "abandoned", "comment": "x" * 501}},
+        {"service_id": "no-such-service"},
+        {"channel": "web"},
+    ):
+        r = client.post(
+            "/api/v1/feedback", json=body | {"event_id": str(uuid.uuid4())} | bad, headers=auth
+        )
+        assert r.status_code == 422, (bad, r.text)
+    assert client.post("/api/v1/feedback", json=body).status_code == 401
+    no_service = {k: v for k, v in body.items() if k != "service_id"}
+    no_service |= {"event_id": str(uuid.uuid4()), "channel": "assisted"}
+    assert client.post("/api/v1/feedback", json=no_service, headers=auth).status_code == 201
+    with make_sessionmaker(engine)() as s:
+        rows = s.scalars(select(FeedbackEvent).where(FeedbackEvent.office == office)).all()
+        assert len(rows) == 2 and all(r.device_id is not None for r in rows)
+    # staff of the office read it; staff of another office do not
+    _, cookies = staff_login(office)
+    client.cookies.update(cookies)
+    page = client.get("/staff/feedback").text
+    assert "Too many questions" in page and "2 of 5, dissatisfied" in page
+    assert "Report a change of address" in page
+    _, elsewhere = staff_login("ELSEWHERE")
+    client.cookies.update(elsewhere)
+    assert "Too many questions" not in client.get("/staff/feedback").text
+
+
 # ---------------------------------------------------------------- the web
 
 
