@@ -4,6 +4,7 @@ A kiosk is, worst first:
 
 * ``silent`` — no heartbeat for :data:`SILENT_AFTER` (three missed beats): off, crashed or cut off;
 * ``never`` — registered but has never sent a heartbeat (not installed yet, or a wrong token);
+* ``out_of_service`` — an admin put it out of service (a remote command) and it shows so;
 * ``fault`` — its last heartbeat says a device has a fault or is not ready (out of paper, unplugged);
 * ``backlog`` — :data:`BACKLOG` or more changes wait in its outbox (central refuses them, or the
   link is poor);
@@ -28,15 +29,17 @@ from sqlalchemy.orm import Session
 
 from central.api.devices import INTERVAL_S
 from central.db.models import Device, DeviceStatus
+from central.fleet.models import DeviceActivity
 
 SILENT_AFTER = timedelta(seconds=3 * INTERVAL_S)
 BACKLOG = 20
 MAX_TEXT = 120
 READY_STATES = frozenset({"idle", "busy"})
-ORDER = ("silent", "never", "fault", "backlog", "ok")
+ORDER = ("silent", "never", "out_of_service", "fault", "backlog", "ok")
 LABELS = {
     "silent": "Silent",
     "never": "Never seen",
+    "out_of_service": "Out of service",
     "fault": "Device fault",
     "backlog": "Outbox backlog",
     "ok": "OK",
@@ -52,8 +55,10 @@ _FLEET = (
         DeviceStatus.software_version,
         DeviceStatus.outbox_depth,
         DeviceStatus.device_states,
+        DeviceActivity.screen,
     )  # fmt: skip
     .outerjoin(DeviceStatus, DeviceStatus.device_id == Device.id)
+    .outerjoin(DeviceActivity, DeviceActivity.device_id == Device.id)
     .where(Device.revoked_at.is_(None))
 )
 """Columns, not ORM objects: 10,000 kiosks are read in a fraction of the time."""
@@ -112,6 +117,8 @@ def assess(row: Any, now: datetime) -> KioskHealth:
         status = "never"
     elif now - row.received_at > SILENT_AFTER:
         status = "silent"
+    elif row.screen == "out_of_service":
+        status = "out_of_service"
     elif problems:
         status = "fault"
     elif row.outbox_depth >= BACKLOG:

@@ -181,3 +181,16 @@ def test_a_forged_fleet_post_is_refused_and_changes_nothing(kit: Kit, path: str)
     ok = client.post(url, data=form)
     assert ok.status_code == OK_STATUS[path], (path, ok.status_code, ok.text[:300])
     assert rows(kit) != before
+
+
+def test_a_kiosk_out_of_service_is_listed_so_in_the_fleet_view(kit: Kit) -> None:
+    client, _ = signed_in(kit)
+    beat = {"software_version": "1", "outbox_depth": 0,
+            "activity": {"session_active": False, "idle_s": 600, "screen": "out_of_service"}}  # fmt: skip
+    TestClient(kit.app).post("/api/v1/devices/heartbeat", headers=kit.auth, json=beat)
+    page = client.get(f"/staff/fleet?office={kit.office}").text
+    row = re.search(rf'<tr data-device="{kit.device_id}">(.*?)</tr>', page, re.S)[1]  # type: ignore[index]
+    assert "Out of service" in row
+    beat["activity"]["screen"] = "attract"  # type: ignore[index]
+    TestClient(kit.app).post("/api/v1/devices/heartbeat", headers=kit.auth, json=beat)
+    assert "Out of service" not in client.get(f"/staff/fleet?office={kit.office}").text
