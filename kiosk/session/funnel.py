@@ -9,7 +9,9 @@ read top to bottom, every matching row applied.
 A *funnel session* is one attempt at one service: it begins when a service is chosen (or a case is
 resumed from a slip), reaches each step once (the first time only: going back and forth does not
 count twice), and ends once, with a reason. Choosing another service ends the attempt
-(``changed_service``) and begins another. Diagnostics sessions are never measured.
+(``changed_service``) and begins another. Being told "not eligible" ends it (completed, by
+GOV.UK's definition); going back from there to change the deciding answer begins another attempt
+at the same service. Diagnostics sessions are never measured.
 
 Every event carries the attempt's random ``session_id`` and ``started_at``, so central can count
 it on the day the attempt started without finding any other event first, whatever order or day
@@ -63,6 +65,7 @@ class Rule:
 _SHOWS_A_STEP = frozenset({S.STEP, S.CHECK_ANSWERS})
 RULES: tuple[Rule, ...] = (
     Rule(Action.CHOOSE_SERVICE, _SHOWS_A_STEP, "begin"),
+    Rule(Action.BACK, frozenset({S.STEP}), "again"),
     Rule(None, _SHOWS_A_STEP, "reach"),
     Rule(Action.SUBMISSION_SUCCEEDED, frozenset({S.OUTCOME}), "end:submitted"),
     Rule(Action.ANSWER, frozenset({S.NOT_ELIGIBLE}), "end:not_eligible"),
@@ -100,6 +103,7 @@ class _Attempt:
     started_mono: float
     reached: set[str] = field(default_factory=set)
     ended: bool = False
+    reason: str | None = None
 
 
 class FunnelRecorder:
@@ -148,6 +152,11 @@ class FunnelRecorder:
                     return
                 self._end("changed_service", out)
             self._begin(service, session, out)
+        elif effect == "again":
+            # Back from "not eligible" to change the deciding answer: that attempt was complete
+            # (told the outcome); what follows is a new attempt at the same service.
+            if attempt is not None and attempt.reason == "not_eligible" and session.service:
+                self._begin(session.service, session, out)
         elif effect == "reach" and attempt is not None and not attempt.ended:
             step = session.current_step
             step_id = step.id if step is not None else funnel.CHECK_ANSWERS
@@ -182,7 +191,7 @@ class FunnelRecorder:
         attempt = self._attempt
         if attempt is None or attempt.ended:
             return
-        attempt.ended = True
+        attempt.ended, attempt.reason = True, reason
         elapsed = max(0.0, self.clock.monotonic() - attempt.started_mono)
         out.append(self._event("ended", reason=reason, duration_ms=int(elapsed * 1000)))
 

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from test_session_support import make_session, to_check_answers
+from test_session_support import make_session, to_check_answers, to_not_eligible
 
 from kiosk.outbox import Outbox, RowCipher
 from kiosk.outbox.funnel import FUNNEL_STREAM, FunnelOutbox
@@ -117,6 +117,28 @@ def test_changed_service_back_to_start_assisted_and_diagnostics() -> None:
     assert {e["channel"] for e in sink.events} == {"assisted"}
     first, second = sink.events[0]["session_id"], sink.events[3]["session_id"]
     assert first != second
+
+
+def test_not_eligible_is_a_completed_attempt_and_changing_the_answer_is_another() -> None:
+    sink = ListSink()
+    session, clock = to_not_eligible(funnel=sink)
+    clock.advance(12)
+    session.back()  # to the deciding question, to change the answer
+    assert session.answer({"full_name": MARKER}) == {}
+    clock.advance(30)
+    session.wipe("idle")
+    assert sink.kinds() == [
+        "started",
+        "step:who",
+        "ended:not_eligible",
+        "started",
+        "step:who",
+        "step:abroad",
+        "ended:idle_wipe",
+    ]
+    first, second = sink.events[0]["session_id"], sink.events[3]["session_id"]
+    assert first != second and sink.events[-1]["duration_ms"] == 30_000
+    assert MARKER not in json.dumps(sink.events)
 
 
 def test_a_failing_sink_never_stops_the_session() -> None:
