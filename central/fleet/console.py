@@ -164,5 +164,6 @@ def upload(command_id: str, ctx: StaffCtx, session: SessionDep, clock: ClockDep)
             "Cache-Control": "no-store",
             "Content-Disposition": f'inline; filename="{kind}-{command_id}.{suffix}"',
             "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'",
         },
     )

@@ -115,6 +115,7 @@ def test_a_report_opens_in_the_console_and_each_view_is_audited(kit: Kit) -> Non
         view = client.get(f"/staff/fleet/commands/{command['id']}/upload")
         assert view.status_code == 200 and view.content == pdf
         assert view.headers["content-type"] == "application/pdf"
+        assert view.headers["content-security-policy"].startswith("sandbox")
     with kit.sessions() as s:
         views = s.query(FleetAudit).filter(FleetAudit.action == "viewed").all()
         assert len(views) == 2 and all(v.actor.startswith("staff:") for v in views)
