@@ -85,7 +85,9 @@ def test_offline_slip_prints_resume_code_and_its_qr(
 
 def test_welsh_letters_follow_each_profile(catalogue, letter_submission) -> None:  # type: ignore[no-untyped-def]
     """The emulator profile has ISO-8859-14 (ŵ = F0, ŷ = FE, â = E2); a real TM-T20 profile does
-    not, so ŵ/ŷ lose their accent there while â (in CP858) keeps it — never a '?'."""
+    not, so ŵ/ŷ are printed there as user-defined characters (ESC % 1, the code the glyph was
+    downloaded to with ESC &, ESC % 0) while â (in CP858) is its own byte — never a '?', never
+    a plain w or y."""
     sub = letter_submission("cy")
     doc = build_document(
         sub,
@@ -100,8 +102,11 @@ def test_welsh_letters_follow_each_profile(catalogue, letter_submission) -> None
     assert b"yngl\xfen \xe2" in native
     assert cmd.code_page(99) in native
     fallback = render_receipt(to_receipt(doc, 48), get_profile("default"))
-    assert b"Twr y Dref" in fallback
-    assert "ynglyn â".encode("cp858") in fallback
+    udc_on, udc_off = b"\x1b%\x01", b"\x1b%\x00"  # ESC % n: user-defined set on / off
+    assert b"\x1b&\x03" in fallback  # ESC & y=3 (24-dot font A glyphs) downloaded first
+    assert b"T" + udc_on + b"!" + udc_off + b"r y Dref" in fallback  # ŵ at code 0x21
+    assert b"yngl" + udc_on + b'"' + udc_off + "n â".encode("cp858") in fallback  # ŷ at 0x22
+    assert b"Twr y Dref" not in fallback and b"ynglyn" not in fallback
     for mangled in (b"T?r", b"yngl?n", b"\xe2?r", b"?r cais"):
         assert mangled not in fallback and mangled not in native
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 from pty_helpers import wait_until
@@ -12,6 +13,7 @@ from pty_helpers import wait_until
 from peripherals.conditions import Condition, DeviceState, HealthLevel
 from peripherals.errors import DeviceFault, DeviceUnavailable
 from peripherals.escpos.printer import PaperState, ReceiptPrinter
+from peripherals.escpos.profiles import get_profile
 from peripherals.escpos.receipt import Line, Qr, Receipt
 from peripherals.events import FaultCleared, FaultRaised, JobCompleted, Reconnected
 from peripherals.transport import Backoff
@@ -260,7 +262,8 @@ def test_welsh_native_on_latin8_profile(printer_emulator, printer) -> None:
 
 def test_welsh_transliterated_on_cp858_profile(printer_emulator, tmp_path) -> None:
     emu, host = printer_emulator
-    p = ReceiptPrinter("r2", host.url, profile="default", backoff=Backoff(0.01, 0.05))
+    transliterating = replace(get_profile("default"), welsh_fallback="transliterate")
+    p = ReceiptPrinter("r2", host.url, profile=transliterating, backoff=Backoff(0.01, 0.05))
     p.open()
     try:
         p.print_receipt(Receipt([Line(WELSH)]))
