@@ -29,6 +29,7 @@ from markupsafe import Markup
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from central.db.models import Case
 from central.deps import ClockDep, SessionDep, one_hop
 from central.handoff import batch, codes, resume
 from central.handoff.errors import HandoffStateError
@@ -36,7 +37,7 @@ from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.models import STAFF_ORIGIN, Handoff, WebSession
 from central.handoff.service import Policy
 from central.problems import ProblemError
-from central.staff import auth
+from central.staff import auth, funnel
 from central.staff.new_case_routes import (
     Desk,
     desk_case,
@@ -266,7 +267,12 @@ def decide(
 
 
 def _decide_route(
-    session: Session, ctx: auth.StaffContext, handoff_id: str, now: datetime, confirm: bool
+    request: Request,
+    session: Session,
+    ctx: auth.StaffContext,
+    handoff_id: str,
+    now: datetime,
+    confirm: bool,
 ) -> Response:
     handoff = _handoff_for(session, ctx, handoff_id)
     if not isinstance(handoff, Handoff):
@@ -276,6 +282,10 @@ def _decide_route(
     except (HandoffStateError, FoldError):
         session.rollback()
     else:
+        if confirm:
+            case = session.get(Case, handoff.case_id)
+            if case is not None and case.origin_channel in ("counter", "phone"):
+                funnel.record(request, session, case, "ended", now, reason="handed_off_phone")
         session.commit()
     return RedirectResponse(f"/staff/handoffs/{handoff.id}", status_code=303)
 
@@ -283,19 +293,29 @@ def _decide_route(
 @router.post("/staff/handoffs/{handoff_id}/confirm")
 @one_hop
 def confirm_post(
-    handoff_id: str, ctx: StaffCtx, session: SessionDep, clock: ClockDep, form: StaffForm
+    request: Request,
+    handoff_id: str,
+    ctx: StaffCtx,
+    session: SessionDep,
+    clock: ClockDep,
+    form: StaffForm,
 ) -> Response:
     """The citizen's phone shows the code staff see: it is theirs; the case opens on it."""
-    return _decide_route(session, ctx, handoff_id, clock(), True)
+    return _decide_route(request, session, ctx, handoff_id, clock(), True)
 
 
 @router.post("/staff/handoffs/{handoff_id}/decline")
 @one_hop
 def decline_post(
-    handoff_id: str, ctx: StaffCtx, session: SessionDep, clock: ClockDep, form: StaffForm
+    request: Request,
+    handoff_id: str,
+    ctx: StaffCtx,
+    session: SessionDep,
+    clock: ClockDep,
+    form: StaffForm,
 ) -> Response:
     """Not their phone, or cancel: the handoff ends and any session it made is revoked."""
-    return _decide_route(session, ctx, handoff_id, clock(), False)
+    return _decide_route(request, session, ctx, handoff_id, clock(), False)
 
 
 @router.post("/staff/new/{case_id}/slip", response_class=HTMLResponse)
@@ -339,6 +359,8 @@ def slip_post(
     except FoldError:
         session.rollback()
         return staff_message(ctx, 409, "No slip", "This case cannot be handed on any more.")
+    if case.status == "open":  # handed on before it was sent: the funnel session ends here
+        funnel.record(request, session, case, "ended", now, reason="handed_off_phone")
     session.commit()
     base = request.app.state.settings.base_url.rstrip("/")
     until = (now + timedelta(days=policy.resume_days)).date()

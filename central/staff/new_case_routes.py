@@ -27,10 +27,12 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalogue.funnel import CHECK_ANSWERS
 from catalogue.model import Channel, Service
 from central.auth.principal import Principal
 from central.case_create import Answer, CreateItem, draft_case
@@ -40,7 +42,7 @@ from central.deps import ClockDep, SessionDep, one_hop
 from central.handoff.history import FoldError, append_event, lock_case
 from central.idempotency import StoredResponse, request_hash
 from central.problems import ProblemError, from_error
-from central.staff import auth
+from central.staff import auth, funnel
 from central.staff.routes import StaffCtx, StaffForm, forbidden
 from central.web import forms
 from central.web.i18n import t
@@ -213,6 +215,17 @@ async def new_case_post(
     if answer.status != 201:
         return staff_message(ctx, 503, "Not started", "The case could not be started. Try again.")
     case_id = json.loads(answer.body)["id"]
+
+    def measure() -> None:  # the funnel: started, and the first step reached
+        with request.app.state.sessionmaker() as session:
+            case = session.get(Case, uuid.UUID(case_id))
+            if case is not None and service.steps:
+                now = clock()
+                funnel.record(request, session, case, "started", now, language=lang)
+                funnel.record(request, session, case, "step", now, step_id=service.steps[0].id)
+                session.commit()
+
+    await run_in_threadpool(measure)
     return RedirectResponse(f"/staff/new/{case_id}/next", status_code=303)
 
 
@@ -384,9 +397,11 @@ def step_post(
         except FoldError:
             session.rollback()
             return RedirectResponse(f"/staff/new/{desk.case.id}/done", status_code=303)
-        session.commit()
         merged = dict(case.answers)
     nxt = forms.next_step(desk.service, merged)  # type: ignore[arg-type]
+    reached = nxt.id if nxt else CHECK_ANSWERS
+    funnel.record(request, session, desk.case, "step", now, step_id=reached)
+    session.commit()
     where = f"step/{nxt.id}" if nxt else "check"
     return RedirectResponse(f"/staff/new/{desk.case.id}/{where}", status_code=303)
 
@@ -468,6 +483,7 @@ def submit(
     except FoldError:
         session.rollback()
     else:
+        funnel.record(request, session, case, "ended", now, reason="submitted")
         session.commit()
     return RedirectResponse(f"/staff/new/{desk.case.id}/done", status_code=303)
 

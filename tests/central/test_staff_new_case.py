@@ -187,6 +187,24 @@ def test_staff_start_fill_every_step_and_send(any_kit: Kit, channel: str) -> Non
     }
     assert staff_id and staff_id.startswith("stf_")
     assert reference.startswith(kit.office + "-")
+    # the funnel (central.measure): one session on this channel, nothing personal in it
+    from central.measure.models import FunnelEvent
+
+    with kit.sessions() as s:
+        funnel = s.scalars(
+            select(FunnelEvent)
+            .where(FunnelEvent.office == kit.office)
+            .order_by(FunnelEvent.occurred_at)
+        ).all()
+    assert len({f.session_id for f in funnel}) == 1
+    assert {f.channel for f in funnel} == {channel} and {f.device_id for f in funnel} == {None}
+    assert [f.type for f in funnel].count("started") == 1
+    steps = {f.data.get("step_id") for f in funnel if f.type == "step"}
+    assert steps == {*STEPS, "check_answers"}
+    ended = [f.data for f in funnel if f.type == "ended"]
+    assert len(ended) == 1 and ended[0]["reason"] == "submitted"
+    assert uuid.UUID(case_id) not in {f.session_id for f in funnel}
+    assert "Ann Example" not in repr([f.data for f in funnel])
     # the office's history: the staff case page shows the channel and the staff actor
     page = client.get(f"/staff/cases/{case_id}").text
     assert page.count(f'data-channel="{channel}"') == len(history)
@@ -277,6 +295,11 @@ def test_counter_to_phone_by_the_typed_code_and_the_confirm_step(kit: Kit) -> No
         ("claimed", "web", "citizen", None),
         ("confirmed", "counter", "staff", None),
     ]
+    from central.measure.models import FunnelEvent
+
+    with kit.sessions() as s:
+        ended = s.scalars(select(FunnelEvent.data).where(FunnelEvent.type == "ended")).all()
+    assert [e["reason"] for e in ended] == ["handed_off_phone"]
 
 
 def test_not_their_phone_revokes_the_phones_session(kit: Kit) -> None:
