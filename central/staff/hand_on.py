@@ -29,7 +29,7 @@ from markupsafe import Markup
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from central.db.models import Case
+from central.db.models import Case, CaseEvent
 from central.deps import ClockDep, SessionDep, one_hop
 from central.handoff import batch, codes, resume
 from central.handoff.errors import HandoffStateError
@@ -376,4 +376,75 @@ def slip_post(
         resume_url=f"{base}/resume",
         until=long_date(until, desk.lang),
         until_en=long_date(until, "en"),
+    )
+
+
+def _ending(session: Session, case: Case) -> str:
+    """Where the citizen at the desk or on the call is, for the feedback question."""
+    if case.status in ("submitted", "closed"):
+        return "completed"
+    handed = session.scalar(
+        select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.type == "handed_off")
+    )
+    return "handed_off" if handed is not None else "abandoned"
+
+
+@router.post("/staff/new/{case_id}/feedback")
+@one_hop
+def feedback_post(
+    request: Request,
+    case_id: str,
+    ctx: StaffCtx,
+    session: SessionDep,
+    clock: ClockDep,
+    form: StaffForm,
+) -> Response:
+    """The one feedback question, asked by staff at the end (the citizen answers, staff record
+    it): ``feedback_given`` on the case's channel, the member of staff as the one who recorded
+    it. Then the case's page, where it shows in the timeline."""
+    from central import feedback
+    from central.web.case_routes import read_feedback
+
+    desk = desk_case(request, session, ctx, case_id)
+    if not isinstance(desk, Desk):
+        return desk
+    score, comment, errors = read_feedback(form, desk.lang)
+    if errors:
+        return staff_page(
+            request,
+            "staff/new_case_feedback.html",
+            ctx,
+            400,
+            lang=desk.lang,
+            case=desk.case,
+            errors=errors,
+        )
+    case = lock_case(session, desk.case.id)
+    assert case is not None
+    try:
+        append_event(
+            session,
+            case,
+            type=feedback.EVENT_TYPE,
+            payload=feedback.payload(score, _ending(session, case), comment),
+            channel=desk.channel,
+            actor_type="staff",
+            actor_id=ctx.user.id,
+            now=clock(),
+        )
+    except FoldError:
+        session.rollback()
+    else:
+        session.commit()
+    return RedirectResponse(f"/staff/cases/{desk.case.id}", status_code=303)
+
+
+@router.get("/staff/new/{case_id}/feedback", response_class=HTMLResponse)
+@one_hop
+def feedback_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
+    desk = desk_case(request, session, ctx, case_id)
+    if not isinstance(desk, Desk):
+        return desk
+    return staff_page(
+        request, "staff/new_case_feedback.html", ctx, lang=desk.lang, case=desk.case, errors=[]
     )

@@ -181,12 +181,29 @@ def test_staff_start_fill_every_step_and_send(any_kit: Kit, channel: str) -> Non
     service = kit.app.state.catalogue.service(SERVICE)
     assert html.escape(service.next_steps.en) in done
     history = events(kit, case_id)
-    assert [e.type for e in history] == ["created"] + ["answers_changed"] * 4 + ["submitted"]
+    assert [e.type for e in history][:6] == ["created"] + ["answers_changed"] * 4 + ["submitted"]
     assert {(e.channel, e.actor_type, e.actor_id, e.device_id) for e in history} == {
         (channel, "staff", staff_id, None)
     }
     assert staff_id and staff_id.startswith("stf_")
     assert reference.startswith(kit.office + "-")
+    # the one feedback question, asked by staff at the end
+    assert f'href="/staff/new/{case_id}/feedback"' in done
+    ask = client.get(f"/staff/new/{case_id}/feedback").text
+    assert "Overall, how did you feel about the service you received today?" in html.unescape(ask)
+    r = client.post(f"/staff/new/{case_id}/feedback", data={"csrf": csrf(ask)})
+    assert r.status_code == 400 and 'href="#f-score"' in r.text
+    r = client.post(
+        f"/staff/new/{case_id}/feedback",
+        data={"csrf": csrf(ask), "score": "5", "comment": "Very helpful"},
+    )
+    assert r.headers["location"] == f"/staff/cases/{case_id}"
+    given = events(kit, case_id)[-1]
+    assert (given.type, given.channel, given.actor_type) == ("feedback_given", channel, "staff")
+    assert given.payload == {"score": 5, "ending": "completed", "comment": "Very helpful"}
+    assert (
+        "5 of 5, very satisfied (completed): Very helpful" in client.get(r.headers["location"]).text
+    )
     # the funnel (central.measure): one session on this channel, nothing personal in it
     from central.measure.models import FunnelEvent
 
@@ -207,7 +224,7 @@ def test_staff_start_fill_every_step_and_send(any_kit: Kit, channel: str) -> Non
     assert "Ann Example" not in repr([f.data for f in funnel])
     # the office's history: the staff case page shows the channel and the staff actor
     page = client.get(f"/staff/cases/{case_id}").text
-    assert page.count(f'data-channel="{channel}"') == len(history)
+    assert page.count(f'data-channel="{channel}"') == len(events(kit, case_id))
     assert f"staff {staff_id[:12]}" in page
 
 
@@ -300,6 +317,9 @@ def test_counter_to_phone_by_the_typed_code_and_the_confirm_step(kit: Kit) -> No
     with kit.sessions() as s:
         ended = s.scalars(select(FunnelEvent.data).where(FunnelEvent.type == "ended")).all()
     assert [e["reason"] for e in ended] == ["handed_off_phone"]
+    ask = client.get(f"/staff/new/{case_id}/feedback").text
+    client.post(f"/staff/new/{case_id}/feedback", data={"csrf": csrf(ask), "score": "4"})
+    assert events(kit, case_id)[-1].payload == {"score": 4, "ending": "handed_off"}
 
 
 def test_not_their_phone_revokes_the_phones_session(kit: Kit) -> None:

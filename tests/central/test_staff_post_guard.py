@@ -157,6 +157,7 @@ CASES: dict[str, Callable[[Kit], Setup]] = {
     "/staff/new/{case_id}/submit": on_desk_case("submit"),
     "/staff/new/{case_id}/handoff": on_desk_case("handoff"),
     "/staff/new/{case_id}/slip": on_desk_case("slip", factor_kind="pin", factor_pin="4821"),
+    "/staff/new/{case_id}/feedback": on_desk_case("feedback", score="3"),
     "/staff/handoffs/{handoff_id}/confirm": on_handoff("confirm"),
     "/staff/handoffs/{handoff_id}/decline": on_handoff("decline"),
     "/staff/login": login,

@@ -144,6 +144,15 @@ def test_phone_line_in_welsh_to_the_reference(front_door, browser) -> None:  # t
     assert reference.startswith("CARDIFF-")
     assert "10 diwrnod gwaith" in page.get_by_test_id("next-steps").inner_text()
     shot(page, "72-phone-line-done", problems)
+    page.get_by_role("link", name="Ask the citizen the feedback question").click()
+    page.wait_for_url(f"{base}/staff/new/{case_id}/feedback")
+    shot(page, "73-phone-line-feedback-cy", problems)
+    page.get_by_label("Bodlon iawn").check()
+    page.get_by_role("button", name="Anfon adborth").click()
+    page.wait_for_url(f"{base}/staff/cases/{case_id}")
+    assert "5 of 5, very satisfied (completed)" in page.inner_text("#timeline")
+    page.goto(f"{base}/staff/feedback")
+    shot(page, "74-feedback-without-a-case", problems)
     staff.close()
 
     from central.db.models import Case
