@@ -373,3 +373,30 @@ def test_slip_from_the_counter_then_resume_on_the_web(kit: Kit) -> None:
         "counter",
         "staff",
     )
+
+
+def test_a_withdrawn_service_and_a_closed_case_say_so_and_keep_the_answers(kit: Kit) -> None:
+    client = signed_in(kit)
+    case_id = start(client, "counter")
+    page = client.get(f"/staff/new/{case_id}/step/about-you").text
+    client.post(
+        f"/staff/new/{case_id}/step/about-you", data={"csrf": csrf(page)} | STEPS["about-you"]
+    )
+    # another member of staff closes the case meanwhile: the desk's pages go to its end
+    case_page = client.get(f"/staff/cases/{case_id}").text
+    client.post(f"/staff/cases/{case_id}/close", data={"csrf": csrf(case_page)})
+    r = client.post(
+        f"/staff/new/{case_id}/step/new-address", data={"csrf": csrf(page)} | STEPS["new-address"]
+    )
+    assert r.headers["location"] == f"/staff/new/{case_id}/done"
+    assert "Case closed" in client.get(r.headers["location"]).text
+    # the service leaves the catalogue: a clear page, the answers still on the case
+    case_id = start(client, "phone")
+    page = client.get(f"/staff/new/{case_id}/step/about-you").text
+    client.post(
+        f"/staff/new/{case_id}/step/about-you", data={"csrf": csrf(page)} | STEPS["about-you"]
+    )
+    kit.app.state.catalogue = CatalogueService(None, "missing")
+    r = client.get(f"/staff/new/{case_id}/step/new-address")
+    assert r.status_code == 410 and "no longer in the catalogue" in r.text
+    assert "Ann Example" in client.get(f"/staff/cases/{case_id}").text
