@@ -108,15 +108,19 @@ def test_a_slip_s_five_tries_hold_across_nodes(cluster: Cluster) -> None:
 
     with ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(guess, range(16)))
-    failed = cluster.sql(f"SELECT failed_attempts FROM resume_codes WHERE case_id = '{case_id}'")
-    # Exactly five wrong factors were ever compared, whatever the interleaving: the right PIN
-    # either took a try before the fifth wrong one (and opened) or found the slip locked.
-    assert failed == [(5,)], answers
-    assert answers.count(400) == 4, answers  # the fifth wrong one is told the slip is locked
-    assert set(answers) <= {200, 400, 410, 429}, answers  # locked, or the address's limit
-    assert answers.count(200) <= 1, answers
-    again = {"code": made["code"], "factor": "2468"}
-    assert http("POST", cluster.lb.url + "/api/v1/resume", again, token)[0] != 200
+    (failed,) = cluster.sql(
+        f"SELECT failed_attempts FROM resume_codes WHERE case_id = '{case_id}'"
+    )[0]
+    opened = answers.count(200)
+    # Never more than five wrong factors compared, whatever the interleaving. The right PIN holds
+    # one of the five tries while it is compared and gives it back when it matched, so the slip
+    # ends with five wrong ones — or four, when the others found it full in that moment.
+    assert failed == 5 or (failed == 4 and opened == 1), answers
+    assert opened <= 1 and answers.count(400) <= 4, answers
+    assert set(answers) <= {200, 400, 410, 429}, answers  # opened, wrong, locked, address limit
+    if failed == 5:
+        again = {"code": made["code"], "factor": "2468"}
+        assert http("POST", cluster.lb.url + "/api/v1/resume", again, token)[0] == 410
 
 
 def test_a_node_killed_mid_traffic_loses_and_duplicates_nothing(
