@@ -251,6 +251,20 @@ class Desk:
         return dict(self.case.answers or {})
 
 
+CHANGED = (
+    "This case was changed on another channel since this page was shown (for example on the "
+    "citizen's phone). Nothing was saved: check the answers as they are now and try again."
+)
+
+
+def changed_meanwhile(desk: Desk, form: dict[str, str]) -> bool:
+    """Whether the case changed since the page was shown: its forms carry the case's version
+    (``version``, the ETag of the API), so two channels editing at once never overwrite each
+    other — the later one is told. A form without it (not from our pages) is not checked."""
+    shown = form.get("version")
+    return shown is not None and shown != str(desk.case.version)
+
+
 def desk_case(
     request: Request, session: Session, ctx: auth.StaffContext, case_id: str
 ) -> Desk | HTMLResponse:
@@ -368,6 +382,10 @@ def step_post(
     step = forms.find_step(desk.service, step_id, answers)  # type: ignore[arg-type]
     if step is None:
         return RedirectResponse(f"/staff/new/{desk.case.id}/next", status_code=303)
+    if changed_meanwhile(desk, form):  # nothing overwritten: the page as the case is now
+        first = forms.visible_fields(step, answers)
+        anchor = f"f-{first[0].id}" if first else "main"
+        return _step_page(request, ctx, desk, step, answers, [(anchor, CHANGED)], 409)
     now = clock()
     patch, errors = forms.read_step(desk.service, step, form, answers, now.date())  # type: ignore[arg-type]
     if errors:
@@ -463,6 +481,8 @@ def submit(
     other = _editable(ctx, desk)
     if other is not None:
         return other
+    if changed_meanwhile(desk, form):
+        return _check_page(request, ctx, desk, [("main", CHANGED)], 409)
     now = clock()
     errors = forms.check_complete(desk.service, desk.answers, now.date())  # type: ignore[arg-type]
     if errors or forms.next_step(desk.service, desk.answers) is not None:  # type: ignore[arg-type]

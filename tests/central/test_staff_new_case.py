@@ -400,3 +400,36 @@ def test_a_withdrawn_service_and_a_closed_case_say_so_and_keep_the_answers(kit: 
     r = client.get(f"/staff/new/{case_id}/step/new-address")
     assert r.status_code == 410 and "no longer in the catalogue" in r.text
     assert "Ann Example" in client.get(f"/staff/cases/{case_id}").text
+
+
+def test_two_channels_at_once_the_later_is_told_and_nothing_is_overwritten(kit: Kit) -> None:
+    client = signed_in(kit)
+    case_id = start(client, "counter")
+    page = client.get(f"/staff/new/{case_id}/step/about-you").text
+    client.post(
+        f"/staff/new/{case_id}/step/about-you", data={"csrf": csrf(page)} | STEPS["about-you"]
+    )
+    hand_on = client.get(f"/staff/new/{case_id}/hand-on").text
+    r = client.post(f"/staff/new/{case_id}/handoff", data={"csrf": csrf(hand_on)})
+    code = re.search(r'data-testid="handoff-code">([^<]+)<', r.text)[1]  # type: ignore[index]
+    handoff_id = re.search(r'data-handoff="([^"]+)"', r.text)[1]  # type: ignore[index]
+    phone = TestClient(kit.app, follow_redirects=False)
+    phone.post("/h/code", data={"code": code})
+    asked = client.get(f"/staff/handoffs/{handoff_id}").text
+    client.post(f"/staff/handoffs/{handoff_id}/confirm", data={"csrf": csrf(asked)})
+    # the counter still has the address step open; the phone answers it first
+    at_desk = client.get(f"/staff/new/{case_id}/step/new-address").text
+    mine = phone.get("/case/step/new-address").text
+    answers = STEPS["new-address"] | {"town": "Swansea"}
+    assert (
+        phone.post("/case/step/new-address", data={"csrf": csrf(mine)} | answers).status_code == 303
+    )
+    stale = re.search(r'name="version" value="(\d+)"', at_desk)[1]  # type: ignore[index]
+    r = client.post(
+        f"/staff/new/{case_id}/step/new-address",
+        data={"csrf": csrf(at_desk), "version": stale} | STEPS["new-address"],
+    )
+    assert r.status_code == 409 and "changed on another channel" in r.text
+    assert 'value="Swansea"' in r.text  # the page as the case is now
+    with kit.sessions() as s:
+        assert s.get(Case, uuid.UUID(case_id)).answers["town"] == "Swansea"  # type: ignore[union-attr]
