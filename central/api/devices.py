@@ -12,6 +12,11 @@ fleet of 10,000 kiosks at one beat per 30 s is ~333 writes a second, so this rou
   the storing transaction.
 * A write that fails answers 503 (with ``Retry-After``): never a 200 for a beat that was not stored.
 
+The reply carries the kiosk's pending remote commands (:mod:`central.fleet.commands`), marked
+delivered by the writer in the same transaction that stored the beat, so each is delivered once.
+The body may say what the kiosk is doing (``activity``: a session open, seconds since the last
+touch, the screen shown), kept per device for the screenshot rule; older kiosks leave it out.
+
 ``GET /devices/me`` tells a kiosk how central registered it (id, office, name): ``kiosk diagnose``
 compares the office with the kiosk's own config, because a kiosk proposing references of another
 office has every case create refused (422).
