@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from peripherals.model import Condition, Fault
+    from peripherals.conditions import Condition, Fault
 
 __all__ = [
     "ConfigurationError",

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from datetime import UTC, tzinfo
 from typing import Any, ParamSpec, Self, TypeVar
 
+import kiosk.session.journey as journey
 from catalogue import validation
 from catalogue.model import Catalogue, Channel, LifeEvent, Outcome, Service, Step
 from catalogue.outcomes import outcome_for
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import IdleConfig, KioskConfig
-from kiosk.session import journey
 from kiosk.session.answers import AnswerRecord, AnswerStore
 from kiosk.session.device_input import DeviceInputBuffer
 from kiosk.session.drafts import CaseDraft

@@ -30,16 +30,13 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from catalogue import funnel
 from catalogue.model import Service
 from kiosk.clock import Clock
 from kiosk.session.events import Wiped
 from kiosk.session.states import Action, OutcomeKind, SessionKind, State
-
-if TYPE_CHECKING:
-    from kiosk.session.base import SessionBase
 
 __all__ = ["RULES", "FunnelRecorder", "FunnelSink", "Rule", "features_of"]
 
@@ -51,6 +48,26 @@ class FunnelSink(Protocol):
     """Where funnel events go (the kiosk's outbox: :class:`kiosk.outbox.funnel.FunnelOutbox`)."""
 
     def record(self, events: list[dict[str, Any]]) -> None: ...
+
+
+class SessionView(Protocol):
+    """What the recorder reads of a session (:class:`kiosk.session.base.SessionBase` has it all;
+    named here so that the base, which owns a recorder, and this module do not import each other)."""
+
+    @property
+    def service(self) -> Any: ...
+
+    @property
+    def kind(self) -> SessionKind: ...
+
+    @property
+    def current_step(self) -> Any: ...
+
+    @property
+    def draft(self) -> Any: ...
+
+    @property
+    def language(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -124,7 +141,7 @@ class FunnelRecorder:
         self._attempt: _Attempt | None = None
 
     def transition(
-        self, action: Action, old: State, new: State, session: SessionBase, pending: list[Any]
+        self, action: Action, old: State, new: State, session: SessionView, pending: list[Any]
     ) -> None:
         """Called by ``Session._go`` after every state change."""
         if self.sink is None:
@@ -141,7 +158,7 @@ class FunnelRecorder:
 
     # ---- effects --------------------------------------------------------------------------
 
-    def _apply(self, effect: str, session: SessionBase, pending: list[Any], out: list) -> None:
+    def _apply(self, effect: str, session: SessionView, pending: list[Any], out: list) -> None:
         attempt = self._attempt
         if effect == "begin":
             service = session.service
@@ -177,7 +194,7 @@ class FunnelRecorder:
                 reason = _WIPES.get(why, "wiped")
             self._end(reason, out)
 
-    def _begin(self, service: Service, session: SessionBase, out: list) -> None:
+    def _begin(self, service: Service, session: SessionView, out: list) -> None:
         channel = "assisted" if session.kind is SessionKind.ASSISTED else self.channel
         self._attempt = _Attempt(
             str(uuid.uuid4()), service, channel, self.clock.now(), self.clock.monotonic()

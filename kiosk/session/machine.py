@@ -24,10 +24,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
+import kiosk.session.journey as journey
+import kiosk.session.resume as resume
 from catalogue import validation
 from catalogue.model import Channel, Service, Step
 from catalogue.outcomes import outcome_for
-from kiosk.session import journey, resume
 from kiosk.session.base import SessionBase, public_action
 from kiosk.session.device_input import DeviceInput
 from kiosk.session.drafts import CaseDraft, Feedback, Submission

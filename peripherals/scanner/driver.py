@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import peripherals.scanner.ssi as ssi
 from peripherals.conditions import ActionHint, Condition, Fault, HealthLevel, HealthResult
 from peripherals.errors import (
     DeviceClosed,
@@ -36,7 +37,6 @@ from peripherals.errors import (
 )
 from peripherals.events import CodeScanned, EventBus, ReadError
 from peripherals.model import Device, DeviceState
-from peripherals.scanner import ssi
 from peripherals.scanner.lines import LineSplitter, parse_aim
 from peripherals.stats import DeviceStats
 from peripherals.transport import Protocol, SerialTransport, pop_flow_control
