@@ -91,7 +91,7 @@ def test_a_choice_keeps_the_view_and_the_next_tap_hits_what_was_aimed_at(ui, art
     assert step.scroll.offset == 0  # a step shown anew starts at its top
 
 
-def test_the_view_stays_put_across_language_keyboard_and_error_redraws(ui):
+def test_the_view_stays_put_across_a_language_switch_and_redraws(ui):
     d, s = ui.d, ui.session
     open_benefit_step(ui)
     scroll = scroll_down_to_the_end(ui)
@@ -104,7 +104,7 @@ def test_the_view_stays_put_across_language_keyboard_and_error_redraws(ui):
     assert ui.c.ctx.lang == "cy" and s.answers() == {}
     assert ui.c.current.values()["benefit"] == "carers_allowance"
     assert abs(scroll.offset - min(place, scroll._room())) < 1, (scroll.offset, place)
-    # A choice that hides the keyboard, and a redraw while the content is half laid out.
+    # Another redraw: for a frame or two the new content is half laid out, then the place is back.
     ui.c.current.rebuild()
     assert abs(scroll.offset - min(place, scroll._room())) < 1
     d.pump(3)
