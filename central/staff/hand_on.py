@@ -29,6 +29,7 @@ from markupsafe import Markup
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from catalogue.outcomes import outcome_for
 from central.db.models import Case, CaseEvent
 from central.deps import ClockDep, SessionDep, one_hop
 from central.handoff import batch, codes, resume
@@ -379,10 +380,13 @@ def slip_post(
     )
 
 
-def _ending(session: Session, case: Case) -> str:
+def _ending(request: Request, session: Session, case: Case) -> str:
     """Where the citizen at the desk or on the call is, for the feedback question."""
     if case.status in ("submitted", "closed"):
         return "completed"
+    service = request.app.state.catalogue.service(case.service_id)
+    if service is not None and outcome_for(service, dict(case.answers or {})) is not None:
+        return "not_eligible"
     handed = session.scalar(
         select(CaseEvent.id).where(CaseEvent.case_id == case.id, CaseEvent.type == "handed_off")
     )
@@ -426,7 +430,7 @@ def feedback_post(
             session,
             case,
             type=feedback.EVENT_TYPE,
-            payload=feedback.payload(score, _ending(session, case), comment),
+            payload=feedback.payload(score, _ending(request, session, case), comment),
             channel=desk.channel,
             actor_type="staff",
             actor_id=ctx.user.id,

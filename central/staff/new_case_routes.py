@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from catalogue.funnel import CHECK_ANSWERS
 from catalogue.model import Channel, Service
+from catalogue.outcomes import deciding_step, outcome_for
 from central.auth.principal import Principal
 from central.case_create import Answer, CreateItem, draft_case
 from central.cases_service import NewEvent
@@ -311,6 +312,8 @@ def next_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep
     other = _editable(ctx, desk)
     if other is not None:
         return other
+    if outcome_for(desk.service, desk.answers) is not None:  # type: ignore[arg-type]
+        return RedirectResponse(f"/staff/new/{desk.case.id}/outcome", status_code=303)
     nxt = forms.next_step(desk.service, desk.answers)  # type: ignore[arg-type]
     where = f"step/{nxt.id}" if nxt else "check"
     return RedirectResponse(f"/staff/new/{desk.case.id}/{where}", status_code=303)
@@ -416,6 +419,10 @@ def step_post(
             session.rollback()
             return RedirectResponse(f"/staff/new/{desk.case.id}/done", status_code=303)
         merged = dict(case.answers)
+    if outcome_for(desk.service, merged) is not None:  # type: ignore[arg-type]
+        funnel.record(request, session, desk.case, "ended", now, reason="not_eligible")
+        session.commit()  # the catalogue's outcome, e.g. not eligible: stop asking
+        return RedirectResponse(f"/staff/new/{desk.case.id}/outcome", status_code=303)
     nxt = forms.next_step(desk.service, merged)  # type: ignore[arg-type]
     reached = nxt.id if nxt else CHECK_ANSWERS
     funnel.record(request, session, desk.case, "step", now, step_id=reached)
@@ -460,9 +467,38 @@ def check_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDe
     other = _editable(ctx, desk)
     if other is not None:
         return other
-    if forms.next_step(desk.service, desk.answers) is not None:  # type: ignore[arg-type]
+    if (
+        forms.next_step(desk.service, desk.answers) is not None  # type: ignore[arg-type]
+        or outcome_for(desk.service, desk.answers) is not None  # type: ignore[arg-type]
+    ):
         return RedirectResponse(f"/staff/new/{desk.case.id}/next", status_code=303)
     return _check_page(request, ctx, desk, [])
+
+
+@router.get("/{case_id}/outcome", response_class=HTMLResponse)
+@one_hop
+def outcome_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
+    """The ending the answers lead to ("not eligible", the catalogue's ``[[outcomes]]``): the
+    same words every channel says, to read to the citizen; the deciding question to change."""
+    desk = desk_case(request, session, ctx, case_id)
+    if not isinstance(desk, Desk):
+        return desk
+    other = _editable(ctx, desk)
+    if other is not None:
+        return other
+    found = outcome_for(desk.service, desk.answers)  # type: ignore[arg-type]
+    if found is None:
+        return RedirectResponse(f"/staff/new/{desk.case.id}/next", status_code=303)
+    return staff_page(
+        request,
+        "staff/new_case_outcome.html",
+        ctx,
+        lang=desk.lang,
+        case=desk.case,
+        service=desk.service,
+        outcome=found,
+        step=deciding_step(desk.service, found, desk.answers),  # type: ignore[arg-type]
+    )
 
 
 @router.post("/{case_id}/submit")
@@ -485,6 +521,8 @@ def submit(
         return _check_page(request, ctx, desk, [("main", CHANGED)], 409)
     now = clock()
     errors = forms.check_complete(desk.service, desk.answers, now.date())  # type: ignore[arg-type]
+    if outcome_for(desk.service, desk.answers) is not None:  # type: ignore[arg-type]
+        return RedirectResponse(f"/staff/new/{desk.case.id}/outcome", status_code=303)
     if errors or forms.next_step(desk.service, desk.answers) is not None:  # type: ignore[arg-type]
         return _check_page(request, ctx, desk, errors, 400)
     case = lock_case(session, desk.case.id)

@@ -23,6 +23,7 @@ from central.handoff import codes
 from central.handoff import service as handoffs
 from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.models import STAFF_ORIGIN, Handoff, WebSession
+from central.measure import web as web_funnel
 from central.problems import AnswerInstead
 from central.web import channel_i18n, feedback_routes, forms  # noqa: F401 - its strings
 from central.web.citizen import (
@@ -209,9 +210,15 @@ def step_post(
             return RedirectResponse("/case/status", status_code=303)
         session.commit()
         merged = dict(case.answers)  # type: ignore[union-attr]
+    measure = web_funnel.WebMeasure.of_app(request.app)
     if outcome_for(c.service, merged) is not None:  # type: ignore[arg-type]
+        web_funnel.end(session, measure, c.case, now, "not_eligible", bool(changed))
+        session.commit()
         return RedirectResponse("/case/outcome", status_code=303)  # e.g. not eligible: stop here
     nxt = forms.next_step(c.service, merged)  # type: ignore[arg-type]
+    reached = nxt.id if nxt else web_funnel.funnel.CHECK_ANSWERS
+    web_funnel.reach(session, measure, c.case, now, reached, bool(changed))
+    session.commit()
     return RedirectResponse(f"/case/step/{nxt.id}" if nxt else "/case/check", status_code=303)
 
 
@@ -232,12 +239,27 @@ def outcome_page(request: Request, c: CitizenDep) -> Response:
     other = _editable(request, c)
     if other is not None:
         return other
+    return _outcome(request, c, [])
+
+
+def _outcome(request: Request, c: Citizen, errors: list, status: int = 200) -> Response:
+    """The outcome page, with the one feedback question (ending ``not_eligible``)."""
     answers = dict(c.case.answers or {})
     found = outcome_for(c.service, answers)  # type: ignore[arg-type]
     if found is None:
         return RedirectResponse("/case", status_code=303)
     step = deciding_step(c.service, found, answers)  # type: ignore[arg-type]
-    return _page(request, "web/outcome.html", c, outcome=found, step=step)
+    thanks = request.query_params.get("thanks") == "1"
+    return _page(
+        request,
+        "web/outcome.html",
+        c,
+        status,
+        outcome=found,
+        step=step,
+        errors=errors,
+        thanks=thanks,
+    )
 
 
 @router.get("/check", response_class=HTMLResponse)
@@ -300,6 +322,7 @@ def submit(
         )
     except FoldError:
         return RedirectResponse("/case/status", status_code=303)
+    web_funnel.end(session, web_funnel.WebMeasure.of_app(request.app), case, now, "submitted")
     session.commit()
     return RedirectResponse("/case/done", status_code=303)
 
@@ -326,12 +349,15 @@ def status(request: Request, c: CitizenDep) -> Response:
     return _page(request, "web/status.html", c, status_key="st_" + c.case.status)
 
 
-def _ending(case: Case) -> str | None:
-    """Where the citizen is, for the feedback question: sent, or handed to staff."""
+def _ending(case: Case, service: Service | None) -> str | None:
+    """Where the citizen is, for the feedback question: sent, handed to staff, or told by the
+    catalogue's outcome that they are not eligible."""
     if case.status in ("submitted", "closed"):
         return "completed"
     if case.status in ("waiting_for_staff", "with_staff"):
         return "handed_off"
+    if service is not None and outcome_for(service, dict(case.answers or {})) is not None:
+        return "not_eligible"
     return None
 
 
@@ -358,15 +384,19 @@ def feedback(
     gate = _gate(request, c)
     if gate is not None:
         return gate
-    ending = _ending(c.case)
+    ending = _ending(c.case, c.service)
     if ending is None:
         return RedirectResponse("/case", status_code=303)
-    page = "/case/done" if ending == "completed" else "/case/help/sent"
+    page = {"completed": "/case/done", "not_eligible": "/case/outcome"}.get(
+        ending, "/case/help/sent"
+    )
     lang = request_lang(request)
     score, comment, errors = read_feedback(form, lang)
     if errors:
         if ending == "completed":
             return _page(request, "web/done.html", c, 400, errors=errors, thanks=False)
+        if ending == "not_eligible":
+            return _outcome(request, c, errors, 400)
         from central.web.start_routes import office_name
 
         office = office_name(request, c.case.origin_office)

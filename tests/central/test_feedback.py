@@ -408,3 +408,34 @@ def upgrade_down(url: str) -> None:
     from central.migrate import alembic_config
 
     command.downgrade(alembic_config(url), "0007")
+
+
+COUNCIL = "council-tax-single-person-discount"
+
+
+def test_not_eligible_on_the_web_asks_the_question_with_that_ending(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from central.catalogue_service import CatalogueService
+    from central.settings import REPO_ROOT
+    from central.web.testkit import make_case
+
+    kit = build(f"sqlite:///{tmp_path / 'outcome.db'}")
+    kit.app.state.catalogue = CatalogueService.load(REPO_ROOT / "config" / "services")
+    with kit.sessions() as s:
+        case = make_case(
+            s, office=kit.office, device_id=kit.device_id, now=kit.clock(), service_id=COUNCIL
+        )
+        s.commit()
+    phone = TestClient(kit.app, follow_redirects=False)
+    h = phone.post(f"/api/v1/cases/{case.id}/handoffs", headers=kit.auth).json()
+    phone.post("/h/claim", data={"secret": h["verification_uri_complete"].split("#")[1]})
+    phone.post(f"/api/v1/handoffs/{h['id']}/confirm", headers=kit.auth)
+    page = phone.get("/case/step/who-lives-there").text
+    r = phone.post("/case/step/who-lives-there", data={"csrf": csrf(page), "others_over_18": "yes"})
+    assert r.headers["location"] == "/case/outcome"
+    outcome = phone.get("/case/outcome").text
+    assert 'action="/case/feedback"' in outcome
+    r = phone.post("/case/feedback", data={"csrf": csrf(outcome), "score": "2"})
+    assert r.headers["location"] == "/case/outcome?thanks=1"
+    assert 'data-testid="feedback-thanks"' in phone.get(r.headers["location"]).text
+    assert web_feedback(kit).payload == {"score": 2, "ending": "not_eligible"}
+    kit.engine.dispose()

@@ -433,3 +433,32 @@ def test_two_channels_at_once_the_later_is_told_and_nothing_is_overwritten(kit: 
     assert 'value="Swansea"' in r.text  # the page as the case is now
     with kit.sessions() as s:
         assert s.get(Case, uuid.UUID(case_id)).answers["town"] == "Swansea"  # type: ignore[union-attr]
+
+
+def test_not_eligible_at_the_counter_says_the_catalogues_words(kit: Kit) -> None:
+    client = signed_in(kit)
+    page = client.get("/staff/new").text
+    start_key = re.search(r'name="start" value="([^"]+)"', page)[1]  # type: ignore[index]
+    form = {"csrf": csrf(page), "start": start_key, "channel": "counter", "lang": "en"}
+    r = client.post("/staff/new", data=form | {"service": "council-tax-single-person-discount"})
+    case_id = r.headers["location"].split("/")[3]
+    step = client.get(f"/staff/new/{case_id}/step/who-lives-there").text
+    r = client.post(
+        f"/staff/new/{case_id}/step/who-lives-there",
+        data={"csrf": csrf(step), "others_over_18": "yes"},
+    )
+    assert r.headers["location"] == f"/staff/new/{case_id}/outcome"
+    for url in (f"/staff/new/{case_id}/next", f"/staff/new/{case_id}/check"):
+        assert client.get(url).headers["location"].endswith(("/outcome", "/next"))
+    shown = client.get(f"/staff/new/{case_id}/outcome").text
+    service = kit.app.state.catalogue.service("council-tax-single-person-discount")
+    assert html.escape(service.outcomes[0].title.en) in shown
+    assert f'href="/staff/new/{case_id}/step/who-lives-there"' in shown
+    ask = client.get(f"/staff/new/{case_id}/feedback").text
+    client.post(f"/staff/new/{case_id}/feedback", data={"csrf": csrf(ask), "score": "3"})
+    assert events(kit, case_id)[-1].payload == {"score": 3, "ending": "not_eligible"}
+    from central.measure.models import FunnelEvent
+
+    with kit.sessions() as s:
+        ended = s.scalars(select(FunnelEvent.data).where(FunnelEvent.type == "ended")).all()
+    assert [e["reason"] for e in ended] == ["not_eligible"]
