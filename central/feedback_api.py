@@ -148,3 +148,40 @@ def give_feedback_without_case(
     if not same:
         raise ProblemError(409, "This event_id is already used.", slug="event-id-used")
     return _out(stored, 200)
+
+
+COMMENT_DAYS = 90
+"""Comments of feedback without a case are removed this long after they arrived (they may hold
+personal data and belong to no case record); the score, ending and channel stay."""
+
+
+def forget_comments(engine: Any, before: datetime, chunk: int = 1000) -> int:
+    """Remove the comment of every case-less feedback that arrived before ``before``; how many.
+    (:func:`central.retention.purge` calls it.) Each chunk is its own short transaction."""
+    from sqlalchemy import update
+
+    total = 0
+    last: uuid.UUID | None = None
+    while True:
+        with engine.begin() as conn:
+            query = (
+                select(FeedbackEvent.event_id, FeedbackEvent.payload)
+                .where(FeedbackEvent.received_at < before)
+                .order_by(FeedbackEvent.event_id)
+                .limit(chunk)
+            )
+            if last is not None:
+                query = query.where(FeedbackEvent.event_id > last)
+            rows = conn.execute(query).all()
+            for row in rows:
+                if "comment" in (row.payload or {}):
+                    kept = {k: v for k, v in row.payload.items() if k != "comment"}
+                    conn.execute(
+                        update(FeedbackEvent)
+                        .where(FeedbackEvent.event_id == row.event_id)
+                        .values(payload=kept)
+                    )
+                    total += 1
+        if len(rows) < chunk:
+            return total
+        last = rows[-1].event_id

@@ -16,6 +16,9 @@ their use; storage: a fleet of 10,000 kiosks sends 28.8 million heartbeats a day
   (``device_status``) is kept; it is overwritten, not accumulated.
 * Raw funnel events: ``funnel_event_days`` after they arrived (90 by default, at least 30:
   :mod:`central.measure.purge`). Their rollups, which every page and export reads, are kept.
+* Comments of feedback given with no case (``feedback_events``, :mod:`central.feedback_api`):
+  removed 90 days after they arrived; the score, ending and channel stay. (A comment about a case
+  is part of the case's history, kept with it.)
 * Remote commands' uploads: a screenshot 24 h after it arrived, a readiness report after 30 days
   (:mod:`central.fleet.commands`); overdue commands are marked expired. Commands and the fleet
   audit are kept.
@@ -42,6 +45,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select
 from sqlalchemy.engine import Engine
 
+from central import feedback_api
 from central.db.models import Heartbeat, IdempotencyKey
 from central.fleet import commands as fleet_commands
 from central.handoff.models import Handoff, ResumeCode, WebSession
@@ -92,6 +96,8 @@ def purge(
         "attempt_counters": _delete(engine, purge_before(grace)),
     }  # fmt: skip
     done["web_drafts"] = drafts.purge(engine, now)
+    comments_before = now - timedelta(days=feedback_api.COMMENT_DAYS)
+    done["feedback_comments"] = feedback_api.forget_comments(engine, comments_before)
     done.update(fleet_commands.sweep(engine, now))  # expired commands; screenshots after 24 h
     before = now - timedelta(days=keep.heartbeat_days)
     deadline = None if budget_s is None else time.monotonic() + budget_s

@@ -439,3 +439,24 @@ def test_not_eligible_on_the_web_asks_the_question_with_that_ending(tmp_path) ->
     assert 'data-testid="feedback-thanks"' in phone.get(r.headers["location"]).text
     assert web_feedback(kit).payload == {"score": 2, "ending": "not_eligible"}
     kit.engine.dispose()
+
+
+def test_comments_of_feedback_without_a_case_are_forgotten_after_90_days(kit: Kit) -> None:
+    """On a database of its own: the purge's other rules must not touch what other tests keep."""
+    from datetime import timedelta
+
+    from central import retention
+    from central.feedback_api import FeedbackEvent
+
+    client = TestClient(kit.app)
+    body = {
+        "event_id": str(uuid.uuid4()),
+        "occurred_at": "2026-11-23T09:00:00+00:00",
+        "payload": {"score": 1, "ending": "abandoned", "comment": "Screen froze"},
+    }
+    assert client.post("/api/v1/feedback", json=body, headers=kit.auth).status_code == 201
+    assert retention.purge(kit.engine, kit.clock() + timedelta(days=89))["feedback_comments"] == 0
+    assert retention.purge(kit.engine, kit.clock() + timedelta(days=91))["feedback_comments"] == 1
+    with kit.sessions() as s:
+        row = s.get(FeedbackEvent, uuid.UUID(body["event_id"]))
+        assert row is not None and row.payload == {"score": 1, "ending": "abandoned"}
