@@ -66,6 +66,12 @@ def _enrol(args: argparse.Namespace) -> int:
     return enrol_command(args.config, args.code, args.name)
 
 
+def _agent(args: argparse.Namespace) -> int:
+    from kiosk.runtime.headless import run_headless
+
+    return run_headless(args.config)
+
+
 def _first_start(config_path: str) -> int | None:
     """A kiosk with no token and an enrolment code left for it enrols before it starts."""
     from pathlib import Path
@@ -133,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", default=DEFAULT_CONFIG, help="kiosk.toml (default: %(default)s)")
     p.add_argument("--name", default=None, help="this kiosk's name if the code names none")
     p.set_defaults(func=_enrol)
+
+    p = sub.add_parser(
+        "agent", help="the kiosk runtime without the touchscreen (heartbeat, outbox, commands)"
+    )
+    p.add_argument("--config", default=DEFAULT_CONFIG, help="kiosk.toml (default: %(default)s)")
+    p.set_defaults(func=_agent)
 
     p = sub.add_parser("catalogue", help="service catalogue tools")
     csub = p.add_subparsers(dest="catalogue_command", metavar="ACTION")
