@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from catalogue.funnel import CHECK_ANSWERS
 from catalogue.model import Service
 from catalogue.outcomes import deciding_step, outcome_for
 from central import feedback as feedback_shape
@@ -216,7 +217,7 @@ def step_post(
         session.commit()
         return RedirectResponse("/case/outcome", status_code=303)  # e.g. not eligible: stop here
     nxt = forms.next_step(c.service, merged)  # type: ignore[arg-type]
-    reached = nxt.id if nxt else web_funnel.funnel.CHECK_ANSWERS
+    reached = nxt.id if nxt else CHECK_ANSWERS
     web_funnel.reach(session, measure, c.case, now, reached, bool(changed))
     session.commit()
     return RedirectResponse(f"/case/step/{nxt.id}" if nxt else "/case/check", status_code=303)

@@ -91,12 +91,20 @@ def created_case_id(answer: Answer) -> uuid.UUID | None:
     return uuid.UUID(json.loads(answer.body)["id"])
 
 
-def purge(engine: Engine, now: datetime, days: int = DRAFT_DAYS) -> int:
+def purge(engine: Engine, now: datetime, days: int = DRAFT_DAYS, measure: Any = "env") -> int:
     """Delete web drafts untouched for ``days`` days (see the module docstring); how many.
-    :data:`PURGE_CHUNK` cases a transaction, so the live service never waits long."""
+    :data:`PURGE_CHUNK` cases a transaction, so the live service never waits long. Each one's
+    funnel session ends ``abandoned_web`` in the same transaction (:mod:`central.measure.web`;
+    ``measure``: a :class:`central.measure.web.WebMeasure`, None for none, by default read from
+    the environment)."""
+    from central.measure import web as web_funnel
+
+    if isinstance(measure, str):
+        measure = web_funnel.WebMeasure.from_env()
     cutoff = now - timedelta(days=days)
+    columns = (Case.id, Case.service_id, Case.origin_channel, Case.origin_office, Case.created_at)
     stale = (
-        select(Case.id)
+        select(*columns)
         .where(Case.origin_channel == "web", Case.status == "open", Case.updated_at < cutoff)
         .limit(PURGE_CHUNK)
     )
@@ -105,9 +113,12 @@ def purge(engine: Engine, now: datetime, days: int = DRAFT_DAYS) -> int:
     total = 0
     while True:
         with engine.begin() as conn:
-            ids = list(conn.scalars(stale))
-            if not ids:
+            rows = list(conn.execute(stale))
+            if not rows:
                 return total
+            ids = [r.id for r in rows]
+            if measure is not None:
+                web_funnel.abandon(conn, measure, rows, now)
             for table in (ResumeCode, WebSession, Handoff, CaseEvent):
                 conn.execute(delete(table).where(table.case_id.in_(ids)))  # type: ignore[attr-defined]
             conn.execute(delete(Case).where(Case.id.in_(ids)))

@@ -41,6 +41,7 @@ from central.handoff import resume
 from central.handoff import service as handoffs
 from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.ratelimit import AttemptLimiter, address_key
+from central.measure import web as web_funnel
 from central.web import drafts, forms
 from central.web import offices as office_config
 from central.web.case_routes import (
@@ -251,6 +252,7 @@ async def office_post(
         if case is None:
             return None
         _, token = handoffs.new_web_session(session, case, None, now, policy)
+        web_funnel.start(session, web_funnel.WebMeasure.of_app(request.app), case, now, lang)
         session.commit()
         return token
 
@@ -385,6 +387,8 @@ def help_post(
     except FoldError:
         session.rollback()
         return RedirectResponse("/case/status", status_code=303)
+    measure = web_funnel.WebMeasure.of_app(request.app)
+    web_funnel.end(session, measure, case, clock(), "handed_off_staff")
     session.commit()
     return RedirectResponse("/case/help/sent", status_code=303)
 
