@@ -217,3 +217,26 @@ def test_commands_arrive_by_long_poll_and_heartbeat_and_results_reach_central(
         _queue(central, central.device_id, "screenshot")
     refused = central.sql("SELECT count(*) FROM fleet_audit WHERE action = 'refused'")
     assert refused == [(1,)]
+
+
+def test_the_real_effects_diagnose_fetch_and_refuse_a_slip_without_printer(
+    tmp_path, central
+) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.runtime.app import KioskRuntime
+    from kiosk.runtime.remote_effects import runtime_effects
+
+    config = load_kiosk_config(
+        kiosk_toml(tmp_path, central), env={"KIOSK_DEVICE_TOKEN": central.token}
+    )
+    runtime = KioskRuntime(config)
+    try:
+        effects = runtime_effects(runtime)
+        summary, pdf = effects.diagnostics()
+        assert pdf is not None and pdf.startswith(b"%PDF")
+        assert summary["checks"] >= 3 and isinstance(summary["healthy"], bool)
+        fetched = effects.fetch_config()
+        assert fetched["office"] == OFFICE and fetched["services"]
+        with pytest.raises(RuntimeError, match="no receipt printer"):
+            effects.test_slip()
+    finally:
+        runtime.stop()
