@@ -150,7 +150,16 @@ class EventIn(_In):
     actor_type: ActorType | None = None
     actor_id: str | None = Field(default=None, max_length=64)
     occurred_at: ClientTime
-    payload: dict[str, Any] = Field(default_factory=dict, max_length=200)
+    payload: dict[str, Any] = Field(
+        default_factory=dict,
+        max_length=200,
+        description=(
+            "By type (see central/fold.py). feedback_given: {score: 1-5 (5 very satisfied), "
+            "ending: completed|not_eligible|handed_off|abandoned|timed_out, comment?: <=500 "
+            "characters}; a kiosk's older {score: 1-4, reason?} is still taken and mapped "
+            "4->5, 3->4, 2->2, 1->1 (ending completed)."
+        ),
+    )
 
 
 class EventBatch(_In):
