@@ -8,8 +8,9 @@ rules — when it may run, what is refused, what is reported — are here, teste
 Rules kept here, whatever the effects:
 
 * each command id runs once (a retried delivery is answered again, not run again);
-* ``restart`` and ``reboot`` wait until no citizen session is open: they are held and run on the
-  first tick after the session ends, and reported ``done`` just before the effect;
+* ``restart``, ``reboot`` and ``out_of_service`` wait until no session is open: they are held and
+  run on the first tick after the session ends (restart and reboot are reported ``done`` just
+  before the effect);
 * a ``screenshot`` is refused while a session is open, within :data:`QUIET_S` of a touch, or when
   the screen is not the attract or out-of-service screen; central refuses to queue one by the
   same rules from the latest heartbeat, so this is the second lock on the door;
@@ -44,7 +45,8 @@ log = logging.getLogger(__name__)
 
 QUIET_S = 60.0
 SCREENSHOT_SCREENS = ("attract", "out_of_service")
-BETWEEN_SESSIONS = ("restart", "reboot")
+BETWEEN_SESSIONS = ("restart", "reboot", "out_of_service")
+"""Held while a session is open: nobody's session is cut off or covered up."""
 LONG_POLL_S = 25
 
 
@@ -99,8 +101,9 @@ class Activity:
         self._source: Any = None
 
     def watch(self, session: Any) -> None:
-        """Read the session state machine itself: its state is the screen, anything but attract
-        (and diagnostics, a technician's) is a citizen session, its idle timer has the last touch."""
+        """Read the session state machine itself: its state is the screen, anything but attract is
+        a session (a citizen's, an assisted one or a technician's), its idle timer has the last
+        touch."""
         self._source = session
 
     def touched(self) -> None:
@@ -124,7 +127,7 @@ class Activity:
         if source is not None:
             try:
                 state = str(getattr(source.state, "value", source.state))
-                screen, active = state, state not in ("attract", "diagnostics")
+                screen, active = state, state != "attract"  # a technician's session too
                 touch = getattr(getattr(source, "_timer", None), "_last_activity", None)
                 clock = getattr(source, "_clock", None)  # the session's own clock
                 if isinstance(touch, int | float) and touch > 0 and clock is not None:

@@ -108,20 +108,21 @@ def test_a_failing_effect_is_a_failed_command(kit) -> None:  # type: ignore[no-u
     assert channel.reports == [("cmd_test_slip_1", "failed", {"error": "RuntimeError: paper out"})]
 
 
-def test_restart_and_reboot_wait_for_the_session_to_end(kit) -> None:  # type: ignore[no-untyped-def]
+def test_restart_reboot_and_out_of_service_wait_for_the_session_to_end(kit) -> None:  # type: ignore[no-untyped-def]
     runner, channel, fakes, _ = kit
     runner.activity.session(True)
-    runner.handle([cmd("reboot"), cmd("restart"), cmd("test_slip")])
+    message = {"en": "Closed", "cy": "Ar gau"}
+    runner.handle([cmd("reboot"), cmd("restart"), cmd("test_slip"),
+                   cmd("out_of_service", message=message)])  # fmt: skip
     assert fakes.done == ["slip"] and [r[0] for r in channel.reports] == ["cmd_test_slip_1"]
     runner.tick()
-    assert fakes.done == ["slip"]
+    assert fakes.done == ["slip"] and runner.service.in_service  # the citizen is not covered up
     runner.activity.session(False)
     runner.tick()
-    assert fakes.done == ["slip", "reboot", "restart"]
+    assert fakes.done == ["slip", "reboot", "restart"] and runner.service.message == message
     assert [r[:2] for r in channel.reports[1:]] == [
-        ("cmd_reboot_1", "done"),
-        ("cmd_restart_1", "done"),
-    ]
+        ("cmd_reboot_1", "done"), ("cmd_restart_1", "done"), ("cmd_out_of_service_1", "done"),
+    ]  # fmt: skip
 
 
 class Machine:
