@@ -53,6 +53,11 @@ class EnrolIn(BaseModel):
     name: str | None = Field(
         default=None, max_length=200, description="The kiosk's name, when the code names none"
     )
+    previous_token: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The token the kiosk held before, if any: that device is revoked",
+    )
 
 
 class EnrolOut(BaseModel):
@@ -87,7 +92,7 @@ def enrol(body: EnrolIn, request: Request, session: SessionDep, clock: ClockDep)
             slug="rate-limited",
             headers={"Retry-After": str(max(1, int(wait)))},
         )
-    done = enrolment.redeem(session, body.code, clock(), body.name)
+    done = enrolment.redeem(session, body.code, clock(), body.name, body.previous_token)
     if done is None:
         session.commit()
         raise _refused()

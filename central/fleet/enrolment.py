@@ -10,7 +10,8 @@ name; it is valid :data:`VALID_FOR` and good for one kiosk. The kiosk trades it 
   NULL AND expires_at > now RETURNING …``. Of two kiosks racing for one code exactly one gets a row
   back; the other is refused like a wrong code.
 * Re-enrolment replaces: when the code names a kiosk, every live device of that name in that office
-  is revoked in the same transaction as the new one is registered.
+  is revoked in the same transaction as the new one is registered; so is the device whose token
+  the kiosk presents as ``previous_token`` (it proves it is the same kiosk, whatever the name).
 * Redemption is rate-limited per client address in the database (:mod:`central.handoff.ratelimit`):
   an attempt is reserved before the code is looked at, and given back on success.
 """
@@ -25,7 +26,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from central.auth.devices import register_device, revoke_device
+from central.auth.devices import authenticate_device, register_device, revoke_device
 from central.db.models import Device
 from central.fleet.audit import audit
 from central.fleet.models import EnrolmentCode
@@ -99,7 +100,11 @@ class Enrolled:
 
 
 def redeem(
-    session: Session, code: str, now: datetime, kiosk_name: str | None = None
+    session: Session,
+    code: str,
+    now: datetime,
+    kiosk_name: str | None = None,
+    previous_token: str | None = None,
 ) -> Enrolled | None:
     """Take the code (atomically, once) and register the kiosk; None for a wrong, used or expired
     code. Everything happens in the session's transaction: the caller commits."""
@@ -119,6 +124,10 @@ def redeem(
         return None
     name = taken.name or (kiosk_name or "").strip()[:200] or f"kiosk enrolled {now:%Y-%m-%d %H:%M}"
     replaced: list[str] = []
+    previous = authenticate_device(session, previous_token) if previous_token else None
+    if previous is not None:  # the kiosk proved it held this token: it is the same kiosk
+        revoke_device(session, previous.id)
+        replaced.append(previous.id)
     if taken.name:
         old = session.scalars(
             select(Device.id).where(
@@ -128,8 +137,9 @@ def redeem(
             )
         ).all()
         for device_id in old:
-            revoke_device(session, device_id)
-            replaced.append(device_id)
+            if device_id not in replaced:
+                revoke_device(session, device_id)
+                replaced.append(device_id)
     device, token = register_device(session, taken.office, name)
     session.flush()
     session.execute(update(table).where(table.c.id == taken.id).values(device_id=device.id))

@@ -7,8 +7,9 @@ posts the code to ``POST /api/v1/enrol`` and stores the token it gets in ``devic
 * written atomically: a temporary file created with mode 0600 beside the target (so the token is
   never readable by others, not even for a moment), flushed to disk, then renamed over the old one
   — a crash leaves the old token or the new one, never half of one;
-* enrolling again replaces the old token (central revokes the old device when the code names the
-  same kiosk in the same office);
+* enrolling again replaces the old token: the kiosk sends it along and central revokes the device
+  it belonged to (and, when the code names a kiosk, every other device of that name in that
+  office);
 * the token is never printed or logged; only the device id, office and name are.
 """
 
@@ -79,6 +80,14 @@ def write_token(path: Path, token: str) -> None:
         os.close(dir_fd)
 
 
+def _previous_token(path: Path) -> str | None:
+    try:
+        token = Path(path).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return token if token and len(token) <= 200 else None
+
+
 def enrol(
     central_url: str,
     code: str,
@@ -92,6 +101,9 @@ def enrol(
     body: dict[str, str] = {"code": code.strip()}
     if name:
         body["name"] = name
+    previous = _previous_token(token_file)
+    if previous:
+        body["previous_token"] = previous  # central revokes the device it belonged to
     send = transport or RequestsTransport()
     url = central_url.rstrip("/") + "/api/v1/enrol"
     headers = {"Content-Type": "application/json", "Accept": "application/json",

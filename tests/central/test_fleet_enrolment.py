@@ -135,3 +135,27 @@ def test_codes_read_look_alike_letters_as_digits() -> None:
     assert enrolment.display("A" * 20) == "AAAAA-AAAAA-AAAAA-AAAAA"
     assert "█" in (enrolment.qr_text("A" * 20) or "█")
     assert timedelta(hours=24) == enrolment.VALID_FOR
+
+
+def test_a_kiosk_presenting_its_old_token_has_that_device_revoked(
+    client, engine, office, clock, fresh_limits
+):  # type: ignore[no-untyped-def]
+    first = client.post(
+        "/api/v1/enrol", json={"code": make_code(engine, office, None, clock()).code}
+    )
+    old = first.json()["token"]
+    bogus = client.post("/api/v1/enrol", json={"code": make_code(engine, office, None, clock()).code,
+                                               "previous_token": "dev_nope.garbage"})  # fmt: skip
+    assert bogus.status_code == 201  # a token that proves nothing revokes nothing
+    again = client.post("/api/v1/enrol", json={"code": make_code(engine, office, None, clock()).code,
+                                               "previous_token": old})  # fmt: skip
+    assert again.status_code == 201
+    hb = {"software_version": "1", "outbox_depth": 0}
+    for token, status in ((old, 401), (bogus.json()["token"], 200), (again.json()["token"], 200)):
+        r = client.post("/api/v1/devices/heartbeat", json=hb,
+                        headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        assert r.status_code == status
+    with make_sessionmaker(engine)() as s:
+        row = s.query(FleetAudit).filter(FleetAudit.action == "enrolled",
+                                         FleetAudit.device_id == again.json()["device_id"]).one()  # fmt: skip
+        assert row.detail["replaced"] == [first.json()["device_id"]]

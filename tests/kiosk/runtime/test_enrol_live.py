@@ -107,6 +107,13 @@ def test_a_code_from_the_cli_becomes_a_0600_token_that_authenticates(tmp_path, c
     with pytest.raises(Unauthorised):
         CentralClient(central.url, token, retries=0).registration()
 
+    unnamed = kiosk_enrol(config, enrol_code(central)["code"])  # a code naming no kiosk
+    assert unnamed.returncode == 0, unnamed.stderr
+    third = token_file.read_text().strip()
+    assert CentralClient(central.url, third).registration()["name"] == "hall-kiosk"  # kiosk_id
+    with pytest.raises(Unauthorised):  # the kiosk showed its old token: that device is revoked
+        CentralClient(central.url, new_token, retries=0).registration()
+
 
 def test_a_first_start_with_a_code_left_for_it_enrols(tmp_path, central) -> None:  # type: ignore[no-untyped-def]
     config = load_kiosk_config(kiosk_toml(tmp_path, central, "first.toml"), env={})
