@@ -11,8 +11,13 @@ from sqlalchemy import pool
 from central.db.base import Base, make_engine
 
 # Make every table known to the metadata (for autogenerate); C2's model modules are optional.
-for _name in ("central.db.models", "central.handoff.models", "central.staff.models",
-              "central.measure.models", "central.fleet.models"):
+for _name in (
+    "central.db.models",
+    "central.handoff.models",
+    "central.staff.models",
+    "central.measure.models",
+    "central.fleet.models",
+):
     with contextlib.suppress(ModuleNotFoundError):
         importlib.import_module(_name)
 
