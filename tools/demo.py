@@ -7,7 +7,9 @@
 5. the kiosk offers the phone: QR + display code; the phone (Chromium) claims it, the citizen
    confirms on the kiosk, the phone shows the case and its status; the kiosk wipes itself;
 6. the receipt is printed on the emulated printer (text and PNG of what the paper would show);
-7. staff sign in at the console, pick the case up by its reference and read one timeline;
+7. staff sign in at the console, pick the case up by its reference and read one timeline; then a
+   citizen at the counter: staff start a case, show a QR code, the phone opens it, staff confirm it
+   is their phone, the phone carries on (counter → web → counter in one timeline);
 8. the touchscreen app: with a display it opens; without, it plays the journey on a virtual screen.
 
 Every file written is listed at the end. What is not built yet is said, never faked.
@@ -38,6 +40,12 @@ from kiosk.documents import build_document, print_receipt, to_pdf  # noqa: E402
 from kiosk.runtime.devices import DeviceHub  # noqa: E402
 
 OUT = Path(os.environ.get("DEMO_OUTPUT", ROOT / "demo-output")).resolve()
+COUNTER_ANSWERS = {
+    "full_name": "Ann Example",
+    "ni_number": "JG 10 37 59 A",
+    "date_of_birth": "1985-03-27",
+}
+"""The first step answered at the counter (the citizen's phone does the rest)."""
 
 
 def say(text: str) -> None:
@@ -223,6 +231,18 @@ def main() -> int:
                 )  # fmt: skip
 
             channels = demo_web.run(OUT / "web", staff)
+            say(f"   one timeline, channels in order: {' → '.join(channels)}")
+
+            say("\n== 6b. a citizen at the counter carries on from their phone")
+
+            def counter(browser, shot):  # type: ignore[no-untyped-def]
+                return demo_web.counter_flow(
+                    browser, central.url, central.staff_user, central.staff_password,
+                    COUNTER_ANSWERS, shot,
+                )  # fmt: skip
+
+            channels = demo_web.run(OUT / "web", counter)
+            say("   staff started it at the counter, showed a QR code, confirmed the phone")
             say(f"   one timeline, channels in order: {' → '.join(channels)}")
             written += sorted((OUT / "kiosk").glob("*.png")) + sorted((OUT / "web").glob("*.png"))
 

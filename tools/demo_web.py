@@ -1,6 +1,7 @@
 """The phone and the staff desk of the demo, in Debian's Chromium driven by Playwright: the citizen
 opens the kiosk's QR link, compares the code, finishes the remaining steps and sends; a member of
-staff signs in, picks the case up by its reference and reads the timeline. Every page is saved as a
+staff signs in, picks the case up by its reference and reads the timeline; a citizen at the counter
+is handed on to their phone (:func:`counter_flow`). Every page is saved as a
 PNG. Forms are filled from the catalogue's field ids, so the demo follows the shipped services.
 """
 
@@ -117,6 +118,61 @@ def staff_flow(
     channels = page.locator("#timeline tbody td.channel").all_inner_texts()
     shot(page, "staff-02-case-timeline")
     context.close()
+    return channels
+
+
+def counter_flow(
+    browser: Any,
+    base: str,
+    user: str,
+    password: str,
+    answers: Mapping[str, object],
+    shot: Callable[[Any, str], Path],
+) -> list[str]:
+    """A citizen at the counter: staff start "Report a change of address" for them, answer the
+    first step together and show a QR code; the citizen's phone opens it and shows its code; staff
+    confirm it is their phone; the phone carries on where the counter left. Returns the case's
+    timeline channels in order."""
+    staff = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = staff.new_page()
+    page.goto(f"{base}/staff/login")
+    page.get_by_label("Username").fill(user)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/staff")
+    page.get_by_role("link", name="New case").click()
+    page.get_by_label("At the counter").check()
+    page.get_by_label("English").check()
+    page.locator('input[name="service"][value="change-of-address"]').check()
+    shot(page, "counter-01-new-case")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url(f"{base}/staff/new/*/step/*")
+    _fill_step(page, answers)
+    shot(page, "counter-02-first-step")
+    page.locator("form[action*='/step/'] button[type=submit]").click()
+    if page.locator(".error-summary").count():
+        raise RuntimeError(f"the counter step {page.url} refused the demo answers")
+    page.get_by_role("link", name="Hand on to the citizen").click()
+    page.get_by_role("button", name="Show a code for their phone").click()
+    link = page.get_by_test_id("qr").get_attribute("data-qr-link")
+    shot(page, "counter-03-qr-for-the-phone")
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    ppage = phone.new_page()
+    ppage.goto(link)
+    ppage.wait_for_url(f"{base}/case*")
+    shot(ppage, "counter-04-phone-compare-code")
+    page.wait_for_url(f"{base}/staff/handoffs/*", timeout=15_000)  # the page's poller
+    shot(page, "counter-05-is-it-their-phone")
+    page.get_by_role("button", name="Yes, it is their phone").click()
+    shot(page, "counter-06-on-their-phone")
+    ppage.locator("form[action='/case'] button").click()
+    ppage.goto(f"{base}/case/next")
+    shot(ppage, "counter-07-phone-carries-on")
+    phone.close()
+    page.get_by_role("link", name="Open the case and its history").click()
+    channels = page.locator("#timeline tbody td.channel").all_inner_texts()
+    shot(page, "counter-08-timeline")
+    staff.close()
     return channels
 
 
