@@ -27,6 +27,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     cmd.add_argument("--service", default=None, help="one service id (default: every service)")
     cmd.add_argument("--format", choices=("csv", "json"), default="csv")
     cmd.set_defaults(func=run_report)
+    targets = subparsers.add_parser(
+        "targets", help="the score targets file (config/targets.toml): check it"
+    )
+    actions = targets.add_subparsers(dest="targets_action", required=True)
+    check = actions.add_parser(
+        "check", help="check the targets file; problems as file:line: key: message, exit 1"
+    )
+    check.add_argument("--file", default=None, help="default: targets.toml beside the catalogue")
+    check.add_argument("--catalogue", default=None, help="service definitions directory")
+    check.set_defaults(func=run_targets_check)
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -60,4 +70,29 @@ def run_report(args: argparse.Namespace) -> int:
         print(json.dumps(found, indent=1))
     else:
         sys.stdout.write(report.to_csv(report.open_data(report.table(found))))
+    return 0
+
+
+def run_targets_check(args: argparse.Namespace) -> int:
+    """Every problem of the targets file, one line each (exit 1), or how many targets (exit 0).
+    Services are checked against the catalogue when it loads."""
+    from pathlib import Path
+
+    from central.catalogue_service import CatalogueService
+    from central.measure.targets import TargetsError, load, path_for
+    from central.settings import Settings
+
+    settings = Settings.from_env(db_url="unused")
+    directory = Path(args.catalogue) if args.catalogue else settings.catalogue_dir
+    path = Path(args.file) if args.file else path_for(directory)
+    catalogue = CatalogueService.load(directory)
+    if not catalogue.loaded:
+        print(f"{directory}: catalogue not loaded, services not checked", file=sys.stderr)
+    try:
+        found = load(path, catalogue.catalogue if catalogue.loaded else None)
+    except TargetsError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    print(f"{path}: {len(found.targets)} targets, no problems")
     return 0

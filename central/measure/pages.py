@@ -12,11 +12,12 @@ the SVG is ``role="img"`` with a title naming what it shows.
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -25,9 +26,12 @@ from catalogue.model import Catalogue
 from central.db.models import Device
 from central.deps import CatalogueDep, ClockDep, SessionDep, end_reading, one_hop
 from central.measure import report
+from central.measure import scores as scoring
+from central.measure import targets as target_file
 from central.measure.metrics import Period, metrics
 from central.staff.routes import StaffCtx, forbidden, page
 
+log = logging.getLogger("central.measure.pages")
 router = APIRouter(prefix="/staff", include_in_schema=False)
 PERMISSION = "performance"
 CHART_WIDTH = 420
@@ -41,6 +45,81 @@ CHANNEL_NAMES = {
     "assisted": "Assisted digital",
     "all": "All channels",
 }
+
+
+def setup(app: FastAPI) -> None:
+    """Read and check the score targets once (:mod:`central.measure.targets`). A broken file is
+    logged problem by problem and the page says the scores are off; nothing else stops."""
+    path = target_file.path_for(app.state.settings.catalogue_dir)
+    catalogue = app.state.catalogue.catalogue if app.state.catalogue.loaded else None
+    app.state.targets, app.state.targets_problems = None, []
+    if not path.is_file():
+        app.state.targets_problems = [f"{path}: no targets file: no scores"]
+        return
+    try:
+        app.state.targets = target_file.load(path, catalogue)
+    except target_file.TargetsError as exc:
+        app.state.targets_problems = [str(p) for p in exc.problems]
+        for problem in exc.problems:
+            log.error("targets: %s", problem)
+
+
+def shown(metric: str, value: float | None) -> str:
+    """A metric's value or target as the page writes it."""
+    if value is None:
+        return "no data"
+    if target_file.METRICS[metric][2]:
+        return f"{value:.0%}"
+    return f"{int(value // 60)} min {round(value % 60)} s"
+
+
+def entry_row(e: scoring.Entry, known: Catalogue | None) -> dict[str, Any]:
+    t = e.target
+    return {
+        "service": _title(known, e.service_id),
+        "service_id": e.service_id,
+        "metric": (
+            f"Dropped off before “{_step_title(known, e.service_id, t.step or funnel.CHECK_ANSWERS)}”"
+            if t.metric == "drop_off"
+            else t.title
+        ),
+        "channel": CHANNEL_NAMES.get(t.channel or "all", t.channel),
+        "value": shown(t.metric, e.value),
+        "target": shown(t.metric, t.target),
+        "better": "Higher" if t.better == "higher" else "Lower",
+        "ratio": "–" if e.ratio is None else f"{e.ratio:.2f}",
+    }
+
+
+def score_view(
+    conn: Any,
+    found: dict[str, Any],
+    period: Period,
+    known: Catalogue | None,
+    targets: target_file.Targets,
+    office: str | None,
+    service: str | None,
+    today: date,
+) -> dict[str, Any]:
+    result = scoring.score(found, targets)
+    day = min(period.last, today)  # a period still running: its scores up to today
+    trend = scoring.by_period(conn, day, known, targets, office=office, service=service)
+    return {
+        "score": result["score"],
+        "services": [
+            {
+                "id": sid,
+                "title": _title(known, sid),
+                "score": s["score"],
+                "entries": [entry_row(e, known) for e in s["entries"]],
+            }
+            for sid, s in result["services"].items()
+        ],
+        "top": [entry_row(e, known) for e in result["top"]],
+        "bottom": [entry_row(e, known) for e in result["bottom"]],
+        "trend": trend,
+        "day": day.isoformat(),
+    }
 
 
 def default_period(now: datetime) -> str:
@@ -96,8 +175,14 @@ def performance_page(
     except ValueError:
         period, error = None, "Enter a period like 2026-11, 2026-W48, 2026-Q4 or 2026-11-30"
     found: dict[str, Any] = {"services": {}}
+    targets = getattr(request.app.state, "targets", None)
+    scores = None
     if period is not None:
         found = metrics(session.connection(), period, known, office=office, service=service)
+        if targets is not None:
+            conn = session.connection()
+            today = clock().astimezone(ZoneInfo("Europe/London")).date()
+            scores = score_view(conn, found, period, known, targets, office, service, today)
     end_reading(session)
     services = []
     for service_id, result in found["services"].items():
@@ -137,4 +222,6 @@ def performance_page(
         label_width=LABEL_WIDTH,
         first=found.get("first"),
         last=found.get("last"),
+        scores=scores,
+        targets_off=bool(getattr(request.app.state, "targets_problems", [])),
     )
