@@ -18,12 +18,23 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from kiosk.runtime.commands import Effects
 
-if TYPE_CHECKING:
-    from kiosk.runtime.app import KioskRuntime
+
+class RuntimeParts(Protocol):
+    """What the effects use of :class:`kiosk.runtime.app.KioskRuntime` (named here, so that the
+    runtime, which builds its effects from this module, and this module do not import each other)."""
+
+    @property
+    def devices(self) -> Any: ...
+
+    @property
+    def config(self) -> Any: ...
+
+    @property
+    def client(self) -> Any: ...
 
 
 def _restart() -> None:
@@ -34,7 +45,7 @@ def _reboot() -> None:
     subprocess.run(["systemctl", "reboot"], check=True, timeout=30, capture_output=True)
 
 
-def runtime_effects(runtime: KioskRuntime) -> Effects:
+def runtime_effects(runtime: RuntimeParts) -> Effects:
     from peripherals.conditions import HealthLevel
 
     def test_slip() -> dict[str, Any]:
