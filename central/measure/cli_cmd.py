@@ -37,6 +37,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     check.add_argument("--file", default=None, help="default: targets.toml beside the catalogue")
     check.add_argument("--catalogue", default=None, help="service definitions directory")
     check.set_defaults(func=run_targets_check)
+    sim = subparsers.add_parser(
+        "simulate",
+        help="record a realistic stretch of funnel sessions on every channel (bulk path), with "
+        "its ground truth as JSON",
+    )
+    add_db_option(sim)
+    sim.add_argument("--days", type=int, default=30)
+    sim.add_argument("--offices", type=int, default=20)
+    sim.add_argument("--seed", type=int, default=1)
+    sim.add_argument("--last-day", default=None, help="YYYY-MM-DD (default: yesterday, London)")
+    sim.add_argument("--rate", type=float, default=40.0, help="sessions a medium office starts "
+                     "on a weekday (default 40)")  # fmt: skip
+    sim.add_argument("--prefix", default="SIM", help="office ids: PREFIX01, PREFIX02, …")
+    sim.add_argument("--truth", default=None, help="default: simulate-<seed>.json")
+    sim.set_defaults(func=run_simulate)
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -95,4 +110,64 @@ def run_targets_check(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         return 1
     print(f"{path}: {len(found.targets)} targets, no problems")
+    return 0
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    import re
+    from datetime import date, timedelta
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from central.catalogue_service import CatalogueService
+    from central.db.types import utcnow
+    from central.measure.routes import offices_file
+    from central.measure.simulate import simulate
+    from central.measure.zones import OfficeZones
+    from central.settings import Settings
+
+    now = utcnow()
+    today = now.astimezone(ZoneInfo("Europe/London")).date()
+    try:
+        last = date.fromisoformat(args.last_day) if args.last_day else today - timedelta(days=1)
+    except ValueError:
+        return fail(f"--last-day {args.last_day!r}: expected YYYY-MM-DD")
+    if last > today:
+        return fail("--last-day is in the future: nothing can have happened then")
+    if not 1 <= args.days <= 400 or not 1 <= args.offices <= 99 or args.rate < 0:
+        return fail("--days 1..400, --offices 1..99 and --rate >= 0")
+    if not re.fullmatch(r"[A-Z][A-Z0-9]{0,9}", args.prefix):
+        return fail("--prefix: 1 to 10 capital letters or digits, a letter first")
+    settings = Settings.from_env(db_url="unused")
+    catalogue = CatalogueService.load(settings.catalogue_dir)
+    if not catalogue.loaded:
+        return fail(f"the catalogue in {settings.catalogue_dir} does not load: {catalogue.error}")
+    zones = OfficeZones.load(offices_file(settings.catalogue_dir))
+    truth = Path(args.truth or f"simulate-{args.seed}.json")
+    try:
+        with migrated_engine(args) as engine:
+            if engine is None:
+                return fail(NOT_MIGRATED)
+            found = simulate(
+                engine,
+                catalogue.catalogue,
+                zones,
+                days=args.days,
+                offices=args.offices,
+                seed=args.seed,
+                last_day=last,
+                now=now,
+                truth=truth,
+                prefix=args.prefix,
+                rate=args.rate,
+            )
+    except SQLAlchemyError as exc:
+        return fail(f"cannot record: {type(exc).__name__}")
+    print(
+        f"{found['sessions']} sessions, {found['events']} events ({found['accepted']} new,"
+        f" {found['duplicates']} already there) in {len(found['offices'])} offices,"
+        f" {found['first_day']} to {found['last_day']}; ground truth in {truth}"
+    )
     return 0
