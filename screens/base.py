@@ -50,7 +50,7 @@ class KioskScreen(Screen):
         same = self._scroll_shown and place == self._scroll_place
         self._scroll_place, self._scroll_shown = place, True
         self.column.clear_widgets()
-        self.column.padding = self.ctx.pad * 2
+        self.column.repad(self.ctx.pad * 2)
         self.column.spacing = self.ctx.gap
         for widget in self.build():
             self.column.add_widget(widget)

@@ -47,7 +47,8 @@ class Overlay(FloatLayout):
             self.clear_widgets()
             self.add_widget(self.scroll)
         self.card.clear_widgets()
-        self.card.padding, self.card.spacing = self.ctx.pad * 2, self.ctx.gap
+        self.card.repad(self.ctx.pad * 2)
+        self.card.spacing = self.ctx.gap
         self.card.canvas.before.clear()
         paint(self.card, self.ctx.colour("background"), border=self.ctx.colour("focus"))
         self.scroll.bar_color = self.ctx.colour("muted_text")

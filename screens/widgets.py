@@ -322,12 +322,31 @@ class KInput(TextInput):
 
 
 class Column(BoxLayout):
-    """Children stacked top to bottom; its height is theirs (to sit in a :class:`Scroll`)."""
+    """Children stacked top to bottom; its height is theirs (to sit in a :class:`Scroll`), plus
+    any ``slack``: empty room below them that a :class:`Scroll` leaves to hold its place."""
 
     def __init__(self, ctx: UiContext, *, gap: int | None = None, **kw: Any) -> None:
         kw.setdefault("padding", ctx.pad * 2)
         super().__init__(orientation="vertical", spacing=gap or ctx.gap, size_hint_y=None, **kw)
+        self.slack = 0.0
+        self.laid_slack = 0.0
+        """The slack in ``minimum_height`` as last laid out."""
         self.bind(minimum_height=self.setter("height"))
+
+    def repad(self, padding: Any) -> None:
+        """Set the padding (as Kivy takes it), keeping the slack below the children."""
+        self.padding = padding
+        left, top, right, bottom = self.padding
+        self.padding = [left, top, right, bottom + self.slack]
+
+    def hold(self, slack: float) -> None:
+        left, top, right, bottom = self.padding
+        self.padding = [left, top, right, bottom - self.slack + slack]
+        self.slack = slack
+
+    def do_layout(self, *args: Any) -> None:
+        self.laid_slack = self.slack
+        super().do_layout(*args)
 
 
 class Row(BoxLayout):
@@ -404,9 +423,23 @@ class Scroll(ScrollView):
             self._place = self.offset
 
     def _content_resized(self, *_: Any) -> None:
+        self._hold()
         self._sizes = self._sizes_now()
         self.refresh_scrolling()
         self._go(self._place)
+
+    def _hold(self) -> None:
+        """Content now shorter than its place needs (the keys went away under a view scrolled to
+        the end, a choice hid the fields below): room is left below it, rather than the content
+        sliding down under the finger. Given back as the person scrolls up."""
+        content = self.children[0] if self.children else None
+        if not isinstance(content, Column):
+            return
+        base = content.minimum_height - content.laid_slack
+        need = max(0.0, self._place + self.height - base) if self._place > 0 else 0.0
+        if abs(need - content.slack) >= 1:
+            content.hold(need)
+            content.height = base + need  # now, not at the next layout
 
     def _go(self, place: float) -> None:
         room = self._room()
@@ -419,10 +452,12 @@ class Scroll(ScrollView):
     def to_top(self) -> None:
         """Show the top of the content (a new screen or step)."""
         self._place = 0.0
+        self._hold()
         self._go(0.0)
 
     def on_touch_down(self, touch: Any) -> bool:
         self._place = self.offset  # what the person sees is the place from now on
+        self._hold()
         return bool(super().on_touch_down(touch))
 
     def on_scroll_stop(self, touch: Any, check_children: bool = True) -> Any:

@@ -154,3 +154,33 @@ def test_a_setting_changed_low_in_the_accessibility_panel_keeps_the_panel_still(
     d.tap("close-accessibility")
     d.tap("accessibility")  # opened anew: from the top
     assert c.panel.scroll.offset == 0
+
+
+def test_a_choice_made_while_typing_hides_the_keys_without_moving_the_choices(ui):
+    from journeys import step_answers, to_first_step
+
+    d, s = ui.d, ui.session
+    ui.c.change_setting("set_text_size", LARGEST)
+    to_first_step(ui)
+    for values in step_answers(ui.today)[:3]:
+        assert s.answer(values) == {}
+    d.pump(3)
+    d.tap("option:contact_by:email")
+    d.tap("field:email")  # the keys come up and the field is scrolled into the space above them
+    d.wait(0.5)
+    assert ui.c.keyboard.parent is not None
+    aim = centre(d.find("option:contact_by:phone"))
+    assert on_screen(ui, "option:contact_by:phone"), "the choice shows above the keys"
+    d.tap_at(*aim)
+    d.wait(1.0)  # the keys go, the step is redrawn with the phone field instead of e-mail
+    assert ui.c.keyboard.parent is None and d.has("field:phone")
+    assert abs(centre(d.find("option:contact_by:phone"))[1] - aim[1]) < 1
+    assert ui.c.current.values()["contact_by"] == "phone"
+    # The room left below is given back once the person scrolls up; nothing jumps meanwhile.
+    scroll = ui.c.current.scroll
+    x = scroll.to_window(scroll.center_x, scroll.y)[0]
+    top = scroll.to_window(0, scroll.top)[1]
+    d.drag(x, top - 40, top - scroll.height + 40)  # down: what is above comes into view
+    d.tap_at(*centre(d.find("title")))  # a finger down anywhere: the place is what it sees
+    d.wait(0.5)
+    assert scroll.offset == 0 and scroll.children[0].slack == 0
