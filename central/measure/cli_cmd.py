@@ -71,6 +71,15 @@ def run_report(args: argparse.Namespace) -> int:
         with migrated_engine(args) as engine:
             if engine is None:
                 return fail(NOT_MIGRATED)
+            from central.db.types import utcnow
+            from central.measure.feedback import fold_quietly
+            from central.measure.routes import offices_file
+            from central.measure.zones import OfficeZones
+
+            settings = Settings.from_env(db_url="unused")
+            zones = OfficeZones.load(offices_file(settings.catalogue_dir))
+            with engine.begin() as conn:  # the feedback given since the last fold
+                fold_quietly(conn, zones, utcnow())
             with engine.connect() as conn:
                 found = metrics(
                     conn,

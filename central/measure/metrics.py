@@ -22,6 +22,11 @@ Definitions (per service × channel, and summed over channels):
   completions on all channels, per service. None with no completion.
 * ``handoffs``: handed-off endings and after-submission handoffs, by route; ``features``: sessions
   that had each accessibility feature on.
+* ``satisfaction``: the one feedback question (:mod:`central.measure.feedback` folds it in, on the
+  day it was given): ``responses``, ``satisfied`` (satisfied or very satisfied, 4–5), ``rate`` =
+  satisfied ÷ responses (None with none), ``response_rate`` = responses ÷ sessions that ended in
+  the period (None with none; feedback can outnumber endings on a channel that asks about cases
+  started elsewhere, e.g. the phone after a kiosk handoff), ``scores`` by point.
 """
 
 from __future__ import annotations
@@ -106,6 +111,10 @@ def _channel_metrics(counts: dict[tuple[str, str], int], steps: tuple[str, ...])
     done_ms = sum(v for (m, k), v in counts.items() if m == "duration_ms" and k in funnel.COMPLETED)
     handoffs = {f"ended_{k}": v for k, v in ended.items() if k in funnel.HANDED_OFF}
     handoffs.update({k: v for (m, k), v in counts.items() if m == "handoff"})
+    scores = {int(k): v for (m, k), v in counts.items() if m == "feedback"}
+    responses = sum(scores.values())
+    satisfied = scores.get(4, 0) + scores.get(5, 0)
+    endings = sum(ended.values())
     return {
         "started": counts.get(("started", ""), 0),
         "ended": dict(sorted(ended.items())),
@@ -119,6 +128,13 @@ def _channel_metrics(counts: dict[tuple[str, str], int], steps: tuple[str, ...])
         "handoffs": dict(sorted(handoffs.items())),
         "features": {k: v for (m, k), v in sorted(counts.items()) if m == "feature"},
         "languages": {k: v for (m, k), v in sorted(counts.items()) if m == "language"},
+        "satisfaction": {
+            "responses": responses,
+            "satisfied": satisfied,
+            "rate": satisfied / responses if responses else None,
+            "response_rate": responses / endings if endings else None,
+            "scores": dict(sorted(scores.items())),
+        },
     }
 
 

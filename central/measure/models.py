@@ -53,3 +53,13 @@ class FunnelRollup(Base):
     value: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (Index("ix_funnel_rollups_office_day", "office", "day"),)
+
+
+class MeasureMark(Base):
+    """How far a fold has read a source (:mod:`central.measure.feedback`)."""
+
+    __tablename__ = "measure_marks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_id: Mapped[int] = mapped_column(BigInteger)
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -25,6 +25,7 @@ from catalogue import funnel
 from catalogue.model import Catalogue
 from central.db.models import Device
 from central.deps import CatalogueDep, ClockDep, SessionDep, end_reading, one_hop
+from central.measure import feedback as feedback_fold
 from central.measure import report
 from central.measure import scores as scoring
 from central.measure import targets as target_file
@@ -175,6 +176,8 @@ def performance_page(
     except ValueError:
         period, error = None, "Enter a period like 2026-11, 2026-W48, 2026-Q4 or 2026-11-30"
     found: dict[str, Any] = {"services": {}}
+    zones = getattr(request.app.state, "office_zones", None)
+    feedback_fold.fold_quietly(session.connection(), zones, clock())
     targets = getattr(request.app.state, "targets", None)
     scores = None
     if period is not None:

@@ -122,6 +122,8 @@ def _counts(row: dict[str, Any]) -> Counter[tuple[str, str]]:
             out["duration", f"{reason}:{bucket:02d}"] += 1
     elif kind == "handoff":
         out["handoff", data["route"]] += 1
+    elif kind == "feedback":  # folded from feedback_given (central.measure.feedback), score only
+        out["feedback", str(data["score"])] += 1
     return out
 
 
@@ -164,8 +166,15 @@ def record_events(
             },
         )
     valid = len(events) - len(refused)
+    new = store_rows(conn, rows)
+    return FunnelBatchOut(accepted=new, duplicates=valid - new, refused=refused)
+
+
+def store_rows(conn: Connection, rows: dict[Any, dict[str, Any]]) -> int:
+    """Insert raw rows {event_id: row} (ids already stored are skipped) and fold the new ones into
+    the rollups, in ``conn``'s transaction; how many were new."""
     if not rows:
-        return FunnelBatchOut(accepted=0, duplicates=valid, refused=refused)
+        return 0
     stmt = _insert(conn)(EVENTS).on_conflict_do_nothing(index_elements=[EVENTS.c.event_id])
     new = {
         r.event_id
@@ -192,4 +201,4 @@ def record_events(
             upsert,
             [{**dict(zip(names, k, strict=True)), "value": n} for k, n in sorted(totals.items())],
         )
-    return FunnelBatchOut(accepted=len(new), duplicates=valid - len(new), refused=refused)
+    return len(new)

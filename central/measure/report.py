@@ -36,12 +36,23 @@ COLUMNS = (
     "p90_time_to_complete_s",
     "handed_off",
     "digital_take_up",
+    "satisfaction_responses",
+    "user_satisfaction",
+    "satisfaction_response_rate",
 )
-COUNTS = ("sessions_started", "sessions_completed", "sessions_failed", "handed_off")
+COUNTS = (
+    "sessions_started",
+    "sessions_completed",
+    "sessions_failed",
+    "handed_off",
+    "satisfaction_responses",
+)
 RATES = {
     "completion_rate": ("sessions_completed", "sessions_failed"),
     "median_time_to_complete_s": ("sessions_completed",),
     "p90_time_to_complete_s": ("sessions_completed",),
+    "user_satisfaction": ("satisfaction_responses",),
+    "satisfaction_response_rate": ("satisfaction_responses",),
 }
 
 
@@ -61,6 +72,9 @@ def _row(result: dict[str, Any], service_id: str, channel: str, m: dict[str, Any
         "p90_time_to_complete_s": m["p90_s"],
         "handed_off": sum(m["handoffs"].values()),
         "digital_take_up": None,
+        "satisfaction_responses": m["satisfaction"]["responses"],
+        "user_satisfaction": m["satisfaction"]["rate"],
+        "satisfaction_response_rate": m["satisfaction"]["response_rate"],
     }
 
 

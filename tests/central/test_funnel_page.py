@@ -46,9 +46,10 @@ def test_an_analyst_sees_channels_side_by_side(client, auth, office, staff_login
         "4 min 48 s",
         "0",
         "",
+        "– (0)",  # satisfied (responses): no feedback yet
     ]
     assert cells(html, "assisted")[:5] == ["Assisted digital", "1", "1", "0", "100%"]
-    assert cells(html, "all")[-1] == "100%"  # digital take-up: every completion was digital
+    assert cells(html, "all")[-2] == "100%"  # digital take-up: every completion was digital
     assert 'role="img"' in html and "Completion rate by channel" in html
     assert "Kiosk 67%" in html and "Assisted digital 100%" in html
     assert 'href="/staff/performance">Performance</a>' in html
