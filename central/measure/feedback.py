@@ -130,12 +130,16 @@ def fold(conn: Connection, zones: OfficeZones, now: datetime) -> int:
 
 
 def fold_quietly(conn: Connection, zones: OfficeZones | None, now: datetime) -> None:
-    """:func:`fold` for a page or a report, in a savepoint of ``conn``'s transaction: a failure
+    """:func:`fold`, then the handoffs' (:func:`central.measure.handoffs.fold_handoffs`), for a
+    page or a report, in a savepoint of ``conn``'s transaction: a failure
     is logged by type and rolled back alone, the reading goes on."""
     if zones is None:
         return
+    from central.measure.handoffs import fold_handoffs
+
     try:
         with conn.begin_nested():
             fold(conn, zones, now)
+            fold_handoffs(conn, zones, now)
     except Exception as exc:  # noqa: BLE001 - the figures are a fold late, nothing worse
         log.warning("feedback not folded: %s", type(exc).__name__)

@@ -22,6 +22,9 @@ Definitions (per service × channel, and summed over channels):
   completions on all channels, per service. None with no completion.
 * ``handoffs``: handed-off endings and after-submission handoffs, by route; ``features``: sessions
   that had each accessibility feature on.
+* ``routes``: handoff conversion per route (:mod:`central.measure.handoffs`), on the day and
+  channel of the offer: ``offered``, ``taken``, ``conversion`` = taken ÷ offered, ``median_wait_s``
+  from offer to pick-up (banded like durations).
 * ``satisfaction``: the one feedback question (:mod:`central.measure.feedback` folds it in, on the
   day it was given): ``responses``, ``satisfied`` (satisfied or very satisfied, 4–5), ``rate`` =
   satisfied ÷ responses (None with none), ``response_rate`` = responses ÷ sessions that ended in
@@ -111,6 +114,17 @@ def _channel_metrics(counts: dict[tuple[str, str], int], steps: tuple[str, ...])
     done_ms = sum(v for (m, k), v in counts.items() if m == "duration_ms" and k in funnel.COMPLETED)
     handoffs = {f"ended_{k}": v for k, v in ended.items() if k in funnel.HANDED_OFF}
     handoffs.update({k: v for (m, k), v in counts.items() if m == "handoff"})
+    routes: dict[str, dict[str, Any]] = {}
+    waits: dict[str, dict[int, int]] = defaultdict(dict)
+    for (metric, key), v in counts.items():
+        if metric in ("route_offered", "route_taken"):
+            routes.setdefault(key, {"offered": 0, "taken": 0})[metric[6:]] += v
+        elif metric == "route_wait":
+            route, _, band = key.rpartition(":")
+            waits[route][int(band)] = waits[route].get(int(band), 0) + v
+    for route, r in routes.items():
+        r["conversion"] = r["taken"] / r["offered"] if r["offered"] else None
+        r["median_wait_s"] = quantile(waits.get(route, {}), 0.5)
     scores = {int(k): v for (m, k), v in counts.items() if m == "feedback"}
     responses = sum(scores.values())
     satisfied = scores.get(4, 0) + scores.get(5, 0)
@@ -128,6 +142,7 @@ def _channel_metrics(counts: dict[tuple[str, str], int], steps: tuple[str, ...])
         "handoffs": dict(sorted(handoffs.items())),
         "features": {k: v for (m, k), v in sorted(counts.items()) if m == "feature"},
         "languages": {k: v for (m, k), v in sorted(counts.items()) if m == "language"},
+        "routes": dict(sorted(routes.items())),
         "satisfaction": {
             "responses": responses,
             "satisfied": satisfied,

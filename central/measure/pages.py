@@ -38,6 +38,14 @@ PERMISSION = "performance"
 CHART_WIDTH = 420
 BAR_HEIGHT = 28
 LABEL_WIDTH = 150
+ROUTE_NAMES = {
+    "kiosk_phone": "Kiosk → phone",
+    "counter_phone": "Counter or phone line → phone",
+    "kiosk_staff": "Kiosk → staff",
+    "web_staff": "Web → staff",
+    "slip_resume": "Slip → resumed",
+    "web_kiosk": "Web → kiosk",
+}
 CHANNEL_NAMES = {
     "kiosk": "Kiosk",
     "web": "Web",
@@ -199,6 +207,10 @@ def performance_page(
                 "bars": bars(rows),
                 "chart_height": 8 + len(rows) * (BAR_HEIGHT + 8),
                 "channels": channels,
+                "routes": [
+                    {"name": ROUTE_NAMES.get(route, route), **r}
+                    for route, r in result["all"]["routes"].items()
+                ],
                 "steps": [
                     (_step_title(known, service_id, step["step_id"]), [
                         result["channels"][ch]["drop_off"][i]["reached"] for ch in channels

@@ -124,6 +124,14 @@ def _counts(row: dict[str, Any]) -> Counter[tuple[str, str]]:
         out["handoff", data["route"]] += 1
     elif kind == "feedback":  # folded from feedback_given (central.measure.feedback), score only
         out["feedback", str(data["score"])] += 1
+    elif kind == "case_handoff":  # folded from the cases' handoffs (central.measure.handoffs)
+        route = data["route"]
+        if data["stage"] == "offered":
+            out["route_offered", route] += 1
+        else:
+            out["route_taken", route] += 1
+            out["route_wait_ms", route] += data["wait_ms"]
+            out["route_wait", f"{route}:{funnel.bucket_of(data['wait_ms'] / 1000):02d}"] += 1
     return out
 
 
