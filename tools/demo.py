@@ -154,6 +154,49 @@ def touchscreen(
     return files
 
 
+def performance_month(central: demo_stack.Central, office: str) -> list[Path]:
+    """A month of funnel sessions in 20 offices on every channel (the simulator's bulk path, its
+    ground truth beside it), then an analyst's /staff/performance for that month: scores against
+    config/targets.toml, channels side by side."""
+    from datetime import timedelta
+
+    truth = OUT / "simulate-1.json"
+    bin_ = demo_stack.BIN / "kiosk-central"
+    run = [str(bin_), "simulate", "--db", central.db_url, "--days", "30", "--offices", "20"]
+    out = subprocess.run([*run, "--seed", "1", "--truth", str(truth)], capture_output=True,
+                         text=True, check=False)  # fmt: skip
+    if out.returncode != 0:
+        raise demo_stack.DemoError(f"simulate failed: {out.stderr.strip()}")
+    say(f"   {out.stdout.strip()}")
+    password = "demo analyst password 2026"
+    out = subprocess.run(
+        [str(bin_), "add-staff", "--db", central.db_url, "--username", "demo-analyst",
+         "--role", "analyst", "--office", office, "--password-stdin"],
+        input=password + "\n", capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if out.returncode != 0:
+        raise demo_stack.DemoError(f"add-staff (analyst) failed: {out.stderr.strip()}")
+    month = (date.today() - timedelta(days=16)).strftime("%Y-%m")
+
+    def analyst(browser, shot):  # type: ignore[no-untyped-def]
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(f"{central.url}/staff/login")
+        page.get_by_label("Username").fill("demo-analyst")
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{central.url}/staff/performance")
+        page.goto(f"{central.url}/staff/performance?period={month}")
+        score = page.locator('[data-score="overall"]').inner_text()
+        path = shot(page, "staff-03-performance")
+        context.close()
+        return score, path
+
+    score, path = demo_web.run(OUT / "web", analyst)
+    say(f"   /staff/performance for {month}, every office: score {score} against the targets")
+    return [truth, path]
+
+
 def main() -> int:
     logging.basicConfig(level=logging.ERROR, format="   (%(name)s: %(message)s)")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -244,6 +287,8 @@ def main() -> int:
             channels = demo_web.run(OUT / "web", counter)
             say("   staff started it at the counter, showed a QR code, confirmed the phone")
             say(f"   one timeline, channels in order: {' → '.join(channels)}")
+            say("\n== 6c. performance over a simulated month (kiosk-central simulate)")
+            written += performance_month(central, config.office.id)
             written += sorted((OUT / "kiosk").glob("*.png")) + sorted((OUT / "web").glob("*.png"))
 
         say("\n== 7. touchscreen app")
