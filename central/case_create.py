@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.responses import Response
 from sqlalchemy import insert, or_, select
 from sqlalchemy.engine import Connection, Engine
@@ -51,6 +52,7 @@ from central.idempotency import (
     StoredResponse,
     done_row,
     lookup,
+    request_hash,
     reused,
     verdict,
 )
@@ -175,6 +177,60 @@ def draft_case(
         | {"service_id": service_id, "answers": answers, "reference": ref},
     }
     return Draft(case, event, proposed is not None)
+
+
+async def start_case(
+    app: FastAPI,
+    principal: Principal,
+    *,
+    case_id: uuid.UUID,
+    start_key: str,
+    service_id: str,
+    channel: str,
+    actor_type: str,
+    actor_id: str | None,
+    payload: dict[str, Any],
+    path: str,
+    hashed: dict[str, Any],
+    now: datetime,
+) -> Answer:
+    """The case writer's answer for a case started, with no answers yet, from a form of our own
+    pages (the web's start page, the staff desk): 201 with the case (``id``, ``reference``), a
+    replay of it, or the problem a refusal is (422 ``unknown-service`` when the service left the
+    catalogue). The Idempotency-Key is the form's random start token, so a double click makes one
+    case; ``payload`` goes on the ``created`` event; ``path`` and ``hashed`` make the key's request
+    hash (and ``path`` a refusal's ``instance``)."""
+    created = NewEvent(
+        event_id=uuid.uuid5(case_id, "created"),
+        type="created",
+        channel=channel,
+        actor_type=actor_type,
+        actor_id=actor_id,
+        occurred_at=now,
+        payload=payload,
+    )
+    work: Draft | StoredResponse
+    try:
+        work = draft_case(
+            principal,
+            case_id=case_id,
+            service_id=service_id,
+            answers={},
+            created=created,
+            catalogue=app.state.catalogue,
+            now=now,
+        )
+    except ProblemError as exc:
+        work = StoredResponse.of(from_error(exc, instance=path))
+    item = CreateItem(
+        principal.scope,
+        start_key,
+        request_hash("POST", path, hashed),
+        now,
+        timedelta(days=app.state.settings.idempotency_days),
+        work,
+    )
+    return await app.state.case_writer.submit(item)
 
 
 def _redraw(draft: Draft) -> None:

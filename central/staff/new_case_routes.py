@@ -2,7 +2,7 @@
 
 ``/staff/new`` (choose the channel — ``counter`` or ``phone`` —, the citizen's language and the
 service) → the case is created through the one case-create path (:func:`central.case_create
-.draft_case` and the app's case writer, exactly like a kiosk's or a web start's), the staff member
+.start_case` and the app's case writer, exactly like a kiosk's or a web start's), the staff member
 as actor, the staff member's office as the case's office → the steps of the service rendered from
 the catalogue (the same field partial as the web's pages, ``web/fields.html``) and read by the same
 validation (:mod:`central.web.forms` over :mod:`catalogue.validation`: the kiosk's messages, word for
@@ -23,7 +23,6 @@ import json
 import re
 import secrets
 import uuid
-from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -36,13 +35,11 @@ from catalogue.funnel import CHECK_ANSWERS
 from catalogue.model import Channel, Service
 from catalogue.outcomes import deciding_step, outcome_for
 from central.auth.principal import Principal
-from central.case_create import Answer, CreateItem, draft_case
-from central.cases_service import NewEvent
+from central.case_create import Answer, start_case
 from central.db.models import Case, CaseEvent
 from central.deps import ClockDep, SessionDep, one_hop
 from central.handoff.history import FoldError, append_event, lock_case
-from central.idempotency import StoredResponse, request_hash
-from central.problems import ProblemError, from_error
+from central.problems import ProblemError
 from central.staff import auth, funnel
 from central.staff.routes import StaffCtx, StaffForm, forbidden
 from central.web import forms
@@ -140,42 +137,22 @@ async def create_case(
     start_key: str,
     now: Any,
 ) -> Answer:
-    """The case writer's answer for a case started by staff (201, its replay, or the problem a
-    refusal is). The Idempotency-Key is the start form's random token: a double click makes one
-    case."""
-    app = request.app
-    case_id = uuid.uuid5(uuid.NAMESPACE_URL, f"staff-start:{principal.id}:{start_key}")
-    created = NewEvent(
-        event_id=uuid.uuid5(case_id, "created"),
-        type="created",
+    """The case writer's answer for a case started by staff (:func:`central.case_create
+    .start_case`): 201, its replay, or the problem a refusal is."""
+    return await start_case(
+        request.app,
+        principal,
+        case_id=uuid.uuid5(uuid.NAMESPACE_URL, f"staff-start:{principal.id}:{start_key}"),
+        start_key=start_key,
+        service_id=service_id,
         channel=channel,
         actor_type="staff",
         actor_id=principal.id,
-        occurred_at=now,
         payload={"office": principal.office, "channel": channel, "language": lang},
+        path="/staff/new",
+        hashed={"service_id": service_id, "channel": channel},
+        now=now,
     )
-    work: Any
-    try:
-        work = draft_case(
-            principal,
-            case_id=case_id,
-            service_id=service_id,
-            answers={},
-            created=created,
-            catalogue=app.state.catalogue,
-            now=now,
-        )
-    except ProblemError as exc:
-        work = StoredResponse.of(from_error(exc, instance="/staff/new"))
-    item = CreateItem(
-        principal.scope,
-        start_key,
-        request_hash("POST", "/staff/new", {"service_id": service_id, "channel": channel}),
-        now,
-        timedelta(days=app.state.settings.idempotency_days),
-        work,
-    )
-    return await app.state.case_writer.submit(item)
 
 
 @router.post("")

@@ -1,8 +1,8 @@
 """Cases the citizen starts on the web: made through the one case-create path, purged when abandoned.
 
-Creating: :func:`create` checks the new case with :func:`central.case_create.draft_case` (the same
-catalogue check, reference and ``created`` event as a kiosk's or a member of staff's case) and hands
-it to the app's case writer (:mod:`central.case_create`), which answers only after its commit. The
+Creating: :func:`create` goes through :func:`central.case_create.start_case` (the same catalogue
+check, reference and ``created`` event as a kiosk's or a member of staff's case) and the app's case
+writer (:mod:`central.case_create`), which answers only after its commit. The
 "caller" is the citizen on the web — channel ``web``, actor ``citizen``, no device — and the office
 they chose (or the "I'm not sure" rule chose), so the case's reference carries that office's code and
 "I need help" puts it in that office's staff queue. The Idempotency-Key is the random start token of
@@ -26,12 +26,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
 from central.auth.principal import Principal
-from central.case_create import Answer, CreateItem, draft_case
-from central.cases_service import NewEvent
+from central.case_create import Answer, start_case
 from central.db.models import Case, CaseEvent
 from central.handoff.models import Handoff, ResumeCode, WebSession
-from central.idempotency import StoredResponse, request_hash
-from central.problems import ProblemError, from_error
 
 DRAFT_DAYS = 30
 """An untouched web draft is purged after this many days (the life of a resume code too)."""
@@ -46,42 +43,22 @@ def _principal(office: str) -> Principal:
 async def create(
     app: FastAPI, *, service_id: str, office: str, start_key: str, now: datetime
 ) -> Answer:
-    """The case writer's answer for a new web case: 201 with the case (``id``, ``reference``), a
-    replay of it, or the problem a refusal is (422 ``unknown-service`` when the service left the
-    catalogue)."""
-    case_id = uuid.uuid5(uuid.NAMESPACE_URL, f"web-start:{start_key}")
-    principal = _principal(office)
-    created = NewEvent(
-        event_id=uuid.uuid5(case_id, "created"),
-        type="created",
+    """The case writer's answer for a new web case (:func:`central.case_create.start_case`): 201
+    with the case, a replay of it, or the problem a refusal is."""
+    return await start_case(
+        app,
+        _principal(office),
+        case_id=uuid.uuid5(uuid.NAMESPACE_URL, f"web-start:{start_key}"),
+        start_key=start_key,
+        service_id=service_id,
         channel="web",
         actor_type="citizen",
         actor_id=None,
-        occurred_at=now,
         payload={"office": office, "channel": "web"},
+        path="/start",
+        hashed={"service_id": service_id, "office": office},
+        now=now,
     )
-    work: Any
-    try:
-        work = draft_case(
-            principal,
-            case_id=case_id,
-            service_id=service_id,
-            answers={},
-            created=created,
-            catalogue=app.state.catalogue,
-            now=now,
-        )
-    except ProblemError as exc:
-        work = StoredResponse.of(from_error(exc, instance="/start"))
-    item = CreateItem(
-        principal.scope,
-        start_key,
-        request_hash("POST", "/start", {"service_id": service_id, "office": office}),
-        now,
-        timedelta(days=app.state.settings.idempotency_days),
-        work,
-    )
-    return await app.state.case_writer.submit(item)
 
 
 def created_case_id(answer: Answer) -> uuid.UUID | None:
