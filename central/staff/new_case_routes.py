@@ -267,7 +267,14 @@ def desk_case(
     return Desk(case, request.app.state.catalogue.service(case.service_id), lang)
 
 
-def _editable(ctx: auth.StaffContext, desk: Desk) -> Response | None:
+def _editable(
+    request: Request, session: Session, ctx: auth.StaffContext, case_id: str
+) -> Desk | Response:
+    """:func:`desk_case`, when its answers may still change; else the page saying why (the
+    service left the catalogue) or the case's confirmation (already sent)."""
+    desk = desk_case(request, session, ctx, case_id)
+    if not isinstance(desk, Desk):
+        return desk
     if desk.service is None:
         return staff_message(
             ctx,
@@ -277,18 +284,15 @@ def _editable(ctx: auth.StaffContext, desk: Desk) -> Response | None:
         )
     if desk.case.status not in EDITABLE:
         return RedirectResponse(f"/staff/new/{desk.case.id}/done", status_code=303)
-    return None
+    return desk
 
 
 @router.get("/{case_id}/next", response_class=HTMLResponse)
 @one_hop
 def next_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
-    desk = desk_case(request, session, ctx, case_id)
+    desk = _editable(request, session, ctx, case_id)
     if not isinstance(desk, Desk):
         return desk
-    other = _editable(ctx, desk)
-    if other is not None:
-        return other
     if outcome_for(desk.service, desk.answers) is not None:  # type: ignore[arg-type]
         return RedirectResponse(f"/staff/new/{desk.case.id}/outcome", status_code=303)
     nxt = forms.next_step(desk.service, desk.answers)  # type: ignore[arg-type]
@@ -327,12 +331,9 @@ def _step_page(
 def step_page(
     request: Request, case_id: str, step_id: str, ctx: StaffCtx, session: SessionDep
 ) -> Response:
-    desk = desk_case(request, session, ctx, case_id)
+    desk = _editable(request, session, ctx, case_id)
     if not isinstance(desk, Desk):
         return desk
-    other = _editable(ctx, desk)
-    if other is not None:
-        return other
     step = forms.find_step(desk.service, step_id, desk.answers)  # type: ignore[arg-type]
     if step is None:
         return RedirectResponse(f"/staff/new/{desk.case.id}/next", status_code=303)
@@ -352,12 +353,9 @@ def step_post(
 ) -> Response:
     """The step's answers, read by the catalogue's own rules; an ``answers_changed`` event on the
     case's channel with this member of staff as actor."""
-    desk = desk_case(request, session, ctx, case_id)
+    desk = _editable(request, session, ctx, case_id)
     if not isinstance(desk, Desk):
         return desk
-    other = _editable(ctx, desk)
-    if other is not None:
-        return other
     answers = desk.answers
     step = forms.find_step(desk.service, step_id, answers)  # type: ignore[arg-type]
     if step is None:
@@ -438,12 +436,9 @@ def _check_page(
 @router.get("/{case_id}/check", response_class=HTMLResponse)
 @one_hop
 def check_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
-    desk = desk_case(request, session, ctx, case_id)
+    desk = _editable(request, session, ctx, case_id)
     if not isinstance(desk, Desk):
         return desk
-    other = _editable(ctx, desk)
-    if other is not None:
-        return other
     if (
         forms.next_step(desk.service, desk.answers) is not None  # type: ignore[arg-type]
         or outcome_for(desk.service, desk.answers) is not None  # type: ignore[arg-type]
@@ -457,12 +452,9 @@ def check_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDe
 def outcome_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
     """The ending the answers lead to ("not eligible", the catalogue's ``[[outcomes]]``): the
     same words every channel says, to read to the citizen; the deciding question to change."""
-    desk = desk_case(request, session, ctx, case_id)
+    desk = _editable(request, session, ctx, case_id)
     if not isinstance(desk, Desk):
         return desk
-    other = _editable(ctx, desk)
-    if other is not None:
-        return other
     found = outcome_for(desk.service, desk.answers)  # type: ignore[arg-type]
     if found is None:
         return RedirectResponse(f"/staff/new/{desk.case.id}/next", status_code=303)
@@ -488,12 +480,9 @@ def submit(
     clock: ClockDep,
     form: StaffForm,
 ) -> Response:
-    desk = desk_case(request, session, ctx, case_id)
+    desk = _editable(request, session, ctx, case_id)
     if not isinstance(desk, Desk):
         return desk
-    other = _editable(ctx, desk)
-    if other is not None:
-        return other
     if changed_meanwhile(desk, form):
         return _check_page(request, ctx, desk, [("main", CHANGED)], 409)
     now = clock()
