@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("central.problems")
@@ -144,6 +145,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _instead(_: Request, exc: AnswerInstead) -> Response:
         return exc.response
 
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(_: Request, __: ClientDisconnect) -> Response:
+        # The client left while we read its body: nobody reads this answer and nothing failed
+        # here. 499 (nginx's "client closed request") so the access log does not say 500.
+        return Response(status_code=499)
+
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
         return from_error(exc, instance=request.url.path)
@@ -194,6 +201,12 @@ class LastResort:
 
         try:
             await self.app(scope, receive, tracking_send)
+        except ClientDisconnect:
+            # The client went away while we read its body: nobody is left to answer and nothing
+            # failed on our side. 499 (nginx's "client closed request") for the access log only.
+            if not started:
+                await send({"type": "http.response.start", "status": 499, "headers": []})
+                await send({"type": "http.response.body", "body": b""})
         except Exception as exc:  # noqa: BLE001 - the last resort: type name only, never re-raised
             path = getattr(scope.get("route"), "path", None) or "(no route)"
             log.error("unhandled %s in %s %s", type(exc).__name__, scope.get("method"), path)
