@@ -112,7 +112,9 @@ def score_view(
 ) -> dict[str, Any]:
     result = scoring.score(found, targets)
     day = min(period.last, today)  # a period still running: its scores up to today
-    trend = scoring.by_period(conn, day, known, targets, office=office, service=service)
+    trend = scoring.by_period(
+        conn, day, known, targets, office=office, service=service, known={period.label: found}
+    )
     return {
         "score": result["score"],
         "services": [

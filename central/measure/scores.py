@@ -136,10 +136,14 @@ def by_period(
     *,
     office: str | None = None,
     service: str | None = None,
+    known: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """The score of the day, week, month and quarter holding ``day`` (one query each)."""
+    """The score of the day, week, month and quarter holding ``day`` (one query each, but for a
+    period whose metrics are given in ``known``, e.g. the page's own period)."""
     out = []
     for kind, period in periods_of(day):
-        found = metrics(conn, period, catalogue, office=office, service=service)
+        found = (known or {}).get(period.label)
+        if found is None:
+            found = metrics(conn, period, catalogue, office=office, service=service)
         out.append({"kind": kind, "period": period.label, "score": score(found, targets)["score"]})
     return out
