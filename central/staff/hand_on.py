@@ -46,7 +46,7 @@ from central.staff.new_case_routes import (
     staff_page,
 )
 from central.staff.routes import StaffCtx, StaffForm, forbidden
-from central.web.start_i18n import long_date
+from central.web.i18n import long_date
 
 router = APIRouter(include_in_schema=False)
 

@@ -26,7 +26,7 @@ from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.models import STAFF_ORIGIN, Handoff, WebSession
 from central.measure import web as web_funnel
 from central.problems import AnswerInstead
-from central.web import channel_i18n, feedback_routes, forms  # noqa: F401 - its strings
+from central.web import feedback_routes, forms
 from central.web.citizen import (
     FormDep,
     csrf_for,

@@ -26,7 +26,6 @@ from central.handoff import codes
 from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.models import WebSession
 from central.handoff.service import WEB_SESSION_PURPOSE
-from central.web import channel_i18n  # noqa: F401 - its strings
 from central.web.citizen import (
     FormDep,
     SameOriginDep,

@@ -54,9 +54,8 @@ from central.web.case_routes import (
     _page,
 )
 from central.web.citizen import FormDep, SameOriginDep, set_session_cookie
-from central.web.i18n import t
+from central.web.i18n import long_date, t
 from central.web.render import render, request_lang
-from central.web.start_i18n import long_date
 
 log = logging.getLogger("central.web.start")
 router = APIRouter(include_in_schema=False)
