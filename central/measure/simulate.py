@@ -16,6 +16,11 @@ rarely), be told it is not eligible (services with outcomes), be handed off (kio
 staff, web to staff), or still be open when the run ends (no ``ended`` event). About one Welsh
 session in five; accessibility features on some kiosk and web sessions.
 
+Some ended sessions answer the one feedback question (more after a completion, happier too);
+those answers are written as central's feedback fold writes them (:mod:`central.measure.feedback`:
+raw rows of type ``feedback`` through :func:`central.measure.record.store_rows`), since a funnel
+session here has no case to hang a ``feedback_given`` event on.
+
 Deterministic: the same ``--seed`` makes the same sessions with the same event ids, so a second
 run with the same arguments adds nothing (every event is a replay).
 
@@ -23,7 +28,8 @@ The ground truth (``--truth F``, default ``simulate-<seed>.json`` beside the wor
 counts, per office × service × channel × office-local day, exactly what was sent: ``started``,
 ``completed``, ``ended`` by reason, ``steps`` reached, ``durations`` (histogram of
 :data:`catalogue.funnel.DURATION_BUCKETS_S` per reason) and ``duration_ms`` per reason,
-``languages``, ``features`` and after-submission ``handoffs`` by route; the test
+``languages``, ``features``, after-submission ``handoffs`` by route and ``feedback`` (answers
+to the one question by score, on the day given); the test
 (``tests/central/test_funnel_simulate.py``) recomputes every metric from it and compares.
 """
 
@@ -44,7 +50,7 @@ from sqlalchemy.engine import Engine
 
 from catalogue import funnel
 from catalogue.model import Catalogue, Channel, Service
-from central.measure.record import record_events
+from central.measure.record import record_events, store_rows
 from central.measure.schemas import FunnelEventIn
 from central.measure.zones import OfficeZones
 
@@ -62,6 +68,13 @@ DROP = {"kiosk": 0.06, "assisted": 0.02, "web": 0.08, "counter": 0.01, "phone": 
 HANDOFF = {"kiosk": 0.04, "web": 0.03}
 NOT_ELIGIBLE = 0.12
 STILL_OPEN = 0.02
+FEEDBACK = {"submitted": 0.3, "not_eligible": 0.25, "handed_off_phone": 0.1,
+            "handed_off_staff": 0.15, "back_to_start": 0.1, "error": 0.1}  # fmt: skip
+"""Of the sessions ended with a reason, the share that answer the one feedback question."""
+SCORE_WEIGHTS = {True: (0.04, 0.07, 0.12, 0.40, 0.37), False: (0.25, 0.25, 0.2, 0.2, 0.1)}
+"""Weights of scores 1–5 after a completion (True) or another ending (False)."""
+ENDING = {"submitted": "completed", "not_eligible": "not_eligible",
+          "handed_off_phone": "handed_off", "handed_off_staff": "handed_off"}  # fmt: skip
 
 
 @dataclass
@@ -75,6 +88,7 @@ class Cell:
     languages: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     features: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     handoffs: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    feedback: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
 def _channels(service: Service) -> list[str]:
@@ -118,6 +132,7 @@ def _session(
     start: datetime,
     cell: Cell,
     last_moment: datetime,
+    given: list[tuple[datetime, int, str]],
 ) -> list[FunnelEventIn]:
     sid = ids()
     base = {
@@ -185,6 +200,10 @@ def _session(
         if handoff_at <= last_moment:
             out.append(event("handoff", handoff_at, route=route))
             cell.handoffs[route] += 1
+    if rng.random() < FEEDBACK.get(reason, 0.0):  # the one feedback question, answered
+        weights = SCORE_WEIGHTS[reason in funnel.COMPLETED]
+        score = rng.choices((1, 2, 3, 4, 5), weights=weights)[0]
+        given.append((at + timedelta(seconds=30), score, ENDING.get(reason, "abandoned")))
     return out
 
 
@@ -199,8 +218,16 @@ def sessions(
     now: datetime,
     prefix: str = "SIM",
     rate: float = 40.0,
-) -> Iterator[tuple[str, list[FunnelEventIn], dict[tuple[str, str, str, str], Cell]]]:
-    """(office, its events, its ground truth cells) per office, deterministic for ``seed``.
+) -> Iterator[
+    tuple[
+        str,
+        list[FunnelEventIn],
+        dict[uuid.UUID, dict[str, Any]],
+        dict[tuple[str, str, str, str], Cell],
+    ]
+]:
+    """(office, its events, its folded feedback rows, its ground truth cells) per office,
+    deterministic for ``seed``.
     ``rate``: sessions a medium office starts on a weekday, all services and channels together."""
     services = [s for s in catalogue.services.values() if s.steps]
     services.sort(key=lambda s: s.id)
@@ -214,6 +241,7 @@ def sessions(
         total = sum(popular.values())
         cells: dict[tuple[str, str, str, str], Cell] = defaultdict(Cell)
         events: list[FunnelEventIn] = []
+        feedback: dict[uuid.UUID, dict[str, Any]] = {}
         for offset in range(days - 1, -1, -1):
             day = last_day - timedelta(days=offset)
             for service in services:
@@ -226,8 +254,33 @@ def sessions(
                     for _ in range(0 if closed else _poisson(rng, lam * weekend)):
                         start = _local_start(rng, channel, day, zone)
                         key = (office, service.id, channel, zones.day(office, start).isoformat())
-                        events += _session(rng, ids, service, channel, start, cells[key], now)
-        yield office, events, cells
+                        given: list[tuple[datetime, int, str]] = []
+                        events += _session(
+                            rng, ids, service, channel, start, cells[key], now, given
+                        )
+                        for at, score, ending in given:
+                            if at > now:
+                                continue
+                            day_given = zones.day(office, at)
+                            cells[(office, service.id, channel, day_given.isoformat())].feedback[
+                                str(score)
+                            ] += 1
+                            fid = ids()
+                            feedback[fid] = {
+                                "event_id": fid,
+                                "session_id": fid,
+                                "type": "feedback",
+                                "service_id": service.id,
+                                "channel": channel,
+                                "office": office,
+                                "device_id": None,
+                                "day": day_given,
+                                "started_at": at,
+                                "occurred_at": at,
+                                "received_at": now,
+                                "data": {"score": score, "ending": ending},
+                            }
+        yield office, events, feedback, cells
 
 
 def _local_start(rng: random.Random, channel: str, day: date, zone: Any) -> datetime:
@@ -257,6 +310,7 @@ def _truth_rows(cells: dict[tuple[str, str, str, str], Cell]) -> list[dict[str, 
                 "languages": dict(sorted(c.languages.items())),
                 "features": dict(sorted(c.features.items())),
                 "handoffs": dict(sorted(c.handoffs.items())),
+                "feedback": dict(sorted(c.feedback.items())),
             }
         )
     return rows
@@ -280,7 +334,7 @@ def simulate(
     the ground truth to ``truth`` (JSON) and return it (with ``accepted``/``duplicates``)."""
     rows: list[dict[str, Any]] = []
     accepted = duplicates = refused = 0
-    for office, events, cells in sessions(
+    for office, events, feedback, cells in sessions(
         catalogue,
         zones,
         days=days,
@@ -306,6 +360,12 @@ def simulate(
             accepted += out.accepted
             duplicates += out.duplicates
             refused += len(out.refused)
+        answers = list(feedback.items())
+        for i in range(0, len(answers), BATCH):
+            with engine.begin() as conn:
+                new = store_rows(conn, dict(answers[i : i + BATCH]))
+            accepted += new
+            duplicates += min(BATCH, len(answers) - i) - new
         rows += _truth_rows(cells)
     first = last_day - timedelta(days=days - 1)
     found = {

@@ -52,11 +52,12 @@ def expected(cells: list[dict[str, Any]], catalogue) -> dict[str, Any]:  # type:
         for channel in (c["channel"], "all"):
             s = sums[c["service"]].setdefault(
                 channel, {k: defaultdict(int) for k in ("ended", "steps", "durations",
-                          "duration_ms", "languages", "features", "handoffs")} | {"started": 0}
+                          "duration_ms", "languages", "features", "handoffs", "feedback")}
+                | {"started": 0}
             )  # fmt: skip
             s["started"] += c["started"]
             for k in ("ended", "steps", "durations", "duration_ms", "languages", "features",
-                      "handoffs"):  # fmt: skip
+                      "handoffs", "feedback"):  # fmt: skip
                 add(s[k], c[k])
     out: dict[str, Any] = {}
     for service_id, channels in sums.items():
@@ -86,6 +87,18 @@ def expected(cells: list[dict[str, Any]], catalogue) -> dict[str, Any]:  # type:
                 "handoffs": dict(sorted((handoffs | dict(s["handoffs"])).items())),
                 "features": dict(sorted(s["features"].items())),
                 "languages": dict(sorted(s["languages"].items())),
+                "satisfaction": {
+                    "responses": sum(s["feedback"].values()),
+                    "satisfied": s["feedback"].get("4", 0) + s["feedback"].get("5", 0),
+                    "rate": (s["feedback"].get("4", 0) + s["feedback"].get("5", 0))
+                    / sum(s["feedback"].values())
+                    if sum(s["feedback"].values())
+                    else None,
+                    "response_rate": sum(s["feedback"].values()) / sum(s["ended"].values())
+                    if sum(s["ended"].values())
+                    else None,
+                    "scores": {int(k): v for k, v in sorted(s["feedback"].items()) if v},
+                },
             }
         digital = sum(rows[ch]["completed"] for ch in rows if ch in funnel.DIGITAL_CHANNELS)
         total = rows["all"]["completed"]
@@ -106,7 +119,11 @@ def same(found: dict[str, Any], want: dict[str, Any]) -> None:
         for channel, row in [*service["channels"].items(), ("all", service["all"])]:
             mine = got["all"] if channel == "all" else got["channels"][channel]
             for key, value in row.items():
-                if isinstance(value, float):
+                if key == "satisfaction":
+                    for name, number in value.items():
+                        want_it = pytest.approx(number) if isinstance(number, float) else number
+                        assert mine[key][name] == want_it, (service_id, channel, name)
+                elif isinstance(value, float):
                     assert mine[key] == pytest.approx(value, rel=1e-12), (service_id, channel, key)
                 else:
                     assert mine[key] == value, (service_id, channel, key)
@@ -123,6 +140,8 @@ def test_every_metric_matches_the_simulators_ground_truth(engine, app, tmp_path)
     assert {"submitted", "abandoned_web", "idle_wipe"} <= reasons and reasons & funnel.HANDED_OFF
     channels = {c["channel"] for c in truth["cells"]}
     assert channels == set(funnel.CHANNELS)
+    answers = sum(sum(c["feedback"].values()) for c in truth["cells"])
+    assert answers > 30  # the one feedback question, answered after some endings
     ended = sum(sum(c["ended"].values()) for c in truth["cells"])
     assert ended < truth["sessions"]  # some were still going when the run ended
 
