@@ -5,80 +5,37 @@ drafts purge deletes the draft. No answer in any event. Expected numbers worked 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from shipped_support import ADDRESS_STEPS, form_value, kit_on
 from sqlalchemy import select
 
-from central.catalogue_service import CatalogueService
 from central.db.models import Case
 from central.measure.metrics import Period, metrics
 from central.measure.models import FunnelEvent
 from central.measure.web import WebMeasure
-from central.settings import REPO_ROOT
 from central.web import drafts
-from central.web.testkit import Kit, build, fresh_postgres
+from central.web.testkit import Kit
 
-SERVICES = REPO_ROOT / "config" / "services"
 ADDRESS = "change-of-address"
 TAX = "council-tax-single-person-discount"
 DAY = "2026-11-23"  # the kit's clock: 09:00 UTC, the same day in London
-STEPS = {
-    "about-you": {
-        "full_name": "Ann Example",
-        "ni_number": "JG 10 37 59 A",
-        "date_of_birth-day": "27",
-        "date_of_birth-month": "3",
-        "date_of_birth-year": "1985",
-    },
-    "new-address": {
-        "address_line_1": "1 High Street",
-        "town": "Cardiff",
-        "postcode": "CF10 1AA",
-        "date_moved-day": "1",
-        "date_moved-month": "11",
-        "date_moved-year": "2026",
-    },
-    "household": {"others_on_benefits": "yes", "others_count": "2"},
-    "contact": {"contact_by": "phone", "phone": "07700 900982"},
-}
-
-
-def _kit(url: str) -> Kit:
-    kit = build(url)
-    kit.app.state.catalogue = CatalogueService.load(SERVICES)
-    return kit
+STEPS = ADDRESS_STEPS
 
 
 @pytest.fixture
 def kit(tmp_path) -> Iterator[Kit]:  # type: ignore[no-untyped-def]
-    kit = _kit(f"sqlite:///{tmp_path / 'funnel.db'}")
-    yield kit
-    kit.engine.dispose()
+    with kit_on("sqlite", tmp_path / "funnel.db", "the web funnel") as kit:
+        yield kit
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_kit(request, tmp_path) -> Iterator[Kit]:  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        kit = _kit(f"sqlite:///{tmp_path / 'funnel.db'}")
+    with kit_on(request.param, tmp_path / "funnel.db", "the web funnel") as kit:
         yield kit
-        kit.engine.dispose()
-        return
-    with fresh_postgres() as url:
-        if url is None:
-            pytest.skip(
-                "PostgreSQL at 127.0.0.1:5432 unreachable: the web funnel on it did NOT run"
-            )
-        kit = _kit(url)
-        yield kit
-        kit.engine.dispose()
-
-
-def _field(page: str, name: str) -> str:
-    return re.search(rf'name="{name}" value="([^"]*)"', page)[1]  # type: ignore[index]
 
 
 def start(kit: Kit, service: str = ADDRESS, lang: str = "en") -> tuple[TestClient, Case]:
@@ -88,7 +45,7 @@ def start(kit: Kit, service: str = ADDRESS, lang: str = "en") -> tuple[TestClien
     page = client.get(f"/start/{service}/office?lang={lang}").text
     r = client.post(
         f"/start/{service}/office?lang={lang}",
-        data={"start": _field(page, "start"), "office": "CARDIFF", "postcode": ""},
+        data={"start": form_value(page, "start"), "office": "CARDIFF", "postcode": ""},
     )
     assert r.status_code == 303 and r.headers["location"] == "/case/next", r.text
     with kit.sessions() as s:
@@ -98,13 +55,13 @@ def start(kit: Kit, service: str = ADDRESS, lang: str = "en") -> tuple[TestClien
 
 def step(client: TestClient, step_id: str, data: dict[str, str]) -> str:
     page = client.get(f"/case/step/{step_id}").text
-    r = client.post(f"/case/step/{step_id}", data={"csrf": _field(page, "csrf")} | data)
+    r = client.post(f"/case/step/{step_id}", data={"csrf": form_value(page, "csrf")} | data)
     assert r.status_code == 303, r.text
     return r.headers["location"]
 
 
 def csrf(client: TestClient, path: str = "/case/save") -> str:
-    return _field(client.get(path).text, "csrf")
+    return form_value(client.get(path).text, "csrf")
 
 
 def web(kit: Kit, service: str, period: str = DAY) -> dict[str, Any]:

@@ -16,74 +16,42 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from shipped_support import ADDRESS_STEPS, form_value, kit_on
 from sqlalchemy import select
 
 from catalogue.validation import AnswerError, normalise
 from central.catalogue_service import CatalogueService
 from central.db.models import Case, CaseEvent
 from central.handoff.models import Handoff
-from central.settings import REPO_ROOT
 from central.staff.auth import create_user
-from central.web.testkit import Kit, build, fresh_postgres
+from central.web.testkit import Kit
 
-SERVICES = REPO_ROOT / "config" / "services"
 SERVICE = "change-of-address"
 PASSWORD = "correct horse battery"
-STEPS = {
-    "about-you": {
-        "full_name": "Ann Example",
-        "ni_number": "JG 10 37 59 A",
-        "date_of_birth-day": "27",
-        "date_of_birth-month": "3",
-        "date_of_birth-year": "1985",
-    },
-    "new-address": {
-        "address_line_1": "1 High Street",
-        "town": "Cardiff",
-        "postcode": "CF10 1AA",
-        "date_moved-day": "1",
-        "date_moved-month": "11",
-        "date_moved-year": "2026",
-    },
-    "household": {"others_on_benefits": "yes", "others_count": "2"},
-    "contact": {"contact_by": "phone", "phone": "07700 900982"},
-}
+STEPS = ADDRESS_STEPS
 
 
-def _kit(url: str) -> Kit:
-    kit = build(url)
-    kit.app.state.catalogue = CatalogueService.load(SERVICES)
+def _users(kit: Kit) -> None:
     with kit.sessions() as s:
         create_user(s, "dewi", PASSWORD, "staff", kit.office)
         create_user(s, "other", PASSWORD, "staff", "SWANSEA")
         s.commit()
-    return kit
 
 
 @pytest.fixture
 def kit(tmp_path) -> Iterator[Kit]:  # type: ignore[no-untyped-def]
-    kit = _kit(f"sqlite:///{tmp_path / 'desk.db'}")
-    yield kit
-    kit.engine.dispose()
+    with kit_on("sqlite", tmp_path / "desk.db", "the counter", _users) as kit:
+        yield kit
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_kit(request, tmp_path) -> Iterator[Kit]:  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        kit = _kit(f"sqlite:///{tmp_path / 'desk.db'}")
+    with kit_on(request.param, tmp_path / "desk.db", "the counter", _users) as kit:
         yield kit
-        kit.engine.dispose()
-        return
-    with fresh_postgres() as url:
-        if url is None:
-            pytest.skip("PostgreSQL at 127.0.0.1:5432 unreachable: the counter on it did NOT run")
-        kit = _kit(url)
-        yield kit
-        kit.engine.dispose()
 
 
 def csrf(page: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', page)[1]  # type: ignore[index]
+    return form_value(page, "csrf")
 
 
 def signed_in(kit: Kit, username: str = "dewi") -> TestClient:

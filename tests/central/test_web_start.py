@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from shipped_support import ADDRESS_STEPS, SERVICES, form_value, kit_on, shipped_kit
 from sqlalchemy import func, select
 
 from catalogue.model import Catalogue, Channel
@@ -24,60 +25,34 @@ from central.handoff.models import ResumeCode, WebSession
 from central.retention import purge
 from central.settings import REPO_ROOT
 from central.web import drafts, offices
-from central.web.testkit import Kit, build, demo_service, fresh_postgres
+from central.web.testkit import Kit, demo_service
 
-SERVICES = REPO_ROOT / "config" / "services"
 SERVICE = "change-of-address"
-ABOUT_YOU = {
-    "full_name": "Ann Example",
-    "ni_number": "JG 10 37 59 A",
-    "date_of_birth-day": "27",
-    "date_of_birth-month": "3",
-    "date_of_birth-year": "1985",
-}
-
-
-def _real(kit: Kit) -> Kit:
-    kit.app.state.catalogue = CatalogueService.load(SERVICES)
-    return kit
+ABOUT_YOU = ADDRESS_STEPS["about-you"]
 
 
 @pytest.fixture
 def kit(tmp_path) -> Iterator[Kit]:  # type: ignore[no-untyped-def]
-    kit = _real(build(f"sqlite:///{tmp_path / 'start.db'}"))
-    yield kit
-    kit.engine.dispose()
+    with kit_on("sqlite", tmp_path / "start.db", "web start") as kit:
+        yield kit
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_kit(request, tmp_path) -> Iterator[Kit]:  # type: ignore[no-untyped-def]
     """A SQLite file and a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        kit = _real(build(f"sqlite:///{tmp_path / 'start.db'}"))
+    with kit_on(request.param, tmp_path / "start.db", "web start") as kit:
         yield kit
-        kit.engine.dispose()
-        return
-    with fresh_postgres() as url:
-        if url is None:
-            pytest.skip("PostgreSQL at 127.0.0.1:5432 unreachable: web start on it did NOT run")
-        kit = _real(build(url))
-        yield kit
-        kit.engine.dispose()
 
 
 def browser(kit: Kit) -> TestClient:
     return TestClient(kit.app, follow_redirects=False)
 
 
-def field(page: str, name: str) -> str:
-    return re.search(rf'name="{name}" value="([^"]*)"', page)[1]
-
-
 def start(client: TestClient, office: str = "CARDIFF", postcode: str = "", lang: str = "en"):  # type: ignore[no-untyped-def]
     page = client.get(f"/start/{SERVICE}/office?lang={lang}").text
     return client.post(
         f"/start/{SERVICE}/office?lang={lang}",
-        data={"start": field(page, "start"), "office": office, "postcode": postcode},
+        data={"start": form_value(page, "start"), "office": office, "postcode": postcode},
     )
 
 
@@ -189,7 +164,7 @@ def test_a_web_case_is_made_like_any_other(any_kit: Kit) -> None:
 def test_a_double_click_makes_one_case(kit: Kit) -> None:
     client = browser(kit)
     page = client.get(f"/start/{SERVICE}/office").text
-    data = {"start": field(page, "start"), "office": "CARDIFF"}
+    data = {"start": form_value(page, "start"), "office": "CARDIFF"}
     first = client.post(f"/start/{SERVICE}/office", data=data)
     second = client.post(f"/start/{SERVICE}/office", data=data)
     assert first.status_code == second.status_code == 303
@@ -215,7 +190,7 @@ def test_a_service_removed_before_or_after_starting(kit: Kit) -> None:
     real = kit.app.state.catalogue
     kit.app.state.catalogue = CatalogueService(Catalogue(services={}))
     r = client.post(
-        f"/start/{SERVICE}/office", data={"start": field(page, "start"), "office": "CARDIFF"}
+        f"/start/{SERVICE}/office", data={"start": form_value(page, "start"), "office": "CARDIFF"}
     )
     assert r.status_code == 404 and "Service not found" in r.text
     kit.app.state.catalogue = real
@@ -232,7 +207,7 @@ def test_a_service_removed_before_or_after_starting(kit: Kit) -> None:
 
 def _answer_step_one(client: TestClient) -> None:
     page = client.get("/case/step/about-you").text
-    r = client.post("/case/step/about-you", data={"csrf": field(page, "csrf")} | ABOUT_YOU)
+    r = client.post("/case/step/about-you", data={"csrf": form_value(page, "csrf")} | ABOUT_YOU)
     assert r.headers["location"] == "/case/step/new-address"
 
 
@@ -243,7 +218,7 @@ def test_save_with_a_pin_and_come_back_on_the_step_where_you_left(any_kit: Kit) 
     _answer_step_one(client)
     page = client.get("/case/save").text
     assert "How do you want to prove it is you" in page
-    csrf = field(page, "csrf")
+    csrf = form_value(page, "csrf")
     r = client.post("/case/save", data={"csrf": csrf})
     assert r.status_code == 400 and "Select how you want to prove it is you" in r.text
     r = client.post("/case/save", data={"csrf": csrf, "factor_kind": "pin", "factor_pin": "12"})
@@ -279,7 +254,7 @@ def test_resume_codes_that_are_unknown_or_expired(kit: Kit) -> None:
     page = client.get("/case/save").text
     r = client.post(
         "/case/save",
-        data={"csrf": field(page, "csrf"), "factor_kind": "dob", "factor_dob": "27/03/1985"},
+        data={"csrf": form_value(page, "csrf"), "factor_kind": "dob", "factor_dob": "27/03/1985"},
     )
     code = re.search(r'data-testid="resume-code">([A-Z-]+)<', r.text)[1]
     r = browser(kit).post(
@@ -300,7 +275,7 @@ def test_need_help_puts_the_case_in_the_offices_queue(any_kit: Kit) -> None:
     assert "Caerdydd" in page and case.reference in page
     r = client.post("/case/help", data={"csrf": "forged"})
     assert r.status_code == 403
-    r = client.post("/case/help", data={"csrf": field(page, "csrf")})
+    r = client.post("/case/help", data={"csrf": form_value(page, "csrf")})
     assert r.status_code == 303 and r.headers["location"] == "/case/help/sent"
     sent = client.get("/case/help/sent?lang=en").text
     assert case.reference in sent and "What happens next" in sent and "Cardiff" in sent
@@ -323,7 +298,8 @@ def test_abandoned_web_drafts_are_purged_after_30_days(any_kit: Kit) -> None:
     sent = started(kit, c)
     page = c.get("/case/save").text
     c.post(
-        "/case/save", data={"csrf": field(page, "csrf"), "factor_kind": "pin", "factor_pin": "1234"}
+        "/case/save",
+        data={"csrf": form_value(page, "csrf"), "factor_kind": "pin", "factor_pin": "1234"},
     )
     kiosk_case = kit.new_case({"full_name": "Kay"})
     with kit.sessions() as s:  # "sent" was submitted: a record, never purged here
@@ -387,7 +363,7 @@ def test_a_broken_offices_file_closes_only_the_start_pages(tmp_path, monkeypatch
     broken = tmp_path / "offices.toml"
     broken.write_text('default = "nowhere"\n[[offices]]\nid = "A"\n', encoding="utf-8")
     monkeypatch.setenv(offices.OFFICES_ENV, str(broken))
-    kit = _real(build(f"sqlite:///{tmp_path / 'b.db'}"))
+    kit = shipped_kit(f"sqlite:///{tmp_path / 'b.db'}")
     client = browser(kit)
     assert client.get("/").status_code == 200
     r = client.get(f"/start/{SERVICE}?lang=cy")
@@ -413,7 +389,7 @@ def test_a_draft_saved_online_opens_at_a_kiosk_of_its_office(kit: Kit) -> None:
     r = client.post(
         "/case/save",
         data={
-            "csrf": field(page, "csrf"),
+            "csrf": form_value(page, "csrf"),
             "factor_kind": "phone_last3",
             "factor_phone_last3": "982",
         },
