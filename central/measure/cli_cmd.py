@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     cmd.add_argument("--format", choices=("csv", "json"), default="csv")
     cmd.set_defaults(func=run_report)
     targets = subparsers.add_parser(
-        "targets", help="the score targets file (config/targets.toml): check it"
+        "targets", help="the score targets and unit costs files (config/): check them"
     )
     actions = targets.add_subparsers(dest="targets_action", required=True)
     check = actions.add_parser(
@@ -36,6 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     check.add_argument("--file", default=None, help="default: targets.toml beside the catalogue")
     check.add_argument("--catalogue", default=None, help="service definitions directory")
+    check.add_argument(
+        "--costs", default=None, help="unit costs file (default: unit_costs.toml beside it)"
+    )
     check.set_defaults(func=run_targets_check)
     sim = subparsers.add_parser(
         "simulate",
@@ -72,6 +75,7 @@ def run_report(args: argparse.Namespace) -> int:
             if engine is None:
                 return fail(NOT_MIGRATED)
             from central.db.types import utcnow
+            from central.measure import costs as unit_costs
             from central.measure.feedback import fold_quietly
             from central.measure.routes import offices_file
             from central.measure.zones import OfficeZones
@@ -88,6 +92,16 @@ def run_report(args: argparse.Namespace) -> int:
                     office=args.office,
                     service=args.service,
                 )
+            costs_file = unit_costs.path_for(settings.catalogue_dir)
+            costs = None
+            if costs_file.is_file():
+                try:
+                    costs = unit_costs.load(
+                        costs_file, catalogue.catalogue if catalogue.loaded else None
+                    )
+                except unit_costs.CostsError as exc:
+                    return fail(f"unit costs: {exc.problems[0]} (kiosk-central targets check)")
+            unit_costs.annotate(found, costs)
     except SQLAlchemyError as exc:
         return fail(f"cannot read the rollups: {type(exc).__name__}")
     if args.format == "json":
@@ -103,6 +117,7 @@ def run_targets_check(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from central.catalogue_service import CatalogueService
+    from central.measure import costs as unit_costs
     from central.measure.targets import TargetsError, load, path_for
     from central.settings import Settings
 
@@ -112,13 +127,26 @@ def run_targets_check(args: argparse.Namespace) -> int:
     catalogue = CatalogueService.load(directory)
     if not catalogue.loaded:
         print(f"{directory}: catalogue not loaded, services not checked", file=sys.stderr)
+    known = catalogue.catalogue if catalogue.loaded else None
+    problems = []
     try:
-        found = load(path, catalogue.catalogue if catalogue.loaded else None)
+        found = load(path, known)
     except TargetsError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        problems += exc.problems
+    costs_path = Path(args.costs) if args.costs else unit_costs.path_for(directory)
+    if costs_path.is_file() or args.costs:
+        try:
+            costs = unit_costs.load(costs_path, known)
+        except unit_costs.CostsError as exc:
+            problems += exc.problems
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
         return 1
     print(f"{path}: {len(found.targets)} targets, no problems")
+    if costs_path.is_file():
+        print(f"{costs_path}: unit costs of {len(costs.channels)} channels in {costs.currency},"
+              " no problems")  # fmt: skip
     return 0
 
 

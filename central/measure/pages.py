@@ -25,6 +25,7 @@ from catalogue import funnel
 from catalogue.model import Catalogue
 from central.db.models import Device
 from central.deps import CatalogueDep, ClockDep, SessionDep, end_reading, one_hop
+from central.measure import costs as unit_costs
 from central.measure import feedback as feedback_fold
 from central.measure import report
 from central.measure import scores as scoring
@@ -61,6 +62,14 @@ def setup(app: FastAPI) -> None:
     logged problem by problem and the page says the scores are off; nothing else stops."""
     path = target_file.path_for(app.state.settings.catalogue_dir)
     catalogue = app.state.catalogue.catalogue if app.state.catalogue.loaded else None
+    app.state.unit_costs = None
+    costs_path = unit_costs.path_for(app.state.settings.catalogue_dir)
+    if costs_path.is_file():
+        try:
+            app.state.unit_costs = unit_costs.load(costs_path, catalogue)
+        except unit_costs.CostsError as exc:
+            for problem in exc.problems:
+                log.error("unit costs: %s", problem)
     app.state.targets, app.state.targets_problems = None, []
     if not path.is_file():
         app.state.targets_problems = [f"{path}: no targets file: no scores"]
@@ -77,6 +86,8 @@ def shown(metric: str, value: float | None) -> str:
     """A metric's value or target as the page writes it."""
     if value is None:
         return "no data"
+    if metric == "cost_per_transaction":
+        return f"{value:.2f}"
     if target_file.METRICS[metric][2]:
         return f"{value:.0%}"
     return f"{int(value // 60)} min {round(value % 60)} s"
@@ -109,12 +120,14 @@ def score_view(
     office: str | None,
     service: str | None,
     today: date,
+    costs: unit_costs.UnitCosts | None = None,
 ) -> dict[str, Any]:
     result = scoring.score(found, targets)
     day = min(period.last, today)  # a period still running: its scores up to today
     trend = scoring.by_period(
-        conn, day, known, targets, office=office, service=service, known={period.label: found}
-    )
+        conn, day, known, targets, office=office, service=service, known={period.label: found},
+        costs=costs,
+    )  # fmt: skip
     return {
         "score": result["score"],
         "services": [
@@ -192,10 +205,12 @@ def performance_page(
     scores = None
     if period is not None:
         found = metrics(session.connection(), period, known, office=office, service=service)
+        costs = getattr(request.app.state, "unit_costs", None)
+        unit_costs.annotate(found, costs)
         if targets is not None:
             conn = session.connection()
             today = clock().astimezone(ZoneInfo("Europe/London")).date()
-            scores = score_view(conn, found, period, known, targets, office, service, today)
+            scores = score_view(conn, found, period, known, targets, office, service, today, costs)
     end_reading(session)
     services = []
     for service_id, result in found["services"].items():
@@ -240,5 +255,6 @@ def performance_page(
         first=found.get("first"),
         last=found.get("last"),
         scores=scores,
+        currency=getattr(getattr(request.app.state, "unit_costs", None), "currency", None),
         targets_off=bool(getattr(request.app.state, "targets_problems", [])),
     )

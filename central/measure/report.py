@@ -39,6 +39,7 @@ COLUMNS = (
     "satisfaction_responses",
     "user_satisfaction",
     "satisfaction_response_rate",
+    "cost_per_transaction",
 )
 COUNTS = (
     "sessions_started",
@@ -75,6 +76,7 @@ def _row(result: dict[str, Any], service_id: str, channel: str, m: dict[str, Any
         "satisfaction_responses": m["satisfaction"]["responses"],
         "user_satisfaction": m["satisfaction"]["rate"],
         "satisfaction_response_rate": m["satisfaction"]["response_rate"],
+        "cost_per_transaction": None,
     }
 
 
@@ -86,6 +88,7 @@ def table(result: dict[str, Any]) -> list[dict[str, Any]]:
             rows.append(_row(result, service_id, channel, m))
         total = _row(result, service_id, "all", service["all"])
         total["digital_take_up"] = service["digital_take_up"]
+        total["cost_per_transaction"] = service.get("cost_per_transaction")
         rows.append(total)
     return rows
 
@@ -101,8 +104,9 @@ def open_data(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for name, basis in RATES.items():
             if row[name] is not None and sum(row[b] for b in basis) < SUPPRESS_BELOW:
                 shown[name] = SUPPRESSED
-        if row["digital_take_up"] is not None and row["sessions_completed"] < SUPPRESS_BELOW:
-            shown["digital_take_up"] = SUPPRESSED
+        for name in ("digital_take_up", "cost_per_transaction"):
+            if row[name] is not None and row["sessions_completed"] < SUPPRESS_BELOW:
+                shown[name] = SUPPRESSED
         out.append(shown)
     return out
 

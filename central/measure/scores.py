@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection
 
 from catalogue import funnel
 from catalogue.model import Catalogue
+from central.measure.costs import UnitCosts, annotate
 from central.measure.metrics import Period, metrics
 from central.measure.targets import Target, Targets
 
@@ -54,6 +55,8 @@ def value_of(service: dict[str, Any], t: Target) -> float | None:
     """The value of ``t``'s metric in one service's metrics (None: no data)."""
     if t.metric == "digital_take_up":
         return service.get("digital_take_up")
+    if t.metric == "cost_per_transaction":  # set by central.measure.costs.annotate
+        return service.get("cost_per_transaction")
     row = service["channels"].get(t.channel) if t.channel else service["all"]
     if row is None:
         return None
@@ -137,6 +140,7 @@ def by_period(
     office: str | None = None,
     service: str | None = None,
     known: dict[str, Any] | None = None,
+    costs: UnitCosts | None = None,
 ) -> list[dict[str, Any]]:
     """The score of the day, week, month and quarter holding ``day`` (one query each, but for a
     period whose metrics are given in ``known``, e.g. the page's own period)."""
@@ -145,5 +149,6 @@ def by_period(
         found = (known or {}).get(period.label)
         if found is None:
             found = metrics(conn, period, catalogue, office=office, service=service)
+            annotate(found, costs)
         out.append({"kind": kind, "period": period.label, "score": score(found, targets)["score"]})
     return out

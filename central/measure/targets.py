@@ -13,6 +13,8 @@ The file is a list of ``[[targets]]``, each one metric's target, for every servi
 
 A metric with no target is not scored. ``satisfaction`` may have a target before any feedback is
 counted: a metric with no value in a period is shown as "no data" and left out of the score.
+``cost_per_transaction`` is read from the unit costs (:mod:`central.measure.costs`), in their
+currency.
 
 Read by ``kiosk-central targets check [--file F]`` (exit 1 with the problems) and once when the
 app is built (:func:`central.measure.pages.setup`): a broken file is logged line by line and the
@@ -42,6 +44,7 @@ METRICS: dict[str, tuple[str, str, bool]] = {
     "digital_take_up": ("higher", "Digital take-up", True),
     "drop_off": ("lower", "Dropped off before a step", True),
     "satisfaction": ("higher", "Satisfied or very satisfied", True),
+    "cost_per_transaction": ("lower", "Cost per transaction", False),
 }
 """name → (direction, title, is a rate 0–1)."""
 KEYS = ("metric", "better", "target", "service", "channel", "step")
@@ -160,6 +163,8 @@ def check(source: str, file: str, catalogue: Catalogue | None) -> tuple[Targets,
                 problem((*at, "channel"), f"unknown channel (one of {', '.join(funnel.CHANNELS)})")
             elif metric == "digital_take_up":
                 problem((*at, "channel"), "digital take-up is across channels: no channel")
+            elif metric == "cost_per_transaction":
+                problem((*at, "channel"), "a channel's unit cost is in unit_costs.toml: no channel")
         step = row.get("step")
         if step is not None:
             if metric != "drop_off":

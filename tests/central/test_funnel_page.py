@@ -47,9 +47,10 @@ def test_an_analyst_sees_channels_side_by_side(client, auth, office, staff_login
         "0",
         "",
         "– (0)",  # satisfied (responses): no feedback yet
+        "",  # cost per transaction: on the service's all-channels row
     ]
     assert cells(html, "assisted")[:5] == ["Assisted digital", "1", "1", "0", "100%"]
-    assert cells(html, "all")[-2] == "100%"  # digital take-up: every completion was digital
+    assert cells(html, "all")[-3] == "100%"  # digital take-up: every completion was digital
     assert 'role="img"' in html and "Completion rate by channel" in html
     assert "Kiosk 67%" in html and "Assisted digital 100%" in html
     assert 'href="/staff/performance">Performance</a>' in html

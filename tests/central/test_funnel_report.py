@@ -39,12 +39,13 @@ def test_the_open_data_csv_suppresses_small_counts(client, auth, engine, office,
         "period,start_date,end_date,office,service_id,channel,sessions_started,sessions_completed,"
         "sessions_failed,completion_rate,median_time_to_complete_s,p90_time_to_complete_s,"
         "handed_off,digital_take_up,satisfaction_responses,user_satisfaction,"
-        "satisfaction_response_rate",
+        "satisfaction_response_rate,cost_per_transaction",
         # 3 of (7 + 2); 7 sessions of 200 s in (180, 240]: ranks 3.5 and 6.3 of 7
-        f"{head},assisted,[c],[c],0,[c],[c],[c],0,,0,,[c]",  # 0 of 3 endings: too few
-        f"{head},kiosk,9,7,[c],0.7778,210,234,0,,0,,[c]",
+        f"{head},assisted,[c],[c],0,[c],[c],[c],0,,0,,[c],",  # 0 of 3 endings: too few
+        f"{head},kiosk,9,7,[c],0.7778,210,234,0,,0,,[c],",
         # 3 in (90, 120] then 7 in (180, 240]: ranks 5 and 9 of 10 fall in the second
-        f"{head},all,12,10,[c],0.8333,197.1429,231.4286,0,1,0,,[c]",
+        # cost per transaction: 7 on the kiosk at 1.10 and 3 assisted at 3.90, over 10 completed
+        f"{head},all,12,10,[c],0.8333,197.1429,231.4286,0,1,0,,[c],1.94",
     ]
     assert main([*argv, "--format", "json"]) == 0
     found = json.loads(capsys.readouterr().out)

@@ -207,3 +207,43 @@ def test_the_targets_file_is_checked_like_the_catalogue(tmp_path: Path, capsys) 
     assert main(["targets", "check", "--file", str(shipped), "--catalogue", services]) == 0
     assert "no problems" in capsys.readouterr().out
     assert load(shipped, None).targets  # every shipped target is well formed
+
+
+def test_cost_per_transaction_from_unit_costs(engine, app, office) -> None:  # type: ignore[no-untyped-def]
+    from central.measure import costs
+
+    history(engine, app, office)
+    catalogue = app.state.catalogue.catalogue
+    source = (
+        'currency = "GBP"\n[channels]\nkiosk = 1.5\ncounter = 9.0\n\n'
+        '[[services]]\nservice = "proof-of-benefit"\nkiosk = 0.5\n'
+    )
+    unit, problems = costs.check(source, "unit_costs.toml", catalogue)
+    assert problems == []
+    with engine.connect() as conn:
+        found = metrics(conn, Period.parse("2026-03-02"), catalogue, office=office)
+    costs.annotate(found, unit)
+    # change-of-address: 3 completed on the kiosk at 1.50 and 1 at the counter at 9.00 → 13.5/4
+    assert found["services"][ADDRESS]["cost_per_transaction"] == pytest.approx(13.5 / 4)
+    assert found["services"][LETTER]["cost_per_transaction"] == 0.5  # its own kiosk cost
+    no_counter, _ = costs.check("[channels]\nkiosk = 1.5\n", "u.toml", catalogue)
+    costs.annotate(found, no_counter)  # a channel with completions and no cost: unknown
+    assert found["services"][ADDRESS]["cost_per_transaction"] is None
+    costs.annotate(found, unit)
+    cheap, _ = check(
+        '[[targets]]\nmetric = "cost_per_transaction"\nbetter = "lower"\ntarget = 2.7\n', "t", None
+    )
+    address = scores.score(found, cheap)["services"][ADDRESS]
+    assert address["score"] == pytest.approx(2.7 / 3.375)  # 0.8: dearer than the target
+    _, problems = costs.check(
+        'currency = "pounds"\n[channels]\nkiosk = -1\nfax = 2\n[[services]]\nservice = "x"\n',
+        "unit_costs.toml",
+        catalogue,
+    )
+    assert [str(p) for p in problems] == [
+        "unit_costs.toml:1: currency: a 3-letter currency code, like GBP",
+        "unit_costs.toml:3: channels.kiosk: must be a cost of 0 or more",
+        "unit_costs.toml:4: channels.fax: unknown channel (one of kiosk, web, counter, phone, "
+        "assisted)",
+        "unit_costs.toml:6: services[0].service: no service 'x' in the catalogue",
+    ]
