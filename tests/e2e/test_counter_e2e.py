@@ -18,11 +18,16 @@ import re
 
 import pytest
 
-from tests.e2e import test_web_e2e as phone_tests
-from tests.e2e.test_web_e2e import PASSWORD, shot
-from tests.e2e.test_web_start_e2e import _about_you, _kiosk_message, front_door  # noqa: F401
+from tests.e2e import browser_support
+from tests.e2e.browser_support import assert_accessible, shot, sign_in
+from tests.e2e.test_web_start_e2e import (  # noqa: F401
+    _about_you,
+    _kiosk_message,
+    _new_address,
+    front_door,
+)
 
-browser = phone_tests.browser  # the module's Chromium fixture, shared
+browser = browser_support.browser  # the Chromium fixture, shared
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +35,7 @@ pytestmark = pytest.mark.browser
 def _sign_in(browser, base: str):  # type: ignore[no-untyped-def]
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{base}/staff/login")
-    page.get_by_label("Username").fill("cerys")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/staff")
+    sign_in(page, base, "cerys")
     return context, page
 
 
@@ -108,7 +109,7 @@ def test_counter_to_phone_end_to_end(front_door, browser) -> None:  # type: igno
     channels = page.locator("#timeline tbody td.channel").all_inner_texts()
     assert channels[0] == "counter" and "web" in channels and channels[-1] == "counter"
     staff.close()
-    assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
+    assert_accessible(problems)
 
 
 def test_phone_line_in_welsh_to_the_reference(front_door, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
@@ -121,13 +122,7 @@ def test_phone_line_in_welsh_to_the_reference(front_door, browser) -> None:  # t
     _about_you(page, "cy")
     page.get_by_role("button", name="Parhau").click()
     page.wait_for_url(f"{base}/staff/new/{case_id}/step/new-address")
-    page.get_by_label("Adeilad a stryd").fill("1 High Street")
-    page.get_by_label("Tref neu ddinas").fill("Cardiff")
-    page.get_by_label("Cod post").fill("cf10 1aa")
-    moved = kit.clock().date()
-    page.get_by_label("Diwrnod").fill(str(moved.day))
-    page.get_by_label("Mis").fill(str(moved.month))
-    page.get_by_label("Blwyddyn").fill(str(moved.year))
+    _new_address(page, kit.clock().date(), "cy")
     page.get_by_role("button", name="Parhau").click()
     page.wait_for_url(f"{base}/staff/new/{case_id}/step/household")
     page.locator("#f-others_on_benefits-2").check()  # the second answer: no
@@ -160,7 +155,7 @@ def test_phone_line_in_welsh_to_the_reference(front_door, browser) -> None:  # t
     with kit.sessions() as s:
         case = s.query(Case).filter_by(reference=reference).one()
         assert (case.status, case.origin_channel) == ("submitted", "phone")
-    assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
+    assert_accessible(problems)
 
 
 def test_slip_from_the_counter_opened_at_resume(front_door, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
@@ -195,4 +190,4 @@ def test_slip_from_the_counter_opened_at_resume(front_door, browser) -> None:  #
     cpage.goto(f"{base}/case/next")
     cpage.wait_for_url(f"{base}/case/step/new-address")
     citizen.close()
-    assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
+    assert_accessible(problems)

@@ -6,31 +6,26 @@ test. Screenshots and audits go to test-artifacts/web/. No Chromium → SKIP wit
 
 from __future__ import annotations
 
-import json
-import shutil
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC
-from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from tests.e2e import browser_support
+from tests.e2e.browser_support import (
+    PASSWORD,
+    assert_accessible,
+    free_port,
+    need_chromium,
+    served,
+    shot,
+    sign_in,
+)
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PASSWORD = "correct horse battery"
+browser = browser_support.browser  # the Chromium fixture, shared
+
+pytestmark = pytest.mark.browser
 
 
 def help_requested(kit) -> dict:  # type: ignore[no-untyped-def]
@@ -43,74 +38,20 @@ def help_requested(kit) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[str, object]]:  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.skip(f"Chromium not found at {CHROMIUM}: the browser tests did NOT run")
-    import uvicorn
-
+    need_chromium()
     from central.staff.auth import create_user
     from central.web.testkit import build
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     kit = build(f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'central.db'}", base_url=base)
     with kit.sessions() as s:
         create_user(s, "alice", PASSWORD, "staff", kit.office)
         s.commit()
-    server = uvicorn.Server(
-        uvicorn.Config(kit.app, host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield base, kit
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: the browser tests did NOT run")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
-
-
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
-    "resultTypes": ["violations"],
-}
-"""axe-core's WCAG 2.2 A and AA rules (as GOV.UK services are audited)."""
-
-
-def shot(page, name: str, problems: list[str] | None = None) -> None:  # type: ignore[no-untyped-def]
-    """A full-page screenshot; with ``problems``, also an axe-core audit of the page whose
-    violations (rule, impact, where) are added to it and written beside the screenshot."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    if problems is None:
-        return
-    from axe_playwright_python.sync_playwright import Axe
-
-    found = Axe().run(page, options=AXE_OPTIONS).response["violations"]
-    (ARTIFACTS / f"{name}.axe.json").write_text(json.dumps(found, indent=1))
-    for v in found:
-        where = ", ".join(t for n in v["nodes"][:3] for t in n["target"])
-        problems.append(f"{name}: {v['id']} ({v['impact']}) at {where}: {v['help']}")
+    with served(kit.app, port):
+        yield base, kit
 
 
 def _kiosk_offer(kit, client, case_id) -> dict:  # type: ignore[no-untyped-def]
@@ -166,7 +107,7 @@ def test_phone_flow(server, browser) -> None:  # type: ignore[no-untyped-def]
     assert page.get_by_test_id("status").inner_text() == "Wedi'i anfon"
     shot(page, "06-status-welsh", problems)
     context.close()
-    assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
+    assert_accessible(problems)
 
 
 def test_staff_flow(server, browser) -> None:  # type: ignore[no-untyped-def]
@@ -201,10 +142,7 @@ def test_staff_flow(server, browser) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{base}/staff")
     page.wait_for_url(f"{base}/staff/login")
     shot(page, "09-staff-login", problems)
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/staff")
+    sign_in(page, base, "alice")
     assert case.reference in page.inner_text("main")
     shot(page, "10-staff-queue", problems)
     page.get_by_label("Pick up a case").fill(case.reference)
@@ -216,7 +154,7 @@ def test_staff_flow(server, browser) -> None:  # type: ignore[no-untyped-def]
     assert any("answers changed" in e and "web" in e and "citizen" in e for e in events)
     shot(page, "11-staff-timeline", problems)
     context.close()
-    assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
+    assert_accessible(problems)
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
@@ -287,7 +225,7 @@ def test_what_the_kiosk_says_for_typing_works_word_for_word(server, browser, lan
     assert page.get_by_role("button", name=t(lang, "start_next")).is_visible()
     shot(page, f"27-kiosk-code-case-{lang}", problems)
     context.close()
-    assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
+    assert_accessible(problems)
 
 
 def test_the_other_phone_pages_pass_the_audit_in_both_languages(server, browser) -> None:  # type: ignore[no-untyped-def]
@@ -310,7 +248,7 @@ def test_the_other_phone_pages_pass_the_audit_in_both_languages(server, browser)
         page.wait_for_load_state("networkidle")
         shot(page, f"23-bad-link-{lang}", problems)
     context.close()
-    assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
+    assert_accessible(problems)
 
 
 def test_the_fleet_page_passes_the_audit(server, browser) -> None:  # type: ignore[no-untyped-def]
@@ -333,12 +271,8 @@ def test_the_fleet_page_passes_the_audit(server, browser) -> None:  # type: igno
     problems: list[str] = []
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{base}/staff/login")
-    page.get_by_label("Username").fill("tom")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/staff/fleet")
+    sign_in(page, base, "tom", lands="/staff/fleet")
     assert "receipt-printer: Out of paper." in page.inner_text("#fleet")
     shot(page, "12-staff-fleet", problems)
     context.close()
-    assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
+    assert_accessible(problems)

@@ -15,18 +15,23 @@ fails the test. Screenshots and audits go to test-artifacts/web/ (``30-…``).""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from tests.e2e import test_web_e2e as phone
-from tests.e2e.test_web_e2e import CHROMIUM, PASSWORD, _free_port, shot
+from tests.e2e import browser_support
+from tests.e2e.browser_support import (
+    PASSWORD,
+    assert_accessible,
+    free_port,
+    need_chromium,
+    served,
+    shot,
+    sign_in,
+)
 
-browser = phone.browser  # the module's Chromium fixture, shared
+browser = browser_support.browser  # the Chromium fixture, shared
 
 pytestmark = pytest.mark.browser
 
@@ -36,16 +41,13 @@ OFFICE = "CARDIFF"  # Cardiff city centre office in config/offices.toml
 
 @pytest.fixture(scope="module")
 def front_door(tmp_path_factory) -> Iterator[tuple[str, object]]:  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: the browser tests did NOT run")
-    import uvicorn
-
+    need_chromium()
     from central.catalogue_service import CatalogueService
     from central.settings import REPO_ROOT
     from central.staff.auth import create_user
     from central.web.testkit import build
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     kit = build(
         f"sqlite:///{tmp_path_factory.mktemp('front') / 'central.db'}", base_url=base, office=OFFICE
@@ -54,18 +56,8 @@ def front_door(tmp_path_factory) -> Iterator[tuple[str, object]]:  # type: ignor
     with kit.sessions() as s:
         create_user(s, "cerys", PASSWORD, "staff", OFFICE)
         s.commit()
-    server = uvicorn.Server(
-        uvicorn.Config(kit.app, host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield base, kit
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(kit.app, port):
+        yield base, kit
 
 
 def _kiosk_message(field_id: str, value: str, lang: str) -> str:
@@ -117,6 +109,16 @@ def _about_you(page, lang: str = "en") -> None:  # type: ignore[no-untyped-def]
     page.get_by_label("Year" if lang == "en" else "Blwyddyn").fill("1985")
 
 
+def _new_address(page, moved: date, lang: str = "en") -> None:  # type: ignore[no-untyped-def]
+    en = lang == "en"
+    page.get_by_label("Building and street" if en else "Adeilad a stryd").fill("1 High Street")
+    page.get_by_label("Town or city" if en else "Tref neu ddinas").fill("Cardiff")
+    page.get_by_label("Postcode" if en else "Cod post").fill("cf10 1aa")
+    page.get_by_label("Day" if en else "Diwrnod").fill(str(moved.day))
+    page.get_by_label("Month" if en else "Mis").fill(str(moved.month))
+    page.get_by_label("Year" if en else "Blwyddyn").fill(str(moved.year))
+
+
 def test_start_at_home_and_send(front_door, browser) -> None:  # type: ignore[no-untyped-def]
     base, kit = front_door
     problems: list[str] = []
@@ -142,13 +144,7 @@ def test_start_at_home_and_send(front_door, browser) -> None:  # type: ignore[no
     page.get_by_label("National Insurance number").fill("JG 10 37 59 A")
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{base}/case/step/new-address")
-    page.get_by_label("Building and street").fill("1 High Street")
-    page.get_by_label("Town or city").fill("Cardiff")
-    page.get_by_label("Postcode").fill("cf10 1aa")
-    moved = kit.clock().date()
-    page.get_by_label("Day").fill(str(moved.day))
-    page.get_by_label("Month").fill(str(moved.month))
-    page.get_by_label("Year").fill(str(moved.year))
+    _new_address(page, kit.clock().date())
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{base}/case/step/household")
     page.get_by_label("No").check()
@@ -177,7 +173,7 @@ def test_start_at_home_and_send(front_door, browser) -> None:  # type: ignore[no
             "web",
             OFFICE,
         )
-    assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
+    assert_accessible(problems)
 
 
 def test_save_with_a_pin_and_come_back_where_you_left(front_door, browser) -> None:  # type: ignore[no-untyped-def]
@@ -225,7 +221,7 @@ def test_save_with_a_pin_and_come_back_where_you_left(front_door, browser) -> No
     assert page.get_by_role("heading", level=1).inner_text() == "Your new address"
     shot(page, "45-resumed-en", problems)
     other.close()
-    assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
+    assert_accessible(problems)
 
 
 def test_need_help_puts_the_case_in_the_office_queue(front_door, browser) -> None:  # type: ignore[no-untyped-def]
@@ -262,15 +258,11 @@ def test_need_help_puts_the_case_in_the_office_queue(front_door, browser) -> Non
     # A member of staff of that office sees it in the queue and picks it up.
     staff = browser.new_context()
     page = staff.new_page()
-    page.goto(f"{base}/staff/login")
-    page.get_by_label("Username").fill("cerys")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/staff")
+    sign_in(page, base, "cerys")
     assert reference in page.inner_text("main")
     page.get_by_label("Pick up a case").fill(reference)
     page.get_by_role("button", name="Pick up").click()
     page.wait_for_url(re.compile(rf"{base}/staff/cases/.+"))
     assert "Ann Example" in page.inner_text("main")
     staff.close()
-    assert not problems, "WCAG 2.2 AA violations (axe-core):\n" + "\n".join(problems)
+    assert_accessible(problems)
