@@ -25,6 +25,13 @@ first declined or left to expire) has two offers and, if the second is confirmed
 conversion 1 of 2. Counters: ``route_offered:<route>``, ``route_taken:<route>``,
 ``route_wait:<route>:<band>``, ``route_wait_ms:<route>``. Only event types, stages and times are
 read: never a payload's other members, never an answer.
+
+The **staff queue wait** is folded on the way: each ``assigned`` pairs with the event that last put
+the case in its office's queue (help asked, a handoff to staff, or ``unassigned``), counted on that
+event's day and channel — ``queue_taken``, ``queue_wait:<band>``, ``queue_wait_ms`` — so the
+median, p90 and the share over the service level are read from the bands
+(:func:`central.measure.metrics.metrics`). Times are the events' own (when the citizen asked, not
+when an offline kiosk's event arrived).
 """
 
 from __future__ import annotations
@@ -48,6 +55,8 @@ NAMESPACE = uuid.UUID("0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5")
 MARK = "handoff_case_events"
 ROUTES = ("kiosk_phone", "counter_phone", "kiosk_staff", "web_staff", "slip_resume", "web_kiosk")
 TYPES = ("handed_off", "help_requested", "assigned")
+QUEUE_NAMESPACE = uuid.UUID("7f3e9b1c-2d4a-4e5f-9a6b-1c2d3e4f5a6b")
+QUEUE_TYPES = ("help_requested", "handed_off", "unassigned")
 M = MeasureMark.__table__
 KIOSKS = ("kiosk", "assisted")
 STAFF = ("counter", "phone")
@@ -91,13 +100,30 @@ def _offer_before(conn: Connection, case_id: Any, before_id: int, routes: tuple[
     E = CaseEvent.__table__
     rows = conn.execute(
         select(E.c.type, E.c.channel, E.c.payload, E.c.occurred_at)
-        .where(E.c.case_id == case_id, E.c.id < before_id, E.c.type.in_(TYPES[:2]))
+        .where(E.c.case_id == case_id, E.c.id < before_id, E.c.type.in_(TYPES))
         .order_by(E.c.id.desc())
     )
     for r in rows:
         route = offer_kind(r.type, r.channel, r.payload or {})
         if route in routes:
             return route, r
+        if set(taken_kind(r.type, r.payload or {})) & set(routes):
+            return None  # that offer was taken already (picked up again after being put back)
+    return None
+
+
+def _queued_before(conn: Connection, case_id: Any, before_id: int) -> Any:
+    """The event that last put the case in the staff queue before ``before_id``: help asked, a
+    handoff to staff, or a member of staff putting it back."""
+    E = CaseEvent.__table__
+    rows = conn.execute(
+        select(E.c.type, E.c.channel, E.c.payload, E.c.occurred_at)
+        .where(E.c.case_id == case_id, E.c.id < before_id, E.c.type.in_(QUEUE_TYPES))
+        .order_by(E.c.id.desc())
+    )
+    for r in rows:
+        if r.type != "handed_off" or (r.payload or {}).get("to") == "staff":
+            return r
     return None
 
 
@@ -115,6 +141,25 @@ def fold_handoffs(conn: Connection, zones: OfficeZones, now: datetime) -> int:
     ).all()  # fmt: skip
     rows: dict[Any, dict[str, Any]] = {}
     for r in found:
+        if r.type == "assigned":
+            queued = _queued_before(conn, r.case_id, r.id)
+            if queued is not None:
+                qid = uuid.uuid5(QUEUE_NAMESPACE, str(r.event_id))
+                wait = max(0, int((r.occurred_at - queued.occurred_at).total_seconds() * 1000))
+                rows[qid] = {
+                    "event_id": qid,
+                    "session_id": qid,
+                    "type": "case_queue",
+                    "service_id": r.service_id,
+                    "channel": queued.channel,
+                    "office": r.origin_office,
+                    "device_id": None,
+                    "day": zones.day(r.origin_office, queued.occurred_at),
+                    "started_at": queued.occurred_at,
+                    "occurred_at": r.occurred_at,
+                    "received_at": now,
+                    "data": {"wait_ms": wait},
+                }
         payload = r.payload or {}
         route = offer_kind(r.type, r.channel, payload)
         offer, data = r, {"route": route, "stage": "offered"}

@@ -224,6 +224,7 @@ def performance_page(
                 "bars": bars(rows),
                 "chart_height": 8 + len(rows) * (BAR_HEIGHT + 8),
                 "channels": channels,
+                "queue": result["all"]["queue"],
                 "routes": [
                     {"name": ROUTE_NAMES.get(route, route), **r}
                     for route, r in result["all"]["routes"].items()

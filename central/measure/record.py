@@ -124,6 +124,10 @@ def _counts(row: dict[str, Any]) -> Counter[tuple[str, str]]:
         out["handoff", data["route"]] += 1
     elif kind == "feedback":  # folded from feedback_given (central.measure.feedback), score only
         out["feedback", str(data["score"])] += 1
+    elif kind == "case_queue":  # folded from assigned (central.measure.handoffs)
+        out["queue_taken", ""] += 1
+        out["queue_wait_ms", ""] += data["wait_ms"]
+        out["queue_wait", f"{funnel.bucket_of(data['wait_ms'] / 1000):02d}"] += 1
     elif kind == "case_handoff":  # folded from the cases' handoffs (central.measure.handoffs)
         route = data["route"]
         if data["stage"] == "offered":

@@ -50,7 +50,9 @@ def test_handoff_conversion_per_route(engine, app, office, clock, client, staff_
     ]  # fmt: skip
     case_with(engine, office, "kiosk", twice)
     case_with(engine, office, "kiosk", [("help_requested", "kiosk", {"from": "kiosk"}, 0),
-                                        ("assigned", "counter", {"staff_id": "stf_1"}, 900)])  # fmt: skip
+                                        ("assigned", "counter", {"staff_id": "stf_1"}, 900),
+                                        ("unassigned", "counter", {}, 1000),
+                                        ("assigned", "counter", {"staff_id": "stf_2"}, 2200)])  # fmt: skip
     case_with(engine, office, "web", [("help_requested", "web", {"from": "web"}, 10)])
     case_with(engine, office, "kiosk", [
         ("handed_off", "kiosk", {"to": "web", "stage": "slip_printed"}, 0),
@@ -67,7 +69,16 @@ def test_handoff_conversion_per_route(engine, app, office, clock, client, staff_
         found = metrics(conn, Period.parse("2026-03-01"), app.state.catalogue.catalogue,
                         office=office)["services"]["change-of-address"]["channels"]  # fmt: skip
         monday = metrics(conn, Period.parse("2026-03-02"), None, office=office)["services"]
-    assert monday == {}  # taken on Monday, counted on Sunday with its offer
+    # taken on Monday, counted on Sunday with its offer; only the queue wait after a member of
+    # staff put the case back (at 00:06 on Monday, at the counter) counts on Monday
+    counter = monday["change-of-address"]["channels"]["counter"]
+    assert counter["routes"] == {} and counter["started"] == 0
+    assert counter["queue"] == {
+        "picked_up": 1,
+        "median_wait_s": 1050.0,  # 1200 s: the (900, 1200] band
+        "p90_wait_s": 1170.0,
+        "over_service_level": 1.0,
+    }
     assert found["kiosk"]["routes"] == {
         # offered twice, confirmed once, 80 s after the second offer: band (60, 90]
         "kiosk_phone": {"offered": 2, "taken": 1, "conversion": 0.5, "median_wait_s": 75.0},
@@ -76,6 +87,14 @@ def test_handoff_conversion_per_route(engine, app, office, clock, client, staff_
         # 3000 s: band (2700, 3600]
         "slip_resume": {"offered": 1, "taken": 1, "conversion": 1.0, "median_wait_s": 3150.0},
     }
+    # the staff queue: help asked at the kiosk, picked up 900 s later (within 15 minutes)
+    assert found["kiosk"]["queue"] == {
+        "picked_up": 1,
+        "median_wait_s": 750.0,
+        "p90_wait_s": 870.0,
+        "over_service_level": 0.0,
+    }
+    assert found["web"]["queue"]["picked_up"] == 0
     assert found["web"]["routes"] == {
         "web_staff": {"offered": 1, "taken": 0, "conversion": 0.0, "median_wait_s": None},
         # 7000 s: band (3600, 7200]
@@ -89,3 +108,5 @@ def test_handoff_conversion_per_route(engine, app, office, clock, client, staff_
         "<td>1 min 15 s</td></tr>" in html
     )
     assert '<tr><th scope="row">Web → staff</th><td>1</td><td>0</td><td>0%</td><td>–</td>' in html
+    # the month: waits of 900 s and 1200 s → median the top of (600, 900], p90 0.8 into the next
+    assert "<td>2</td><td>15 min 0 s</td><td>19 min 0 s</td><td>50%</td>" in html  # the queue
