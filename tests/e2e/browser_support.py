@@ -11,7 +11,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,18 @@ def served(app: Any, port: int) -> Iterator[None]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def live_central(make_kit: Callable[[str], Any]) -> Iterator[tuple[str, Any]]:
+    """``(base URL, kit)``: the kit ``make_kit(base URL)`` builds, served by uvicorn on a free
+    loopback port until the block ends. No Chromium: the test is skipped first."""
+    need_chromium()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    kit = make_kit(base)
+    with served(kit.app, port):
+        yield base, kit
 
 
 @pytest.fixture(scope="module")

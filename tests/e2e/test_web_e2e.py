@@ -13,15 +13,7 @@ from datetime import UTC
 import pytest
 
 from tests.e2e import browser_support
-from tests.e2e.browser_support import (
-    PASSWORD,
-    assert_accessible,
-    free_port,
-    need_chromium,
-    served,
-    shot,
-    sign_in,
-)
+from tests.e2e.browser_support import PASSWORD, assert_accessible, live_central, shot, sign_in
 
 browser = browser_support.browser  # the Chromium fixture, shared
 
@@ -40,17 +32,17 @@ def help_requested(kit) -> dict:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[str, object]]:  # type: ignore[no-untyped-def]
-    need_chromium()
     from central.staff.auth import create_user
     from central.web.testkit import build
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    kit = build(f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'central.db'}", base_url=base)
-    with kit.sessions() as s:
-        create_user(s, "alice", PASSWORD, "staff", kit.office)
-        s.commit()
-    with served(kit.app, port):
+    def make_kit(base: str):  # type: ignore[no-untyped-def]
+        kit = build(f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'central.db'}", base_url=base)
+        with kit.sessions() as s:
+            create_user(s, "alice", PASSWORD, "staff", kit.office)
+            s.commit()
+        return kit
+
+    with live_central(make_kit) as (base, kit):
         yield base, kit
 
 

@@ -21,15 +21,7 @@ from datetime import date
 import pytest
 
 from tests.e2e import browser_support
-from tests.e2e.browser_support import (
-    PASSWORD,
-    assert_accessible,
-    free_port,
-    need_chromium,
-    served,
-    shot,
-    sign_in,
-)
+from tests.e2e.browser_support import PASSWORD, assert_accessible, live_central, shot, sign_in
 
 browser = browser_support.browser  # the Chromium fixture, shared
 
@@ -41,22 +33,21 @@ OFFICE = "CARDIFF"  # Cardiff city centre office in config/offices.toml
 
 @pytest.fixture(scope="module")
 def front_door(tmp_path_factory) -> Iterator[tuple[str, object]]:  # type: ignore[no-untyped-def]
-    need_chromium()
     from central.catalogue_service import CatalogueService
     from central.settings import REPO_ROOT
     from central.staff.auth import create_user
     from central.web.testkit import build
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    kit = build(
-        f"sqlite:///{tmp_path_factory.mktemp('front') / 'central.db'}", base_url=base, office=OFFICE
-    )
-    kit.app.state.catalogue = CatalogueService.load(REPO_ROOT / "config" / "services")
-    with kit.sessions() as s:
-        create_user(s, "cerys", PASSWORD, "staff", OFFICE)
-        s.commit()
-    with served(kit.app, port):
+    def make_kit(base: str):  # type: ignore[no-untyped-def]
+        db = tmp_path_factory.mktemp("front") / "central.db"
+        kit = build(f"sqlite:///{db}", base_url=base, office=OFFICE)
+        kit.app.state.catalogue = CatalogueService.load(REPO_ROOT / "config" / "services")
+        with kit.sessions() as s:
+            create_user(s, "cerys", PASSWORD, "staff", OFFICE)
+            s.commit()
+        return kit
+
+    with live_central(make_kit) as (base, kit):
         yield base, kit
 
 
