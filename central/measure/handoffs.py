@@ -32,6 +32,10 @@ event's day and channel — ``queue_taken``, ``queue_wait:<band>``, ``queue_wait
 median, p90 and the share over the service level are read from the bands
 (:func:`central.measure.metrics.metrics`). Times are the events' own (when the citizen asked, not
 when an offline kiosk's event arrived).
+
+So is the **time to outcome**: each ``closed`` pairs with the case's last ``submitted``, counted
+on the day and channel it was sent (``outcome_closed``, ``outcome_time:<band>`` in the bands of
+:data:`OUTCOME_BUCKETS_S`, hours to 30 days).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from sqlalchemy.engine import Connection
 
 from central.db.models import Case, CaseEvent
 from central.measure.feedback import LIMIT, REWIND_IDS, _mark
+from central.measure.metrics import OUTCOME_BUCKETS_S
 from central.measure.models import MeasureMark
 from central.measure.record import store_rows
 from central.measure.zones import OfficeZones
@@ -55,6 +60,8 @@ NAMESPACE = uuid.UUID("0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5")
 MARK = "handoff_case_events"
 ROUTES = ("kiosk_phone", "counter_phone", "kiosk_staff", "web_staff", "slip_resume", "web_kiosk")
 TYPES = ("handed_off", "help_requested", "assigned")
+OUTCOME_NAMESPACE = uuid.UUID("3a9c5e7f-1b2d-4f6a-8c0e-2d4f6a8c0e1b")
+
 QUEUE_NAMESPACE = uuid.UUID("7f3e9b1c-2d4a-4e5f-9a6b-1c2d3e4f5a6b")
 QUEUE_TYPES = ("help_requested", "handed_off", "unassigned")
 M = MeasureMark.__table__
@@ -112,6 +119,13 @@ def _offer_before(conn: Connection, case_id: Any, before_id: int, routes: tuple[
     return None
 
 
+def outcome_band(seconds: float) -> int:
+    for i, upper in enumerate(OUTCOME_BUCKETS_S):
+        if seconds <= upper:
+            return i
+    return len(OUTCOME_BUCKETS_S)
+
+
 def _queued_before(conn: Connection, case_id: Any, before_id: int) -> Any:
     """The event that last put the case in the staff queue before ``before_id``: help asked, a
     handoff to staff, or a member of staff putting it back."""
@@ -135,12 +149,37 @@ def fold_handoffs(conn: Connection, zones: OfficeZones, now: datetime) -> int:
         select(E.c.id, E.c.event_id, E.c.case_id, E.c.type, E.c.channel, E.c.occurred_at,
                E.c.payload, C.c.service_id, C.c.origin_office)
         .join(C, C.c.id == E.c.case_id)
-        .where(E.c.id > last_id - REWIND_IDS, E.c.type.in_(TYPES))
+        .where(E.c.id > last_id - REWIND_IDS, E.c.type.in_((*TYPES, "closed")))
         .order_by(E.c.id)
         .limit(LIMIT)
     ).all()  # fmt: skip
     rows: dict[Any, dict[str, Any]] = {}
     for r in found:
+        if r.type == "closed":
+            sent = conn.execute(
+                select(E.c.channel, E.c.occurred_at)
+                .where(E.c.case_id == r.case_id, E.c.id < r.id, E.c.type == "submitted")
+                .order_by(E.c.id.desc())
+                .limit(1)
+            ).first()
+            if sent is not None:
+                oid = uuid.uuid5(OUTCOME_NAMESPACE, str(r.event_id))
+                took = max(0, int((r.occurred_at - sent.occurred_at).total_seconds()))
+                rows[oid] = {
+                    "event_id": oid,
+                    "session_id": oid,
+                    "type": "case_outcome",
+                    "service_id": r.service_id,
+                    "channel": sent.channel,
+                    "office": r.origin_office,
+                    "device_id": None,
+                    "day": zones.day(r.origin_office, sent.occurred_at),
+                    "started_at": sent.occurred_at,
+                    "occurred_at": r.occurred_at,
+                    "received_at": now,
+                    "data": {"seconds": took, "band": outcome_band(took)},
+                }
+            continue
         if r.type == "assigned":
             queued = _queued_before(conn, r.case_id, r.id)
             if queued is not None:

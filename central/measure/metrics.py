@@ -25,6 +25,8 @@ Definitions (per service × channel, and summed over channels):
 * ``routes``: handoff conversion per route (:mod:`central.measure.handoffs`), on the day and
   channel of the offer: ``offered``, ``taken``, ``conversion`` = taken ÷ offered, ``median_wait_s``
   from offer to pick-up (banded like durations).
+* ``outcome``: time to outcome, submitted → closed (:mod:`central.measure.handoffs`), on the day
+  and channel it was sent: ``closed``, ``median_s``, ``p90_s`` (bands of hours to 30 days).
 * ``queue``: the staff queue (:mod:`central.measure.handoffs`), on the day and channel the case
   entered it: ``picked_up``, ``median_wait_s``, ``p90_wait_s`` and ``over_service_level``, the
   share picked up after :data:`SERVICE_LEVEL_S`.
@@ -84,18 +86,20 @@ class Period:
         raise ValueError(f"period {text!r}: expected YYYY-MM-DD, YYYY-Www, YYYY-MM or YYYY-Qn")
 
 
-def quantile(histogram: dict[int, int], q: float) -> float | None:
+def quantile(
+    histogram: dict[int, int], q: float, buckets: tuple[int, ...] = funnel.DURATION_BUCKETS_S
+) -> float | None:
     """The ``q`` quantile (seconds) of a duration histogram {bucket index: count}, interpolated
     linearly inside its bucket; the open last bucket answers its lower bound. None when empty."""
     total = sum(histogram.values())
     if total == 0:
         return None
     rank, seen = q * total, 0
-    bounds = (0, *funnel.DURATION_BUCKETS_S)
+    bounds = (0, *buckets)
     for index in range(len(bounds)):
         n = histogram.get(index, 0)
         if n and seen + n >= rank:
-            if index >= len(funnel.DURATION_BUCKETS_S):
+            if index >= len(buckets):
                 return float(bounds[-1])
             low, high = bounds[index], bounds[index + 1]
             return low + (high - low) * (rank - seen) / n
@@ -103,6 +107,8 @@ def quantile(histogram: dict[int, int], q: float) -> float | None:
     return float(bounds[-1])
 
 
+OUTCOME_BUCKETS_S = tuple(h * 3600 for h in (1, 4, 8, 24, 48, 72, 120, 168, 240, 336, 504, 720))
+"""Bands of the time to outcome (submitted → closed): 1 hour to 30 days; one more holds longer."""
 SERVICE_LEVEL_S = 900
 """The staff queue's service level: picked up within 15 minutes (a band edge, so the share over
 it is exact). Qmatic reports the share served above the level; so do we."""
@@ -152,6 +158,7 @@ def _channel_metrics(counts: dict[tuple[str, str], int], steps: tuple[str, ...])
         r["conversion"] = r["taken"] / r["offered"] if r["offered"] else None
         r["median_wait_s"] = quantile(waits.get(route, {}), 0.5)
     queue = {int(k): v for (m, k), v in counts.items() if m == "queue_wait"}
+    outcome = {int(k): v for (m, k), v in counts.items() if m == "outcome_time"}
     scores = {int(k): v for (m, k), v in counts.items() if m == "feedback"}
     responses = sum(scores.values())
     satisfied = scores.get(4, 0) + scores.get(5, 0)
@@ -170,6 +177,11 @@ def _channel_metrics(counts: dict[tuple[str, str], int], steps: tuple[str, ...])
         "features": {k: v for (m, k), v in sorted(counts.items()) if m == "feature"},
         "languages": {k: v for (m, k), v in sorted(counts.items()) if m == "language"},
         "routes": dict(sorted(routes.items())),
+        "outcome": {
+            "closed": counts.get(("outcome_closed", ""), 0),
+            "median_s": quantile(outcome, 0.5, OUTCOME_BUCKETS_S),
+            "p90_s": quantile(outcome, 0.9, OUTCOME_BUCKETS_S),
+        },
         "queue": {
             "picked_up": counts.get(("queue_taken", ""), 0),
             "median_wait_s": quantile(queue, 0.5),

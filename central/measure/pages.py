@@ -225,6 +225,7 @@ def performance_page(
                 "chart_height": 8 + len(rows) * (BAR_HEIGHT + 8),
                 "channels": channels,
                 "queue": result["all"]["queue"],
+                "outcome": result["all"]["outcome"],
                 "routes": [
                     {"name": ROUTE_NAMES.get(route, route), **r}
                     for route, r in result["all"]["routes"].items()

@@ -124,6 +124,9 @@ def _counts(row: dict[str, Any]) -> Counter[tuple[str, str]]:
         out["handoff", data["route"]] += 1
     elif kind == "feedback":  # folded from feedback_given (central.measure.feedback), score only
         out["feedback", str(data["score"])] += 1
+    elif kind == "case_outcome":  # folded from closed (central.measure.handoffs)
+        out["outcome_closed", ""] += 1
+        out["outcome_time", f"{data['band']:02d}"] += 1
     elif kind == "case_queue":  # folded from assigned (central.measure.handoffs)
         out["queue_taken", ""] += 1
         out["queue_wait_ms", ""] += data["wait_ms"]

@@ -62,6 +62,8 @@ def test_handoff_conversion_per_route(engine, app, office, clock, client, staff_
         ("handed_off", "web", {"to": "web", "stage": "saved"}, 0),
         ("handed_off", "kiosk", {"to": "kiosk", "stage": "resumed", "via": "slip"}, 7000),
     ])  # fmt: skip
+    case_with(engine, office, "kiosk", [("submitted", "kiosk", {}, 100),
+                                        ("closed", "counter", {}, 100 + 30 * 3600)])  # fmt: skip
     for _ in range(2):  # the second run re-reads and adds nothing
         with engine.begin() as conn:
             fold_quietly(conn, app.state.office_zones, clock())
@@ -95,6 +97,9 @@ def test_handoff_conversion_per_route(engine, app, office, clock, client, staff_
         "over_service_level": 0.0,
     }
     assert found["web"]["queue"]["picked_up"] == 0
+    # sent at the kiosk, closed 30 hours later: the (24 h, 48 h] band
+    assert found["kiosk"]["outcome"] == {"closed": 1, "median_s": 36 * 3600.0,
+                                         "p90_s": 45.6 * 3600}  # fmt: skip
     assert found["web"]["routes"] == {
         "web_staff": {"offered": 1, "taken": 0, "conversion": 0.0, "median_wait_s": None},
         # 7000 s: band (3600, 7200]
@@ -110,3 +115,4 @@ def test_handoff_conversion_per_route(engine, app, office, clock, client, staff_
     assert '<tr><th scope="row">Web → staff</th><td>1</td><td>0</td><td>0%</td><td>–</td>' in html
     # the month: waits of 900 s and 1200 s → median the top of (600, 900], p90 0.8 into the next
     assert "<td>2</td><td>15 min 0 s</td><td>19 min 0 s</td><td>50%</td>" in html  # the queue
+    assert "<td>1</td><td>1.5 days</td><td>1.9 days</td>" in html  # time to outcome
