@@ -309,9 +309,22 @@ def web_session_for(session: Session, token: str | None, now: datetime) -> WebSe
     return row
 
 
-def _decide(
-    session: Session, handoff: Handoff, now: datetime, *, confirm: bool, policy: Policy
-) -> Handoff:
+def decide(
+    session: Session,
+    handoff: Handoff,
+    now: datetime,
+    *,
+    confirm: bool,
+    channel: str,
+    actor_type: str,
+    actor_id: str | None,
+    device_id: str | None = None,
+) -> bool:
+    """The confirm/decline step of a handoff, by whoever takes it (the kiosk that made it, or the
+    member of staff who made it at the counter or on the phone line): one conditional UPDATE (a
+    confirm needs a claim; neither after a decision) — False, and nothing done, when it did not
+    apply. Else a decline revokes the phone's session, and the ``handed_off`` event (stage
+    ``confirmed`` / ``declined``) is appended by that actor. The caller commits."""
     conditions = [Handoff.id == handoff.id, Handoff.confirmed_at.is_(None)]
     conditions.append(Handoff.declined_at.is_(None))
     if confirm:
@@ -324,12 +337,7 @@ def _decide(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        session.rollback()
-        status = handoff.status_at(now, policy.max_code_attempts)
-        raise HandoffStateError(
-            f"The handoff is {status}; it cannot be {'confirmed' if confirm else 'declined'}.",
-            handoff_status=status,
-        )
+        return False
     if not confirm:
         session.execute(
             update(WebSession)
@@ -348,12 +356,37 @@ def _decide(
             "handoff_id": str(handoff.id),
             "stage": "confirmed" if confirm else "declined",
         },
-        channel="kiosk",
-        actor_type="device",
-        actor_id=handoff.device_id,
-        device_id=handoff.device_id,
+        channel=channel,
+        actor_type=actor_type,
+        actor_id=actor_id,
+        device_id=device_id,
         now=now,
     )
+    return True
+
+
+def _decide(
+    session: Session, handoff: Handoff, now: datetime, *, confirm: bool, policy: Policy
+) -> Handoff:
+    """The kiosk's decision (:func:`decide`), committed by the caller; refused with the
+    handoff's status."""
+    device = handoff.device_id
+    if not decide(
+        session,
+        handoff,
+        now,
+        confirm=confirm,
+        channel="kiosk",
+        actor_type="device",
+        actor_id=device,
+        device_id=device,
+    ):
+        session.rollback()
+        status = handoff.status_at(now, policy.max_code_attempts)
+        raise HandoffStateError(
+            f"The handoff is {status}; it cannot be {'confirmed' if confirm else 'declined'}.",
+            handoff_status=status,
+        )
     session.refresh(handoff)
     return handoff
 

@@ -26,13 +26,14 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalogue.outcomes import outcome_for
 from central.db.models import Case, CaseEvent
 from central.deps import ClockDep, SessionDep, one_hop
 from central.handoff import batch, codes, resume
+from central.handoff import service as handoffs
 from central.handoff.errors import HandoffStateError
 from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.models import STAFF_ORIGIN, Handoff, WebSession
@@ -224,47 +225,22 @@ def decide(
     *,
     confirm: bool,
 ) -> None:
-    """The kiosk's confirm/decline step (:func:`central.handoff.service.confirm`), taken by a
-    member of staff: one conditional UPDATE (a confirm needs a claim; neither after a decision),
-    a decline revokes the phone's session, and the ``handed_off`` event (stage ``confirmed`` /
-    ``declined``) is the staff member's, on the case's channel. The caller commits."""
-    conditions = [Handoff.id == handoff.id, Handoff.confirmed_at.is_(None)]
-    conditions.append(Handoff.declined_at.is_(None))
-    if confirm:
-        conditions.append(Handoff.claimed_at.is_not(None))
-    values = {"confirmed_at": now} if confirm else {"declined_at": now}
-    changed = session.execute(
-        update(Handoff)
-        .where(*conditions)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:
-        raise HandoffStateError("The handoff cannot be decided now.")
-    if not confirm:
-        session.execute(
-            update(WebSession)
-            .where(WebSession.handoff_id == handoff.id, WebSession.revoked_at.is_(None))
-            .values(revoked_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    case = lock_case(session, handoff.case_id)
-    assert case is not None
-    channel = case.origin_channel if case.origin_channel in ("counter", "phone") else "staff"
-    append_event(
+    """The kiosk's confirm/decline step (:func:`central.handoff.service.decide`), taken by a
+    member of staff: the ``handed_off`` event is the staff member's, on the case's channel. Raises
+    :class:`HandoffStateError` when the handoff cannot be decided now. The caller commits."""
+    case = session.get(Case, handoff.case_id)
+    origin = case.origin_channel if case is not None else None
+    channel = origin if origin in ("counter", "phone") else "staff"
+    if not handoffs.decide(
         session,
-        case,
-        type="handed_off",
-        payload={
-            "to": "web",
-            "handoff_id": str(handoff.id),
-            "stage": "confirmed" if confirm else "declined",
-        },
+        handoff,
+        now,
+        confirm=confirm,
         channel=channel,
         actor_type="staff",
         actor_id=ctx.user.id,
-        now=now,
-    )
+    ):
+        raise HandoffStateError("The handoff cannot be decided now.")
 
 
 def _decide_route(
