@@ -226,6 +226,13 @@ def performance_page(
                 "channels": channels,
                 "queue": result["all"]["queue"],
                 "outcome": result["all"]["outcome"],
+                "features": [
+                    (name.replace("_", " ").capitalize(), [
+                        result["channels"][ch]["features"].get(name, 0) for ch in channels
+                    ])
+                    for name in funnel.FEATURES
+                    if result["all"]["features"].get(name)
+                ],
                 "routes": [
                     {"name": ROUTE_NAMES.get(route, route), **r}
                     for route, r in result["all"]["routes"].items()

@@ -15,7 +15,8 @@ def fill(client, auth) -> None:  # type: ignore[no-untyped-def]
     day = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
     events = []
     for reason, seconds in (("submitted", 200), ("submitted", 250), ("idle_wipe", 90)):
-        events += session_events(SERVICE, day, steps=("where",), reason=reason, duration_s=seconds)
+        events += session_events(SERVICE, day, steps=("where",), reason=reason, duration_s=seconds,
+                                 features=("large_text",) if seconds == 90 else ())  # fmt: skip
     events += session_events(SERVICE, day, reason="submitted", duration_s=100, channel="assisted")
     assert client.post("/api/v1/funnel", json={"events": events}, headers=auth).status_code == 200
 
@@ -54,6 +55,8 @@ def test_an_analyst_sees_channels_side_by_side(client, auth, office, staff_login
     assert 'role="img"' in html and "Completion rate by channel" in html
     assert "Kiosk 67%" in html and "Assisted digital 100%" in html
     assert 'href="/staff/performance">Performance</a>' in html
+    features = html.split('data-table="features"')[1].split("</table>")[0]
+    assert '<th scope="row">Large text</th><td>0</td><td>1</td>' in features  # assisted, kiosk
     assert (
         client.get(f"/staff/performance?period=2026-04&office={office}").text.count(
             "No sessions started"
