@@ -30,7 +30,7 @@ from central.measure import feedback as feedback_fold
 from central.measure import report
 from central.measure import scores as scoring
 from central.measure import targets as target_file
-from central.measure.metrics import Period, metrics
+from central.measure.metrics import Period, daily, metrics
 from central.staff.routes import StaffCtx, forbidden, page
 
 log = logging.getLogger("central.measure.pages")
@@ -146,6 +146,32 @@ def score_view(
     }
 
 
+TREND_HEIGHT = 120
+
+
+def trend_chart(days: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Geometry of one vertical bar per day: sessions started, the completed part darker."""
+    if not any(d["started"] for d in days):
+        return None
+    top = max(d["started"] for d in days) or 1
+    step = max(4, (CHART_WIDTH * 2 - 40) // max(1, len(days)))
+    bars = []
+    for i, d in enumerate(days):
+        height = round(d["started"] / top * TREND_HEIGHT)
+        done = round(min(d["completed"], d["started"]) / top * TREND_HEIGHT)
+        bars.append(
+            {**d, "x": 30 + i * step, "width": max(2, step - 2), "height": height, "done": done}
+        )
+    return {
+        "days": days,
+        "bars": bars,
+        "width": 40 + len(days) * step,
+        "height": TREND_HEIGHT + 20,
+        "base": TREND_HEIGHT + 4,
+        "top": top,
+    }
+
+
 def default_period(now: datetime) -> str:
     return now.astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m")
 
@@ -199,12 +225,14 @@ def performance_page(
     except ValueError:
         period, error = None, "Enter a period like 2026-11, 2026-W48, 2026-Q4 or 2026-11-30"
     found: dict[str, Any] = {"services": {}}
+    trend: dict[str, Any] | None = None
     zones = getattr(request.app.state, "office_zones", None)
     feedback_fold.fold_quietly(session.connection(), zones, clock())
     targets = getattr(request.app.state, "targets", None)
     scores = None
     if period is not None:
         found = metrics(session.connection(), period, known, office=office, service=service)
+        trend = trend_chart(daily(session.connection(), period, office=office, service=service))
         costs = getattr(request.app.state, "unit_costs", None)
         unit_costs.annotate(found, costs)
         if targets is not None:
@@ -264,6 +292,7 @@ def performance_page(
         first=found.get("first"),
         last=found.get("last"),
         scores=scores,
+        trend=trend,
         currency=getattr(getattr(request.app.state, "unit_costs", None), "currency", None),
         targets_off=bool(getattr(request.app.state, "targets_problems", [])),
     )

@@ -55,6 +55,15 @@ def test_an_analyst_sees_channels_side_by_side(client, auth, office, staff_login
     assert 'role="img"' in html and "Completion rate by channel" in html
     assert "Kiosk 67%" in html and "Assisted digital 100%" in html
     assert 'href="/staff/performance">Performance</a>' in html
+    trend = html.split('data-table="trend"')[1].split("</table>")[0]  # the month, day by day
+    assert trend.count("<tr>") == 32  # the head and 31 days of March
+    assert (
+        '<tr><th scope="row">2026-03-02</th><td>4</td><td>3</td><td>1</td><td>75%</td></tr>'
+        in trend
+    )
+    assert (
+        '<tr><th scope="row">2026-03-03</th><td>0</td><td>0</td><td>0</td><td>–</td></tr>' in trend
+    )
     features = html.split('data-table="features"')[1].split("</table>")[0]
     assert '<th scope="row">Large text</th><td>0</td><td>1</td>' in features  # assisted, kiosk
     assert (
