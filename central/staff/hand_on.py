@@ -40,12 +40,7 @@ from central.handoff.models import STAFF_ORIGIN, Handoff, WebSession
 from central.handoff.service import Policy
 from central.problems import ProblemError
 from central.staff import auth, funnel
-from central.staff.new_case_routes import (
-    Desk,
-    desk_case,
-    staff_message,
-    staff_page,
-)
+from central.staff.new_case_routes import Desk, desk_case, desk_page, staff_message
 from central.staff.routes import StaffCtx, StaffForm, forbidden
 from central.web.i18n import long_date
 
@@ -82,14 +77,12 @@ def _hand_on_page(
     errors: list[tuple[str, str]] | None = None,
     chosen: str = "",
 ) -> HTMLResponse:
-    return staff_page(
+    return desk_page(
         request,
         "staff/new_case_hand_on.html",
         ctx,
+        desk,
         status,
-        lang=desk.lang,
-        case=desk.case,
-        service=desk.service,
         kinds=resume.FACTOR_KINDS,
         errors=errors or [],
         chosen=chosen,
@@ -132,13 +125,11 @@ async def handoff_post(
     welsh = "?lang=cy" if desk.lang == "cy" else ""
     link = f"{base}/h{welsh}#{issued.secret}"
     handoff = issued.handoff
-    return staff_page(
+    return desk_page(
         request,
         "staff/new_case_qr.html",
         ctx,
-        lang=desk.lang,
-        case=desk.case,
-        service=desk.service,
+        desk,
         handoff=handoff,
         qr=qr_svg(link, "QR code for the citizen's phone"),
         link=link,
@@ -190,13 +181,11 @@ def handoff_page(
     desk = desk_case(request, session, ctx, str(handoff.case_id))
     if not isinstance(desk, Desk):
         return desk
-    return staff_page(
+    return desk_page(
         request,
         "staff/handoff.html",
         ctx,
-        lang=desk.lang,
-        case=desk.case,
-        service=desk.service,
+        desk,
         handoff=handoff,
         state=status,
         phone_code=_phone_code(session, handoff) if status == "claimed" else None,
@@ -341,13 +330,12 @@ def slip_post(
     session.commit()
     base = request.app.state.settings.base_url.rstrip("/")
     until = (now + timedelta(days=policy.resume_days)).date()
-    return staff_page(
+    return desk_page(
         request,
         "staff/new_case_slip.html",
         ctx,
-        lang=desk.lang,
+        desk,
         case=case,
-        service=desk.service,
         code=issued.code,
         kind=kind,
         resume_url=f"{base}/resume",
@@ -390,13 +378,12 @@ def feedback_post(
         return desk
     score, comment, errors = read_feedback(form, desk.lang)
     if errors:
-        return staff_page(
+        return desk_page(
             request,
             "staff/new_case_feedback.html",
             ctx,
+            desk,
             400,
-            lang=desk.lang,
-            case=desk.case,
             errors=errors,
         )
     case = lock_case(session, desk.case.id)
@@ -425,6 +412,4 @@ def feedback_page(request: Request, case_id: str, ctx: StaffCtx, session: Sessio
     desk = desk_case(request, session, ctx, case_id)
     if not isinstance(desk, Desk):
         return desk
-    return staff_page(
-        request, "staff/new_case_feedback.html", ctx, lang=desk.lang, case=desk.case, errors=[]
-    )
+    return desk_page(request, "staff/new_case_feedback.html", ctx, desk, errors=[])

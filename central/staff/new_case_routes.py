@@ -85,6 +85,22 @@ def staff_page(
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
 
+def desk_page(
+    request: Request,
+    template: str,
+    ctx: auth.StaffContext,
+    desk: Desk,
+    status: int = 200,
+    **values: Any,
+) -> HTMLResponse:
+    """A :func:`staff_page` of the case at the desk: its case (unless ``case`` is given), service
+    and the citizen's language."""
+    values.setdefault("case", desk.case)
+    return staff_page(
+        request, template, ctx, status, lang=desk.lang, service=desk.service, **values
+    )
+
+
 def _services(request: Request) -> list[Service]:
     catalogue = request.app.state.catalogue
     if not catalogue.loaded:
@@ -309,14 +325,12 @@ def _step_page(
     errors: list[Any],
     status: int = 200,
 ) -> HTMLResponse:
-    return staff_page(
+    return desk_page(
         request,
         "staff/new_case_step.html",
         ctx,
+        desk,
         status,
-        lang=desk.lang,
-        case=desk.case,
-        service=desk.service,
         step=step,
         fields=forms.visible_fields(step, values),
         values=values,
@@ -420,14 +434,12 @@ def _check_page(
         )
         for step in forms.visible_steps(desk.service, answers)  # type: ignore[arg-type]
     ]
-    return staff_page(
+    return desk_page(
         request,
         "staff/new_case_check.html",
         ctx,
+        desk,
         status,
-        lang=desk.lang,
-        case=desk.case,
-        service=desk.service,
         rows=rows,
         errors=errors,
     )
@@ -458,13 +470,11 @@ def outcome_page(request: Request, case_id: str, ctx: StaffCtx, session: Session
     found = outcome_for(desk.service, desk.answers)  # type: ignore[arg-type]
     if found is None:
         return RedirectResponse(f"/staff/new/{desk.case.id}/next", status_code=303)
-    return staff_page(
+    return desk_page(
         request,
         "staff/new_case_outcome.html",
         ctx,
-        lang=desk.lang,
-        case=desk.case,
-        service=desk.service,
+        desk,
         outcome=found,
         step=deciding_step(desk.service, found, desk.answers),  # type: ignore[arg-type]
     )
@@ -520,13 +530,11 @@ def done_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep
         return desk
     if desk.case.status in EDITABLE and desk.service is not None:
         return RedirectResponse(f"/staff/new/{desk.case.id}/next", status_code=303)
-    return staff_page(
+    return desk_page(
         request,
         "staff/new_case_done.html",
         ctx,
-        lang=desk.lang,
-        case=desk.case,
-        service=desk.service,
+        desk,
     )
 
 
