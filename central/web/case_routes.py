@@ -9,10 +9,12 @@ then the phone shows the display code and office to compare with the kiosk (cros
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from catalogue.funnel import CHECK_ANSWERS
 from catalogue.model import Service
@@ -54,6 +56,24 @@ class Citizen:
     @property
     def csrf(self) -> str:
         return csrf_for(self.token)
+
+    def append(self, session: Session, type_: str, payload: dict[str, Any], now: datetime) -> Case:
+        """Lock the case and append an event of this citizen (channel ``web``, actor id the web
+        session's id) to its history; the case as it now is. Raises :class:`FoldError` when the
+        case cannot take it. The caller commits."""
+        case = lock_case(session, self.case.id)
+        assert case is not None
+        append_event(
+            session,
+            case,
+            type=type_,
+            payload=payload,
+            channel="web",
+            actor_type="citizen",
+            actor_id=str(self.web.id),
+            now=now,
+        )
+        return case
 
 
 def citizen(request: Request, session: SessionDep) -> Citizen:
@@ -195,22 +215,12 @@ def step_post(
         return _step_page(request, c, step, shown | _raw_dates(step, form), errors, 400)
     changed = {k: v for k, v in patch.items() if answers.get(k) != v}
     if changed:
-        case = lock_case(session, c.case.id)
         try:
-            append_event(
-                session,
-                case,
-                type="answers_changed",
-                payload={"answers": changed},  # type: ignore[arg-type]
-                channel="web",
-                actor_type="citizen",
-                actor_id=str(c.web.id),
-                now=now,
-            )
+            case = c.append(session, "answers_changed", {"answers": changed}, now)
         except FoldError:
             return RedirectResponse("/case/status", status_code=303)
         session.commit()
-        merged = dict(case.answers)  # type: ignore[union-attr]
+        merged = dict(case.answers)
     measure = web_funnel.WebMeasure.of_app(request.app)
     if outcome_for(c.service, merged) is not None:  # type: ignore[arg-type]
         web_funnel.end(session, measure, c.case, now, "not_eligible", bool(changed))
@@ -309,18 +319,8 @@ def submit(
     errors = forms.check_complete(c.service, answers, now.date())  # type: ignore[arg-type]
     if errors or forms.next_step(c.service, answers) is not None:  # type: ignore[arg-type]
         return _check(request, c, answers, errors, 400)
-    case = lock_case(session, c.case.id)
     try:
-        append_event(
-            session,
-            case,
-            type="submitted",
-            payload={},  # type: ignore[arg-type]
-            channel="web",
-            actor_type="citizen",
-            actor_id=str(c.web.id),
-            now=now,
-        )
+        case = c.append(session, "submitted", {}, now)
     except FoldError:
         return RedirectResponse("/case/status", status_code=303)
     web_funnel.end(session, web_funnel.WebMeasure.of_app(request.app), case, now, "submitted")
@@ -402,18 +402,12 @@ def feedback(
 
         office = office_name(request, c.case.origin_office)
         return _page(request, "web/helped.html", c, 400, errors=errors, thanks=False, office=office)
-    case = lock_case(session, c.case.id)
-    assert case is not None
     try:
-        append_event(
+        c.append(
             session,
-            case,
-            type=feedback_shape.EVENT_TYPE,
-            payload=feedback_shape.payload(score, ending, comment),
-            channel="web",
-            actor_type="citizen",
-            actor_id=str(c.web.id),
-            now=clock(),
+            feedback_shape.EVENT_TYPE,
+            feedback_shape.payload(score, ending, comment),
+            clock(),
         )
     except FoldError:
         session.rollback()

@@ -39,7 +39,7 @@ from central.db.models import Case
 from central.deps import ClockDep, SessionDep, SettingsDep, one_hop
 from central.handoff import resume
 from central.handoff import service as handoffs
-from central.handoff.history import FoldError, append_event, lock_case
+from central.handoff.history import FoldError, lock_case
 from central.handoff.ratelimit import AttemptLimiter, address_key
 from central.measure import web as web_funnel
 from central.web import drafts, forms
@@ -370,19 +370,8 @@ def help_post(
         return gate
     if c.case.status not in EDITABLE:
         return RedirectResponse("/case/status", status_code=303)
-    case = lock_case(session, c.case.id)
-    assert case is not None
     try:
-        append_event(
-            session,
-            case,
-            type="help_requested",
-            payload={"from": "web"},
-            channel="web",
-            actor_type="citizen",
-            actor_id=str(c.web.id),
-            now=clock(),
-        )
+        case = c.append(session, "help_requested", {"from": "web"}, clock())
     except FoldError:
         session.rollback()
         return RedirectResponse("/case/status", status_code=303)
