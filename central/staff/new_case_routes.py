@@ -244,6 +244,26 @@ class Desk:
     def answers(self) -> dict[str, Any]:
         return dict(self.case.answers or {})
 
+    def append(
+        self, session: Session, staff_id: str, type_: str, payload: dict[str, Any], now: Any
+    ) -> Case:
+        """Lock the case and append an event of this member of staff (``staff_id``) on the case's
+        channel; the case as it now is. Raises :class:`FoldError` when the case cannot take it.
+        The caller commits."""
+        case = lock_case(session, self.case.id)
+        assert case is not None
+        append_event(
+            session,
+            case,
+            type=type_,
+            payload=payload,
+            channel=self.channel,
+            actor_type="staff",
+            actor_id=staff_id,
+            now=now,
+        )
+        return case
+
 
 CHANGED = (
     "This case was changed on another channel since this page was shown (for example on the "
@@ -391,19 +411,8 @@ def step_post(
     changed = {k: v for k, v in patch.items() if answers.get(k) != v}
     merged = {k: v for k, v in (answers | patch).items() if v is not None}
     if changed:
-        case = lock_case(session, desk.case.id)
-        assert case is not None
         try:
-            append_event(
-                session,
-                case,
-                type="answers_changed",
-                payload={"answers": changed},
-                channel=desk.channel,
-                actor_type="staff",
-                actor_id=ctx.user.id,
-                now=now,
-            )
+            case = desk.append(session, ctx.user.id, "answers_changed", {"answers": changed}, now)
         except FoldError:
             session.rollback()
             return RedirectResponse(f"/staff/new/{desk.case.id}/done", status_code=303)
@@ -501,19 +510,8 @@ def submit(
         return RedirectResponse(f"/staff/new/{desk.case.id}/outcome", status_code=303)
     if errors or forms.next_step(desk.service, desk.answers) is not None:  # type: ignore[arg-type]
         return _check_page(request, ctx, desk, errors, 400)
-    case = lock_case(session, desk.case.id)
-    assert case is not None
     try:
-        append_event(
-            session,
-            case,
-            type="submitted",
-            payload={},
-            channel=desk.channel,
-            actor_type="staff",
-            actor_id=ctx.user.id,
-            now=now,
-        )
+        case = desk.append(session, ctx.user.id, "submitted", {}, now)
     except FoldError:
         session.rollback()
     else:
