@@ -336,11 +336,11 @@ class Controller:
     def ask_staff(self, done: Callable[[str | None], None]) -> None:
         self._paper_job("ask_staff", done)
 
-    def give_feedback(self, score: int, reason: str | None) -> None:
-        """Score and reason go to the backend's ``record_feedback`` when it has one (optional:
-        not part of :class:`screens.backend.Backend`, the runtime does not take it yet)."""
+    def give_feedback(self, score: int, comment: str | None) -> None:
+        """Score (5 very satisfied … 1 very dissatisfied) and comment go to the backend's
+        ``record_feedback`` when it has one (optional: not part of :class:`screens.backend.Backend`)."""
         self.hide_keyboard()
-        feedback = self.session.give_feedback(score, reason)
+        feedback = self.session.give_feedback(score, comment)
         record = getattr(self.backend, "record_feedback", None)
         if callable(record):
             self.workers.run(lambda: record(feedback), lambda _r: None, name="feedback")

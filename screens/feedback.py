@@ -1,4 +1,5 @@
-"""How was your visit? Four faces (score 4 = very good … 1 = very poor), an optional reason, or skip."""
+"""The one feedback question (the same on every channel, central.feedback): five choices, each a
+drawn face above its words (5 very satisfied … 1 very dissatisfied), an optional comment, or skip."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ from screens.widgets import KButton, KInput, KLabel, KToggle, Row
 
 __all__ = ["FeedbackScreen"]
 
-FACES = ((4, "Very good"), (3, "Good"), (2, "Poor"), (1, "Very poor"))
+FACES = (
+    (5, "Very satisfied"),
+    (4, "Satisfied"),
+    (3, "Neither satisfied or dissatisfied"),
+    (2, "Dissatisfied"),
+    (1, "Very dissatisfied"),
+)
+MOUTH = {5: 0.35, 4: 0.18, 3: 0.0, 2: -0.18, 1: -0.35}
+"""How far the mouth curves up (a smile) or down, by score."""
 
 
 class Face(KToggle):
@@ -54,7 +63,7 @@ class Face(KToggle):
         for i, e in enumerate(self._eyes):
             e.pos = (cx + (-0.35 if i == 0 else 0.35) * r - eye / 2, cy + 0.2 * r)
             e.size = (eye, eye)
-        curve = {4: 0.35, 3: 0.15, 2: -0.15, 1: -0.35}[self.score] * r
+        curve = MOUTH[self.score] * r
         xs = [cx - 0.45 * r + 0.9 * r * k / 8 for k in range(9)]
         mid = cy - 0.35 * r
         self._mouth.points = [
@@ -68,16 +77,16 @@ class FeedbackScreen(KioskScreen):
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.faces: dict[int, Face] = {}
-        self.reason: KInput | None = None
+        self.comment: KInput | None = None
 
     def _chosen(self) -> tuple[int | None, str]:
         score = next((s for s, f in self.faces.items() if f.state == "down"), None)
-        return score, self.reason.text if self.reason is not None else ""
+        return score, self.comment.text if self.comment is not None else ""
 
     def build(self) -> list[Any]:
         ctx = self.ctx
         _ = ctx.t
-        score, reason = self._chosen() if self.faces else (None, "")
+        score, comment = self._chosen() if self.faces else (None, "")
         row = Row(ctx)
         self.faces = {}
         for s, label in FACES:
@@ -86,13 +95,13 @@ class FeedbackScreen(KioskScreen):
                 face.state = "down"
             self.faces[s] = face
             row.add_widget(face)
-        self.reason = KInput(ctx, reason, kid="feedback:reason")
-        self.reason.on_activate = self.controller.activate_field
+        self.comment = KInput(ctx, comment, kid="feedback:comment")
+        self.comment.on_activate = self.controller.activate_field
         return [
-            self.title(_("How was your visit?")),
+            self.title(_("Overall, how did you feel about the service you received today?")),
             row,
-            KLabel(ctx, _("Tell us why (optional)")),
-            self.reason,
+            KLabel(ctx, _("How could we improve this service? (optional)")),
+            self.comment,
             Row(ctx,
                 KButton(ctx, _("Send feedback"), self.send, kid="feedback:send"),
                 KButton(ctx, _("Skip"), self.controller.skip_feedback, primary=False,
@@ -100,13 +109,13 @@ class FeedbackScreen(KioskScreen):
         ]  # fmt: skip
 
     def send(self) -> None:
-        score, reason = self._chosen()
+        score, comment = self._chosen()
         if score is None:
             self.controller.skip_feedback()
             return
-        self.controller.give_feedback(score, reason.strip() or None)
+        self.controller.give_feedback(score, comment.strip()[:500] or None)
 
     def clear(self) -> None:
         self.faces = {}
-        self.reason = None
+        self.comment = None
         super().clear()

@@ -100,8 +100,11 @@ class CaseDesk:
         self._wake()
 
     def give_feedback(self, case: SubmittedCase, feedback: Feedback) -> None:
-        """The citizen's rating (1–4) and optional reason, in the case's history."""
-        payload = {"score": feedback.score, "reason": feedback.reason or None}
+        """The one feedback question (central.feedback's payload: score 1–5, the ending, an
+        optional comment), in the case's history."""
+        payload: dict[str, Any] = {"score": feedback.score, "ending": feedback.ending}
+        if feedback.comment:
+            payload["comment"] = feedback.comment
         event = {
             "event_id": str(uuid.uuid4()), "type": "feedback_given", "occurred_at": self.now_iso(),
             "payload": payload, "channel": "kiosk", "actor_type": "citizen",

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from kiosk.session.answers import AnswerRecord
 from kiosk.session.states import OutcomeKind, SessionKind
 
-__all__ = ["CaseDraft", "Feedback", "Submission"]
+__all__ = [
+    "FEEDBACK_ENDINGS",
+    "FEEDBACK_SCORES",
+    "MAX_FEEDBACK_COMMENT",
+    "CaseDraft",
+    "Feedback",
+    "Submission",
+]
 
 
 @dataclass(frozen=True)
@@ -34,11 +41,21 @@ class CaseDraft:
     """Why the last submission attempt failed (a reason code, no personal data)."""
 
 
+FEEDBACK_SCORES = (5, 4, 3, 2, 1)
+"""The one feedback question's 5-point scale, best first (central.feedback): 5 very satisfied,
+4 satisfied, 3 neither satisfied or dissatisfied, 2 dissatisfied, 1 very dissatisfied."""
+FEEDBACK_ENDINGS = ("completed", "not_eligible", "handed_off", "abandoned", "timed_out")
+MAX_FEEDBACK_COMMENT = 500
+
+
 @dataclass(frozen=True)
 class Feedback:
-    """1 (very dissatisfied) … 4 (very satisfied), and an optional reason."""
+    """The one feedback question: ``score`` 5 (very satisfied) … 1 (very dissatisfied), where the
+    citizen was when asked (``ending``: ``completed`` after sending, ``handed_off`` after choosing
+    their phone or staff), and an optional comment (≤ 500 characters; may be personal data)."""
 
     score: int
-    reason: str | None
+    ending: str
+    comment: str | None
     service_id: str | None
     kind: SessionKind

@@ -31,7 +31,13 @@ from catalogue.model import Channel, Service, Step
 from catalogue.outcomes import outcome_for
 from kiosk.session.base import SessionBase, public_action
 from kiosk.session.device_input import DeviceInput
-from kiosk.session.drafts import CaseDraft, Feedback, Submission
+from kiosk.session.drafts import (
+    FEEDBACK_SCORES,
+    MAX_FEEDBACK_COMMENT,
+    CaseDraft,
+    Feedback,
+    Submission,
+)
 from kiosk.session.errors import (
     IllegalTransition,
     InvalidRequest,
@@ -356,20 +362,31 @@ class Session(SessionBase):
         self._go(Action.CHOOSE_OUTCOME, S.FEEDBACK)
 
     @public_action
-    def give_feedback(self, score: int, reason: str | None = None) -> Feedback:
-        """Score 1–4 (and a short reason); then goodbye, which forgets the person."""
+    def give_feedback(self, score: int, comment: str | None = None) -> Feedback:
+        """The one feedback question: score 5 (very satisfied) … 1 (very dissatisfied) and an
+        optional comment; then goodbye, which forgets the person. The ending is where they were:
+        ``handed_off`` when they chose their phone or staff, else ``completed``."""
         self._require(Action.GIVE_FEEDBACK)
-        if type(score) is not int or not 1 <= score <= 4:
+        if type(score) is not int or score not in FEEDBACK_SCORES:
             raise InvalidRequest(
-                f"feedback score must be a whole number from 1 to 4, got {score!r}"
+                f"feedback score must be a whole number from 1 to 5, got {score!r}"
             )
-        if reason is not None and (not isinstance(reason, str) or len(reason) > 500):
-            raise InvalidRequest("feedback reason must be text of at most 500 characters")
+        text = (comment or "").strip() if isinstance(comment, str) else comment
+        if text is not None and (not isinstance(text, str) or len(text) > MAX_FEEDBACK_COMMENT):
+            raise InvalidRequest(
+                f"feedback comment must be text of at most {MAX_FEEDBACK_COMMENT} characters"
+            )
         assert self._kind is not None
         service_id = self._service.id if self._service else None
-        feedback = Feedback(score, (reason or "").strip() or None, service_id, self._kind)
+        feedback = Feedback(score, self._feedback_ending(), text or None, service_id, self._kind)
         self._goodbye(Action.GIVE_FEEDBACK)
         return feedback
+
+    def _feedback_ending(self) -> str:
+        outcomes = self._draft.outcomes if self._draft is not None else []
+        if any(o in (OutcomeKind.PHONE, OutcomeKind.STAFF) for o in outcomes):
+            return "handed_off"
+        return "completed"
 
     @public_action
     def skip_feedback(self) -> None:

@@ -383,12 +383,27 @@ def test_outcomes_offered_follow_the_service() -> None:
     assert letter.state is S.FEEDBACK and letter.snapshot()["outcomes"] == ["staff"]
 
 
-@pytest.mark.parametrize("bad", [0, 5, "3", True, 2.5])
-def test_feedback_score_must_be_one_to_four(bad: object) -> None:
+@pytest.mark.parametrize("bad", [0, 6, "3", True, 2.5])
+def test_feedback_score_must_be_one_to_five(bad: object) -> None:
     session = drive_to(S.FEEDBACK)
-    with pytest.raises(InvalidRequest, match="from 1 to 4"):
+    with pytest.raises(InvalidRequest, match="from 1 to 5"):
         session.give_feedback(bad)  # type: ignore[arg-type]
     assert session.state is S.FEEDBACK
+
+
+def test_feedback_comment_at_most_500_and_the_ending_follows_the_route() -> None:
+    session = drive_to(S.FEEDBACK)
+    with pytest.raises(InvalidRequest, match="at most 500"):
+        session.give_feedback(5, comment="x" * 501)
+    assert session.give_feedback(5, comment="x" * 500).comment == "x" * 500
+    clock = FakeClock()
+    session, _ = make_session(clock)
+    to_check_answers(session)
+    session.confirm_answers()
+    session.submission_succeeded("KX7-4RT9")
+    session.choose_outcome("phone")
+    feedback = session.give_feedback(1)
+    assert (feedback.score, feedback.ending, feedback.comment) == (1, "handed_off", None)
 
 
 def test_feedback_then_goodbye_forgets_the_person_and_times_out_to_attract() -> None:
@@ -398,8 +413,10 @@ def test_feedback_then_goodbye_forgets_the_person_and_times_out_to_attract() -> 
     session.confirm_answers()
     session.submission_succeeded("KX7-4RT9")
     session.choose_outcome("print")
-    feedback = session.give_feedback(3, reason="  quick  ")
-    assert (feedback.score, feedback.reason, feedback.service_id) == (3, "quick", "move-home")
+    feedback = session.give_feedback(3, comment="  quick  ")
+    assert (feedback.score, feedback.ending, feedback.comment, feedback.service_id) == (
+        3, "completed", "quick", "move-home",
+    )  # fmt: skip
     assert session.state is S.GOODBYE
     assert session.snapshot()["answers"] == {} and session.snapshot()["reference"] is None
     clock.advance(IDLE.goodbye_s - 0.5)

@@ -95,7 +95,7 @@ def test_nothing_of_the_previous_person_is_reachable_afterwards(how: str) -> Non
         session.end()
     else:
         session.choose_outcome("phone")
-        session.give_feedback(2, reason=FEEDBACK)
+        session.give_feedback(2, comment=FEEDBACK)
     assert session.state in (State.ATTRACT, State.GOODBYE)
     assert leftovers(session) == []
     assert [
@@ -144,6 +144,6 @@ def test_no_personal_data_reaches_the_log(caplog: pytest.LogCaptureFixture) -> N
     session.subscribe(broken)  # its traceback is logged too
     full_visit(session)
     session.choose_outcome("print")
-    session.give_feedback(1, reason=FEEDBACK)
+    session.give_feedback(1, comment=FEEDBACK)
     assert "start" in caplog.text and "screen failed" in caplog.text
     assert not [p for p in PII if p in caplog.text]

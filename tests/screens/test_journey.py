@@ -14,8 +14,8 @@ def test_full_journey_by_touch_prints_and_forgets(ui, artifacts):
     assert sub.answers["postcode"] == "CF10 1AA"
     assert sub.answers["others_on_benefits"] is False
     assert ui.backend.printed == ["DEMOOFFICE-7K3M-9"]
-    assert [(f.score, f.reason, f.service_id) for f in ui.backend.feedback] == [
-        (4, None, "change-of-address")
+    assert [(f.score, f.ending, f.comment, f.service_id) for f in ui.backend.feedback] == [
+        (4, "completed", None, "change-of-address")
     ]
     texts = " ".join(ui.d.texts())
     for value in journey_answers(ui.today).values():

@@ -70,15 +70,16 @@ def test_central_down_still_gives_a_reference_but_no_phone(runtime, live_central
 
 
 def test_feedback_lands_in_the_case_history_once(runtime, live_central):
-    """The rating after the outcome goes to the case just submitted (a feedback_given event); a
-    second call without a new case sends nothing."""
+    """The one feedback question after the outcome goes to the case just submitted (a
+    feedback_given event in central.feedback's shape: score 1–5, ending, comment); a second call
+    without a new case sends nothing."""
     import time
 
     from kiosk.session import Feedback, SessionKind
 
     sub = submission()
     result = runtime.submit(sub)
-    feedback = Feedback(4, "Quick and clear", sub.service_id, SessionKind.CITIZEN)
+    feedback = Feedback(5, "completed", "Quick and clear", sub.service_id, SessionKind.CITIZEN)
     runtime.record_feedback(feedback)
     runtime.record_feedback(feedback)  # nobody new submitted: nothing more to attach it to
     deadline = time.monotonic() + 10
@@ -92,4 +93,5 @@ def test_feedback_lands_in_the_case_history_once(runtime, live_central):
     payload = (
         rows[-1][1] if isinstance(rows[-1][1], dict) else __import__("json").loads(rows[-1][1])
     )
-    assert payload == {"score": 4, "reason": "Quick and clear"} and rows[-1][2] == "kiosk"
+    assert payload == {"score": 5, "ending": "completed", "comment": "Quick and clear"}
+    assert rows[-1][2] == "kiosk"
