@@ -12,13 +12,12 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 from post_guard_support import EVIL, csrf, guards, post_routes, rows
+from staff_support import PASSWORD, staff_client
 
 from central.fleet.models import DeviceCommand, FleetAudit
 from central.staff.auth import create_user
 from central.staff.routes import login_form, staff_form
 from central.web.testkit import Kit, build
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -32,10 +31,7 @@ def kit(tmp_path) -> Kit:  # type: ignore[no-untyped-def]
 
 
 def signed_in(kit: Kit, username: str = "admin1") -> tuple[TestClient, str]:
-    client = TestClient(kit.app, follow_redirects=False)
-    form = {"csrf": csrf(client.get("/staff/login").text), "username": username,
-            "password": PASSWORD}  # fmt: skip
-    assert client.post("/staff/login", data=form).status_code == 303
+    client = staff_client(kit, username)
     return client, csrf(client.get("/staff/fleet/enrol" if username == "admin1" else
                                    f"/staff/fleet/kiosks/{kit.device_id}").text)  # fmt: skip
 

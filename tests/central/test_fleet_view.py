@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
+from staff_support import PASSWORD, staff_client
 
 from central.auth.devices import register_device
 from central.db.models import Device
@@ -20,7 +21,6 @@ from central.handoff.ratelimit import AttemptLimiter
 from central.staff.auth import create_user
 from central.web.testkit import Kit, build, fresh_postgres
 
-PASSWORD = "correct horse battery"
 PAPER_OUT = {
     "receipt-printer": {
         "kind": "receipt_printer",
@@ -70,13 +70,7 @@ def beat(kit: Kit, token: str, states: dict[str, Any], outbox: int = 0) -> None:
     assert r.status_code == 200, r.text
 
 
-def signed_in(kit: Kit, username: str) -> TestClient:
-    client = TestClient(kit.app, follow_redirects=False)
-    page = client.get("/staff/login").text
-    token = re.search(r'name="csrf" value="([^"]+)"', page)[1]  # type: ignore[index]
-    form = {"csrf": token, "username": username, "password": PASSWORD}
-    assert client.post("/staff/login", data=form).status_code == 303
-    return client
+signed_in = staff_client
 
 
 def rows(html: str) -> list[tuple[str, str]]:

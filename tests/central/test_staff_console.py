@@ -11,14 +11,13 @@ from datetime import UTC
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from staff_support import PASSWORD, csrf, staff_client
 
 from central.db.models import Case, CaseEvent
 from central.handoff.ratelimit import AttemptLimiter
 from central.staff.auth import StaffError, create_user
 from central.staff.models import StaffSession, StaffUser
 from central.web.testkit import Kit, build
-
-PASSWORD = "correct horse battery"
 
 
 def help_requested(kit) -> dict:  # type: ignore[no-untyped-def]
@@ -43,18 +42,7 @@ def kit(tmp_path) -> Kit:  # type: ignore[no-untyped-def]
     return kit
 
 
-def csrf(page: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', page)[1]
-
-
-def login(kit: Kit, username: str, password: str = PASSWORD) -> TestClient:
-    client = TestClient(kit.app, follow_redirects=False)
-    page = client.get("/staff/login").text
-    r = client.post(
-        "/staff/login", data={"csrf": csrf(page), "username": username, "password": password}
-    )
-    assert r.status_code == 303, r.text
-    return client
+login = staff_client
 
 
 def queued_case(kit: Kit) -> Case:

@@ -16,8 +16,9 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from shipped_support import ADDRESS_STEPS, form_value, kit_on
+from shipped_support import ADDRESS_STEPS, kit_on
 from sqlalchemy import select
+from staff_support import PASSWORD, csrf, staff_client
 
 from catalogue.validation import AnswerError, normalise
 from central.catalogue_service import CatalogueService
@@ -27,7 +28,6 @@ from central.staff.auth import create_user
 from central.web.testkit import Kit
 
 SERVICE = "change-of-address"
-PASSWORD = "correct horse battery"
 STEPS = ADDRESS_STEPS
 
 
@@ -50,18 +50,8 @@ def any_kit(request, tmp_path) -> Iterator[Kit]:  # type: ignore[no-untyped-def]
         yield kit
 
 
-def csrf(page: str) -> str:
-    return form_value(page, "csrf")
-
-
 def signed_in(kit: Kit, username: str = "dewi") -> TestClient:
-    client = TestClient(kit.app, follow_redirects=False)
-    page = client.get("/staff/login").text
-    r = client.post(
-        "/staff/login", data={"csrf": csrf(page), "username": username, "password": PASSWORD}
-    )
-    assert r.status_code == 303, r.text
-    return client
+    return staff_client(kit, username)
 
 
 def start(client: TestClient, channel: str, lang: str = "en", service: str = SERVICE) -> str:

@@ -13,6 +13,7 @@ from datetime import UTC
 import pytest
 from fastapi.testclient import TestClient
 from post_guard_support import EVIL, csrf, guards, post_routes, rows
+from staff_support import PASSWORD, staff_client
 
 from central.db.models import Case
 from central.handoff.ratelimit import AttemptLimiter
@@ -20,7 +21,6 @@ from central.staff.auth import create_user
 from central.staff.routes import login_form, staff_form
 from central.web.testkit import Kit, build
 
-PASSWORD = "correct horse battery"
 Setup = tuple[TestClient, dict[str, str], str]
 """A browser, a form that would succeed, and the URL to post it to."""
 
@@ -37,10 +37,7 @@ def kit(tmp_path) -> Kit:  # type: ignore[no-untyped-def]
 
 def signed_in(kit: Kit) -> tuple[TestClient, str]:
     """A member of staff's browser, and the CSRF token of its session's forms."""
-    client = TestClient(kit.app, follow_redirects=False)
-    page = client.get("/staff/login").text
-    form = {"csrf": csrf(page), "username": "alice", "password": PASSWORD}
-    assert client.post("/staff/login", data=form).status_code == 303
+    client = staff_client(kit, "alice")
     return client, csrf(client.get("/staff").text)
 
 
@@ -91,9 +88,7 @@ def unlock(kit: Kit) -> Setup:
     stranger = TestClient(kit.app, follow_redirects=False)
     form = {"csrf": csrf(stranger.get("/staff/login").text), "username": "bob", "password": "x"}
     assert stranger.post("/staff/login", data=form).status_code == 401
-    client = TestClient(kit.app, follow_redirects=False)
-    form = {"csrf": csrf(client.get("/staff/login").text), "username": "root", "password": PASSWORD}
-    assert client.post("/staff/login", data=form).status_code == 303
+    client = staff_client(kit, "root")
     token = csrf(client.get("/staff").text)
     return client, {"csrf": token, "username": "bob"}, "/staff/accounts/unlock"
 
