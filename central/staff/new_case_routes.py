@@ -351,12 +351,7 @@ def _step_page(
         ctx,
         desk,
         status,
-        step=step,
-        fields=forms.visible_fields(step, values),
-        values=values,
-        errors=errors,
-        date_parts=forms.date_parts,
-        FieldType=forms.FieldType,
+        **forms.fields_context(step, values, errors),
     )
 
 
@@ -401,13 +396,8 @@ def step_post(
     now = clock()
     patch, errors = forms.read_step(desk.service, step, form, answers, now.date())  # type: ignore[arg-type]
     if errors:
-        typed = {e.field_id: form.get(e.field_id, "") for e in errors}
-        raw = {
-            f"{f.id}__raw": {p: form.get(f"{f.id}-{p}", "") for p in ("day", "month", "year")}
-            for f in step.fields
-            if f.type is forms.FieldType.DATE
-        }
-        return _step_page(request, ctx, desk, step, answers | patch | typed | raw, errors, 400)
+        shown = forms.shown_again(step, form, answers, patch, errors)
+        return _step_page(request, ctx, desk, step, shown, errors, 400)
     changed = {k: v for k, v in patch.items() if answers.get(k) != v}
     merged = {k: v for k, v in (answers | patch).items() if v is not None}
     if changed:

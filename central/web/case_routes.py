@@ -161,19 +161,7 @@ def _editable(request: Request, c: Citizen) -> Response | None:
 def _step_page(
     request: Request, c: Citizen, step: Any, values: dict[str, Any], errors: list, status: int = 200
 ) -> HTMLResponse:
-    fields = forms.visible_fields(step, values)
-    return _page(
-        request,
-        "web/step.html",
-        c,
-        status,
-        step=step,
-        fields=fields,
-        values=values,
-        errors=errors,
-        date_parts=forms.date_parts,
-        FieldType=forms.FieldType,
-    )
+    return _page(request, "web/step.html", c, status, **forms.fields_context(step, values, errors))
 
 
 @router.get("/step/{step_id}", response_class=HTMLResponse)
@@ -210,9 +198,8 @@ def step_post(
     patch, errors = forms.read_step(c.service, step, form, answers, now.date())  # type: ignore[arg-type]
     merged = {k: v for k, v in (answers | patch).items() if v is not None}
     if errors:
-        typed = {e.field_id: form.get(e.field_id, "") for e in errors}  # show what was typed
-        shown = answers | patch | typed
-        return _step_page(request, c, step, shown | _raw_dates(step, form), errors, 400)
+        shown = forms.shown_again(step, form, answers, patch, errors)  # what was typed
+        return _step_page(request, c, step, shown, errors, 400)
     changed = {k: v for k, v in patch.items() if answers.get(k) != v}
     if changed:
         try:
@@ -231,15 +218,6 @@ def step_post(
     web_funnel.reach(session, measure, c.case, now, reached, bool(changed))
     session.commit()
     return RedirectResponse(f"/case/step/{nxt.id}" if nxt else "/case/check", status_code=303)
-
-
-def _raw_dates(step: Any, form: dict[str, str]) -> dict[str, Any]:
-    """Keep what was typed in date inputs when re-showing a form with errors."""
-    out: dict[str, Any] = {}
-    for f in step.fields:
-        if f.type is forms.FieldType.DATE:
-            out[f"{f.id}__raw"] = {p: form.get(f"{f.id}-{p}", "") for p in ("day", "month", "year")}
-    return out
 
 
 @router.get("/outcome", response_class=HTMLResponse)

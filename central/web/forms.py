@@ -81,6 +81,38 @@ def read_step(
     return values, problems
 
 
+def shown_again(
+    step: Step,
+    form: dict[str, str],
+    answers: dict[str, Any],
+    patch: dict[str, Any],
+    errors: list[FieldError],
+) -> dict[str, Any]:
+    """The values a step's page shows again after errors: the answers with the step's valid ones,
+    what was typed into the fields in error, and each date's three inputs as typed
+    (``<id>__raw``)."""
+    typed = {e.field_id: form.get(e.field_id, "") for e in errors}
+    raw = {
+        f"{f.id}__raw": {p: form.get(f"{f.id}-{p}", "") for p in ("day", "month", "year")}
+        for f in step.fields
+        if f.type is FieldType.DATE
+    }
+    return answers | patch | typed | raw
+
+
+def fields_context(step: Step, values: dict[str, Any], errors: list[Any]) -> dict[str, Any]:
+    """What the fields partial (``web/fields.html``: the web's steps and the staff desk's) needs
+    besides the page's words: the step's visible fields, their values and errors."""
+    return {
+        "step": step,
+        "fields": visible_fields(step, values),
+        "values": values,
+        "errors": errors,
+        "date_parts": date_parts,
+        "FieldType": FieldType,
+    }
+
+
 def check_complete(service: Service, answers: dict[str, Any], today: date) -> list[FieldError]:
     """The whole answer set as submission needs it (every visible required answer, all valid)."""
     errors = validate_answers(service, answers, today, complete=True)
