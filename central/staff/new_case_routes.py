@@ -422,17 +422,7 @@ def step_post(
 def _check_page(
     request: Request, ctx: auth.StaffContext, desk: Desk, errors: list[Any], status: int = 200
 ) -> HTMLResponse:
-    answers = desk.answers
-    rows = [
-        (
-            step,
-            [
-                (f, forms.display_value(f, answers.get(f.id), desk.lang))
-                for f in forms.visible_fields(step, answers)
-            ],
-        )
-        for step in forms.visible_steps(desk.service, answers)  # type: ignore[arg-type]
-    ]
+    rows = forms.check_rows(desk.service, desk.answers, desk.lang)  # type: ignore[arg-type]
     return desk_page(
         request,
         "staff/new_case_check.html",

@@ -268,17 +268,7 @@ def check_page(request: Request, c: CitizenDep) -> Response:
 def _check(
     request: Request, c: Citizen, answers: dict[str, Any], errors: list, status: int = 200
 ) -> HTMLResponse:
-    lang = request_lang(request)
-    rows = [
-        (
-            step,
-            [
-                (f, forms.display_value(f, answers.get(f.id), lang))
-                for f in forms.visible_fields(step, answers)
-            ],
-        )
-        for step in forms.visible_steps(c.service, answers)  # type: ignore[arg-type]
-    ]
+    rows = forms.check_rows(c.service, answers, request_lang(request))  # type: ignore[arg-type]
     return _page(request, "web/check.html", c, status, rows=rows, errors=errors)
 
 

@@ -137,6 +137,20 @@ def display_value(f: Field, value: Any, lang: str) -> str:
     return str(value)
 
 
+def check_rows(
+    service: Service, answers: dict[str, Any], lang: str
+) -> list[tuple[Step, list[tuple[Field, str]]]]:
+    """The check-answers page's rows: each visible step with its visible fields and their answers
+    as a person reads them (the ``answers_summary`` macro's ``rows``)."""
+    return [
+        (
+            step,
+            [(f, display_value(f, answers.get(f.id), lang)) for f in visible_fields(step, answers)],
+        )
+        for step in visible_steps(service, answers)
+    ]
+
+
 def date_parts(value: Any) -> dict[str, str]:
     try:
         d = date.fromisoformat(str(value))
