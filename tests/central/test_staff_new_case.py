@@ -67,6 +67,16 @@ def start(client: TestClient, channel: str, lang: str = "en", service: str = SER
     return case_id
 
 
+def start_answered(client: TestClient, channel: str) -> str:
+    """:func:`start`, then the first step answered; the case id."""
+    case_id = start(client, channel)
+    page = client.get(f"/staff/new/{case_id}/step/about-you").text
+    client.post(
+        f"/staff/new/{case_id}/step/about-you", data={"csrf": csrf(page)} | STEPS["about-you"]
+    )
+    return case_id
+
+
 def kiosk_message(kit: Kit, field_id: str, value: str, lang: str = "en") -> str:
     """What the kiosk says for this wrong answer: catalogue.validation's message."""
     service = kit.app.state.catalogue.service(SERVICE)
@@ -302,11 +312,7 @@ def test_not_their_phone_revokes_the_phones_session(kit: Kit) -> None:
 
 def test_slip_from_the_counter_then_resume_on_the_web(kit: Kit) -> None:
     client = signed_in(kit)
-    case_id = start(client, "counter")
-    page = client.get(f"/staff/new/{case_id}/step/about-you").text
-    client.post(
-        f"/staff/new/{case_id}/step/about-you", data={"csrf": csrf(page)} | STEPS["about-you"]
-    )
+    case_id = start_answered(client, "counter")
     page = client.get(f"/staff/new/{case_id}/hand-on").text
     r = client.post(
         f"/staff/new/{case_id}/slip",
@@ -335,25 +341,18 @@ def test_slip_from_the_counter_then_resume_on_the_web(kit: Kit) -> None:
 
 def test_a_withdrawn_service_and_a_closed_case_say_so_and_keep_the_answers(kit: Kit) -> None:
     client = signed_in(kit)
-    case_id = start(client, "counter")
-    page = client.get(f"/staff/new/{case_id}/step/about-you").text
-    client.post(
-        f"/staff/new/{case_id}/step/about-you", data={"csrf": csrf(page)} | STEPS["about-you"]
-    )
+    case_id = start_answered(client, "counter")
     # another member of staff closes the case meanwhile: the desk's pages go to its end
     case_page = client.get(f"/staff/cases/{case_id}").text
     client.post(f"/staff/cases/{case_id}/close", data={"csrf": csrf(case_page)})
     r = client.post(
-        f"/staff/new/{case_id}/step/new-address", data={"csrf": csrf(page)} | STEPS["new-address"]
+        f"/staff/new/{case_id}/step/new-address",
+        data={"csrf": csrf(case_page)} | STEPS["new-address"],
     )
     assert r.headers["location"] == f"/staff/new/{case_id}/done"
     assert "Case closed" in client.get(r.headers["location"]).text
     # the service leaves the catalogue: a clear page, the answers still on the case
-    case_id = start(client, "phone")
-    page = client.get(f"/staff/new/{case_id}/step/about-you").text
-    client.post(
-        f"/staff/new/{case_id}/step/about-you", data={"csrf": csrf(page)} | STEPS["about-you"]
-    )
+    case_id = start_answered(client, "phone")
     kit.app.state.catalogue = CatalogueService(None, "missing")
     r = client.get(f"/staff/new/{case_id}/step/new-address")
     assert r.status_code == 410 and "no longer in the catalogue" in r.text
@@ -362,11 +361,7 @@ def test_a_withdrawn_service_and_a_closed_case_say_so_and_keep_the_answers(kit: 
 
 def test_two_channels_at_once_the_later_is_told_and_nothing_is_overwritten(kit: Kit) -> None:
     client = signed_in(kit)
-    case_id = start(client, "counter")
-    page = client.get(f"/staff/new/{case_id}/step/about-you").text
-    client.post(
-        f"/staff/new/{case_id}/step/about-you", data={"csrf": csrf(page)} | STEPS["about-you"]
-    )
+    case_id = start_answered(client, "counter")
     hand_on = client.get(f"/staff/new/{case_id}/hand-on").text
     r = client.post(f"/staff/new/{case_id}/handoff", data={"csrf": csrf(hand_on)})
     code = re.search(r'data-testid="handoff-code">([^<]+)<', r.text)[1]  # type: ignore[index]
