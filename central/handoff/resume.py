@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from central.db.models import Case
 from central.handoff import codes
 from central.handoff.errors import HandoffExpired, HandoffNotFound, WrongCode
-from central.handoff.history import append_event
+from central.handoff.history import append_event, lock_case
 from central.handoff.models import ResumeCode
 from central.handoff.service import Policy, give_back_attempt, take_attempt
 
@@ -79,6 +79,11 @@ def normalise_factor(kind: str, value: str) -> str:
 class IssuedResume:
     row: ResumeCode
     code: str
+
+    @property
+    def until(self) -> date:
+        """The last day the code opens the case."""
+        return self.row.expires_at.date()
 
 
 def create_resume_code(
@@ -143,6 +148,38 @@ def create_resume_code(
         now=now,
     )
     return IssuedResume(row, code)
+
+
+def issue_for(
+    session: Session,
+    case_id: uuid.UUID,
+    factor_kind: str,
+    factor_value: str,
+    now: datetime,
+    policy: Policy,
+    *,
+    channel: str,
+    actor_type: str,
+    actor_id: str | None,
+) -> tuple[Case, IssuedResume]:
+    """:func:`create_resume_code` asked for on our own pages (the web's "save and come back later",
+    the staff desk's slip): the case locked first, the code drawn here. Raises what that raises
+    (:class:`FactorError`, :class:`central.fold.FoldError`); the caller commits or rolls back."""
+    case = lock_case(session, case_id)
+    assert case is not None
+    issued = create_resume_code(
+        session,
+        case,
+        None,
+        factor_kind,
+        factor_value,
+        now,
+        policy,
+        channel=channel,
+        actor_type=actor_type,
+        actor_id=actor_id,
+    )
+    return case, issued
 
 
 def find_resume_code(session: Session, code: str) -> ResumeCode:

@@ -20,7 +20,7 @@ any kiosk of the office.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -304,15 +304,13 @@ def slip_post(
         return _hand_on_page(request, ctx, desk, 400, errors)
     now = clock()
     policy: Policy = request.app.state.handoff_policy
-    case = lock_case(session, desk.case.id)
-    assert case is not None
+    factor = form.get(f"factor_{kind}", "")
     try:
-        issued = resume.create_resume_code(
+        case, issued = resume.issue_for(
             session,
-            case,
-            None,
+            desk.case.id,
             kind,
-            form.get(f"factor_{kind}", ""),
+            factor,
             now,
             policy,
             channel=desk.channel,
@@ -329,7 +327,6 @@ def slip_post(
         funnel.record(request, session, case, "ended", now, reason="handed_off_phone")
     session.commit()
     base = request.app.state.settings.base_url.rstrip("/")
-    until = (now + timedelta(days=policy.resume_days)).date()
     return desk_page(
         request,
         "staff/new_case_slip.html",
@@ -339,8 +336,8 @@ def slip_post(
         code=issued.code,
         kind=kind,
         resume_url=f"{base}/resume",
-        until=long_date(until, desk.lang),
-        until_en=long_date(until, "en"),
+        until=long_date(issued.until, desk.lang),
+        until_en=long_date(issued.until, "en"),
     )
 
 

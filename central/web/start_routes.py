@@ -26,7 +26,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -39,7 +38,7 @@ from central.db.models import Case
 from central.deps import ClockDep, SessionDep, SettingsDep, one_hop
 from central.handoff import resume
 from central.handoff import service as handoffs
-from central.handoff.history import FoldError, lock_case
+from central.handoff.history import FoldError
 from central.handoff.ratelimit import AttemptLimiter, address_key
 from central.measure import web as web_funnel
 from central.web import drafts, forms
@@ -310,15 +309,13 @@ def save_post(
         return _save_page(request, c, 400, errors=[("f-factor_kind", t(lang, "err_factor_kind"))])
     now = clock()
     policy = request.app.state.handoff_policy
-    case = lock_case(session, c.case.id)
-    assert case is not None
+    factor = form.get(f"factor_{kind}", "")
     try:
-        issued = resume.create_resume_code(
+        _, issued = resume.issue_for(
             session,
-            case,
-            None,
+            c.case.id,
             kind,
-            form.get(f"factor_{kind}", ""),
+            factor,
             now,
             policy,
             channel="web",
@@ -335,13 +332,12 @@ def save_post(
         return RedirectResponse("/case/status", status_code=303)
     session.commit()
     base = str(request.app.state.settings.base_url).rstrip("/")
-    until = (now + timedelta(days=policy.resume_days)).date()
     return _page(
         request,
         "web/saved.html",
         c,
         code=issued.code,
-        until=long_date(until, lang),
+        until=long_date(issued.until, lang),
         resume_url=f"{base}/resume",
         factor=t(lang, f"fk_{kind}"),
         office=office_name(request, c.case.origin_office),
