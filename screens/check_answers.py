@@ -63,6 +63,8 @@ class CheckAnswersScreen(KioskScreen):
             card.add_widget(change)
             parts.append(card)
         parts.append(KButton(ctx, _("Submit"), self.controller.confirm_answers, kid="submit"))
+        parts.append(KButton(ctx, _("I need help"), self.controller.ask_help, primary=False,
+                             kid="help"))  # fmt: skip
         return parts
 
     def can_go_back(self) -> bool:

@@ -297,6 +297,16 @@ class Controller:
         self.workers.run(lambda: self.backend.submit(submission), self._submitted,
                          self._submit_failed, name="submit")  # fmt: skip
 
+    def ask_help(self) -> None:
+        """ "I need help" before sending: the answers so far go to the office's staff queue (the
+        backend creates the case first when there is none yet); then the reference and what
+        happens next."""
+        self.hide_keyboard()
+        submission = self.session.ask_help()
+        self.submission = submission
+        self.workers.run(lambda: self.backend.submit(submission), self._submitted,
+                         self._submit_failed, name="help")  # fmt: skip
+
     def _submitted(self, result: Any) -> None:
         self.result = result
         self.session.submission_succeeded(result.reference, result.case_id)

@@ -50,7 +50,25 @@ class OutcomeScreen(KioskScreen):
 
     # ---- drawing -------------------------------------------------------------------------------
     def build(self) -> list[Any]:
+        draft = self.session.draft
+        if self.view == "options" and draft is not None and draft.submission.help:
+            return self._build_helped()
         return getattr(self, f"_build_{self.view.replace('-', '_')}")()
+
+    def _build_helped(self) -> list[Any]:
+        """Help asked before sending: the case is in the staff queue with the answers so far."""
+        ctx = self.ctx
+        _ = ctx.t
+        return [
+            self.title(_("Your application is with our staff")),
+            *self._reference(),
+            KLabel(ctx, _("What happens next"), size=ctx.heading, bold=True, kid="next-heading"),
+            KLabel(ctx, _("A member of staff has been told and will come to help you. They will "
+                          "see everything you have answered so far. If you have to leave, take "
+                          "your reference with you."), kid="next-steps"),
+            KButton(ctx, _("Finish"), lambda: self.controller.choose_outcome("staff"),
+                    kid="outcome:finish"),
+        ]  # fmt: skip
 
     def _reference(self) -> list[Any]:
         ctx, c = self.ctx, self.controller

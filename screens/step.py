@@ -77,6 +77,8 @@ class StepScreen(KioskScreen):
             self.fields[f.id] = widget
             parts.append(widget)
         parts.append(KButton(ctx, _("Continue"), self.submit, kid="continue"))
+        parts.append(KButton(ctx, _("I need help"), self.controller.ask_help, primary=False,
+                             kid="help"))  # fmt: skip
         return parts
 
     def _choice_changed(self) -> None:

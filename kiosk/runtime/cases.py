@@ -70,7 +70,9 @@ class CaseDesk:
         return {"channel": "kiosk", "actor_type": "citizen"}
 
     def submit(self, submission: Submission) -> SubmittedCase:
-        """Store the case (create + "submitted") in the outbox and wake the relay."""
+        """Store the case (create + "submitted") in the outbox and wake the relay. A submission
+        marked ``help`` ("I need help" before sending) is created with the answers so far and
+        put in the office's staff queue (create + "help_requested") instead of being sent."""
         case_id = str(uuid.uuid4())
         reference = make_reference(self.office_code)
         body: dict[str, Any] = {
@@ -88,7 +90,7 @@ class CaseDesk:
             language=submission.language,
             body=body,
             idempotency_key=f"create-{case_id}",
-            events=[self._event("submitted", submission, {})],
+            events=[self._event(_last_event(submission), submission, {})],
         )
         self._wake()
         return SubmittedCase(case_id, reference, submission.language)
@@ -118,7 +120,7 @@ class CaseDesk:
         patch = answers_patch(submission.base_answers, submission.answers)
         if patch:
             events.append(self._event("answers_changed", submission, {"answers": patch}))
-        events.append(self._event("submitted", submission, {}))
+        events.append(self._event(_last_event(submission), submission, {}))
         # Central wants the version the patch is against (a 412 if the case changed meanwhile).
         version = submission.base_version if patch else 0
         self.outbox.adopt_case(
@@ -166,3 +168,9 @@ class CaseDesk:
     def _wake(self) -> None:
         if self.relay is not None:
             self.relay.wake()
+
+
+def _last_event(submission: Submission) -> str:
+    """What ends a submission's rows: "submitted", or "help_requested" when the citizen asked for
+    help before sending (the case waits in the office's staff queue, answers so far)."""
+    return "help_requested" if submission.help else "submitted"

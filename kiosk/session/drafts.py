@@ -27,6 +27,9 @@ class Submission:
     staff_id: str | None
     answers: dict[str, object] = field(repr=False)
     records: tuple[AnswerRecord, ...] = field(repr=False)
+    help: bool = field(default=False, kw_only=True)
+    """The citizen asked for help before sending ("I need help" on a step): the answers so far
+    (checked one by one, not as a whole) go to the office's staff queue, not as a sent case."""
 
 
 @dataclass

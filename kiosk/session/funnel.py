@@ -84,6 +84,7 @@ RULES: tuple[Rule, ...] = (
     Rule(Action.CHOOSE_SERVICE, _SHOWS_A_STEP, "begin"),
     Rule(Action.BACK, frozenset({S.STEP}), "again"),
     Rule(None, _SHOWS_A_STEP, "reach"),
+    Rule(Action.ASK_HELP, frozenset({S.SUBMITTING}), "help"),
     Rule(Action.SUBMISSION_SUCCEEDED, frozenset({S.OUTCOME}), "end:submitted"),
     Rule(Action.ANSWER, frozenset({S.NOT_ELIGIBLE}), "end:not_eligible"),
     Rule(Action.CHOOSE_OUTCOME, frozenset({S.FEEDBACK}), "handoff"),
@@ -182,8 +183,14 @@ class FunnelRecorder:
             attempt.reached.add(step_id)
             index = funnel.step_index(attempt.service, step_id)
             out.append(self._event("step", step_id=step_id, step_index=index))
+        elif effect == "help" and attempt is not None and not attempt.ended:
+            # "I need help" before sending: handed to staff with the answers so far.
+            out.append(self._event("handoff", route="staff"))
+            self._end("handed_off_staff", out)
         elif effect == "handoff" and attempt is not None:
             draft = session.draft
+            if draft is not None and draft.submission.help:
+                return  # counted when help was asked
             route = _ROUTES.get(draft.outcomes[-1]) if draft and draft.outcomes else None
             if route is not None:
                 out.append(self._event("handoff", route=route))

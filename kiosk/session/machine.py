@@ -92,6 +92,7 @@ TRANSITIONS: Mapping[Action, Mapping[State, frozenset[State]]] = {
     },
     Action.EDIT: {S.CHECK_ANSWERS: frozenset({S.STEP})},
     Action.CONFIRM_ANSWERS: {S.CHECK_ANSWERS: frozenset({S.SUBMITTING, S.STEP})},
+    Action.ASK_HELP: {s: frozenset({S.SUBMITTING}) for s in (S.STEP, S.CHECK_ANSWERS)},
     Action.SUBMISSION_SUCCEEDED: {S.SUBMITTING: frozenset({S.OUTCOME})},
     Action.SUBMISSION_FAILED: {S.SUBMITTING: frozenset({S.CHECK_ANSWERS})},
     Action.CHOOSE_OUTCOME: {S.OUTCOME: frozenset({S.FEEDBACK})},
@@ -332,6 +333,32 @@ class Session(SessionBase):
         return submission
 
     @public_action
+    def ask_help(self) -> Submission:
+        """ "I need help" on a step or on check answers: the answers given so far (each already
+        checked when its step was answered; steps the answers hide are dropped) become a
+        submission marked ``help`` for the office's staff queue. The runtime creates the case
+        with them if it does not exist yet (a resumed case is continued) and asks for staff;
+        then ``submission_succeeded`` shows the reference and what happens next."""
+        self._require(Action.ASK_HELP)
+        self._activity()
+        service = self._need_service()
+        self._store.drop(journey.hidden_field_ids(service, self._store.answers()))
+        assert self._kind is not None
+        submission = Submission(
+            service.id,
+            self._language,
+            self._kind,
+            self._staff_id,
+            self._store.answers(),
+            self._store.latest_records(),
+            help=True,
+        )
+        submission = resume.tag(submission, self._resumed)
+        self._draft = CaseDraft(submission)
+        self._go(Action.ASK_HELP, S.SUBMITTING)
+        return submission
+
+    @public_action
     def submission_succeeded(self, reference: str, case_id: str | None = None) -> None:
         self._require(Action.SUBMISSION_SUCCEEDED)
         if not reference or not reference.strip():
@@ -384,6 +411,8 @@ class Session(SessionBase):
 
     def _feedback_ending(self) -> str:
         outcomes = self._draft.outcomes if self._draft is not None else []
+        if self._draft is not None and self._draft.submission.help:
+            return "handed_off"
         if any(o in (OutcomeKind.PHONE, OutcomeKind.STAFF) for o in outcomes):
             return "handed_off"
         return "completed"

@@ -173,6 +173,7 @@ def tag(submission: Submission, resumed: ResumedCaseLike | None) -> Submission:
         reference=resumed.reference,
         base_answers=dict(resumed.answers),
         base_version=int(getattr(resumed, "version", 0) or 0),
+        help=submission.help,
     )
 
 

@@ -54,6 +54,8 @@ class Action(StrEnum):
     BACK = "back"
     EDIT = "edit"
     CONFIRM_ANSWERS = "confirm_answers"
+    ASK_HELP = "ask_help"
+    """ "I need help" before sending: the answers so far go to the staff queue."""
     SUBMISSION_SUCCEEDED = "submission_succeeded"
     SUBMISSION_FAILED = "submission_failed"
     CHOOSE_OUTCOME = "choose_outcome"

@@ -71,6 +71,23 @@ def test_start_steps_submit_phone_handoff_then_goodbye() -> None:
         assert secret not in text
 
 
+def test_help_before_sending_is_a_handoff_to_staff_counted_once() -> None:
+    sink = ListSink()
+    session, _clock = make_session(funnel=sink)
+    session.start()
+    session.choose_language("en")
+    session.choose_service("move-home")
+    assert session.answer({"full_name": MARKER}) == {}
+    session.ask_help()
+    session.submission_succeeded("KX7-4RT9", "case-id-never-sent")
+    session.choose_outcome("staff")
+    session.skip_feedback()
+    assert sink.kinds() == [
+        "started", "step:who", "step:abroad", "handoff:staff", "ended:handed_off_staff",
+    ]  # fmt: skip
+    assert MARKER not in json.dumps(sink.events)
+
+
 def test_idle_wipe_ends_the_attempt_and_going_back_counts_a_step_once() -> None:
     sink = ListSink()
     session, clock = make_session(funnel=sink)

@@ -77,6 +77,7 @@ CALLS: dict[Action, Callable[[Session], object]] = {
     Action.BACK: lambda s: s.back(),
     Action.EDIT: lambda s: s.edit("who"),
     Action.CONFIRM_ANSWERS: lambda s: s.confirm_answers(),
+    Action.ASK_HELP: lambda s: s.ask_help(),
     Action.SUBMISSION_SUCCEEDED: lambda s: s.submission_succeeded("KX7-4RT9"),
     Action.SUBMISSION_FAILED: lambda s: s.submission_failed("disk-full"),
     Action.CHOOSE_OUTCOME: lambda s: s.choose_outcome("phone"),
@@ -105,6 +106,8 @@ LEGAL: list[tuple[Action, State, State]] = [
     (Action.BACK, S.NOT_ELIGIBLE, S.STEP),
     (Action.EDIT, S.CHECK_ANSWERS, S.STEP),
     (Action.CONFIRM_ANSWERS, S.CHECK_ANSWERS, S.SUBMITTING),
+    (Action.ASK_HELP, S.STEP, S.SUBMITTING),
+    (Action.ASK_HELP, S.CHECK_ANSWERS, S.SUBMITTING),
     (Action.SUBMISSION_SUCCEEDED, S.SUBMITTING, S.OUTCOME),
     (Action.SUBMISSION_FAILED, S.SUBMITTING, S.CHECK_ANSWERS),
     (Action.CHOOSE_OUTCOME, S.OUTCOME, S.FEEDBACK),
@@ -521,3 +524,24 @@ def test_a_field_hidden_by_a_changed_answer_is_forgotten() -> None:
     session.answer({"moving_abroad": "no", "abroad_since": "last spring"})  # field now hidden
     assert "abroad_since" not in session.answers()
     assert session.current_step.id == "new-address"
+
+
+def test_help_on_a_step_hands_the_answers_so_far_to_staff() -> None:
+    """ "I need help" before sending: a submission marked help with what was answered so far,
+    then the reference; the feedback after it is about a case handed to staff."""
+    session = drive_to(S.STEP)
+    first = session.current_step
+    assert first is not None
+    values = {"full_name": "Ada Lovelace"}
+    assert session.answer(values) == {}
+    assert session.current_step is not None and session.current_step.id != first.id
+    submission = session.ask_help()
+    assert submission.help and submission.answers == {"full_name": "Ada Lovelace"}
+    assert session.state is S.SUBMITTING and session.draft.submission is submission
+    session.submission_succeeded("KX7-4RT9", "case-1")
+    assert session.state is S.OUTCOME and session.snapshot()["reference"] == "KX7-4RT9"
+    session.choose_outcome("staff")
+    feedback = session.give_feedback(4)
+    assert (feedback.score, feedback.ending) == (4, "handed_off")
+    with pytest.raises(IllegalTransition):
+        drive_to(S.OUTCOME).ask_help()

@@ -95,3 +95,32 @@ def test_feedback_lands_in_the_case_history_once(runtime, live_central):
     )
     assert payload == {"score": 5, "ending": "completed", "comment": "Quick and clear"}
     assert rows[-1][2] == "kiosk"
+
+
+def test_help_before_sending_creates_the_case_with_the_answers_so_far_in_the_staff_queue(
+    runtime, live_central
+):
+    """ "I need help" on a step: a case not yet created is created with what was answered so far
+    and put in the office's staff queue (help_requested, not submitted)."""
+    import json
+    import time
+
+    from kiosk.session import SessionKind, Submission
+
+    partial = {"full_name": "Ann Example"}
+    sub = Submission("change-of-address", "cy", SessionKind.CITIZEN, None, partial, (), help=True)
+    result = runtime.submit(sub)
+    assert result.sent and result.reference
+    deadline = time.monotonic() + 10
+    while runtime.outbox.depth() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (case,) = live_central.sql(
+        f"SELECT status, answers FROM cases WHERE reference = '{result.reference}'"
+    )
+    answers = case[1] if isinstance(case[1], dict) else json.loads(case[1])
+    assert case[0] == "waiting_for_staff" and answers == partial
+    rows = live_central.sql(
+        "SELECT e.type FROM case_events e JOIN cases c ON c.id = e.case_id "
+        f"WHERE c.reference = '{result.reference}' ORDER BY e.received_at"
+    )
+    assert [r[0] for r in rows] == ["created", "help_requested"]
