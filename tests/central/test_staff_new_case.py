@@ -77,6 +77,18 @@ def start_answered(client: TestClient, channel: str) -> str:
     return case_id
 
 
+def phone_typed_the_code(kit: Kit, client: TestClient, case_id: str) -> tuple[TestClient, str]:
+    """Staff show the case's code for a phone; a phone types it at ``/h``. The phone's browser
+    and the handoff's id."""
+    page = client.get(f"/staff/new/{case_id}/hand-on").text
+    r = client.post(f"/staff/new/{case_id}/handoff", data={"csrf": csrf(page)})
+    code = re.search(r'data-testid="handoff-code">([^<]+)<', r.text)[1]  # type: ignore[index]
+    handoff_id = re.search(r'data-handoff="([^"]+)"', r.text)[1]  # type: ignore[index]
+    phone = TestClient(kit.app, follow_redirects=False)
+    assert phone.post("/h/code", data={"code": code}).status_code == 303
+    return phone, handoff_id
+
+
 def kiosk_message(kit: Kit, field_id: str, value: str, lang: str = "en") -> str:
     """What the kiosk says for this wrong answer: catalogue.validation's message."""
     service = kit.app.state.catalogue.service(SERVICE)
@@ -293,12 +305,7 @@ def test_counter_to_phone_by_the_typed_code_and_the_confirm_step(kit: Kit) -> No
 def test_not_their_phone_revokes_the_phones_session(kit: Kit) -> None:
     client = signed_in(kit)
     case_id = start(client, "phone")
-    page = client.get(f"/staff/new/{case_id}/hand-on").text
-    r = client.post(f"/staff/new/{case_id}/handoff", data={"csrf": csrf(page)})
-    code = re.search(r'data-testid="handoff-code">([^<]+)<', r.text)[1]  # type: ignore[index]
-    handoff_id = re.search(r'data-handoff="([^"]+)"', r.text)[1]  # type: ignore[index]
-    phone = TestClient(kit.app, follow_redirects=False)
-    assert phone.post("/h/code", data={"code": code}).status_code == 303
+    phone, handoff_id = phone_typed_the_code(kit, client, case_id)
     asked = client.get(f"/staff/handoffs/{handoff_id}").text
     client.post(f"/staff/handoffs/{handoff_id}/decline", data={"csrf": csrf(asked)})
     assert "Cancelled" in client.get(f"/staff/handoffs/{handoff_id}").text
@@ -362,12 +369,7 @@ def test_a_withdrawn_service_and_a_closed_case_say_so_and_keep_the_answers(kit: 
 def test_two_channels_at_once_the_later_is_told_and_nothing_is_overwritten(kit: Kit) -> None:
     client = signed_in(kit)
     case_id = start_answered(client, "counter")
-    hand_on = client.get(f"/staff/new/{case_id}/hand-on").text
-    r = client.post(f"/staff/new/{case_id}/handoff", data={"csrf": csrf(hand_on)})
-    code = re.search(r'data-testid="handoff-code">([^<]+)<', r.text)[1]  # type: ignore[index]
-    handoff_id = re.search(r'data-handoff="([^"]+)"', r.text)[1]  # type: ignore[index]
-    phone = TestClient(kit.app, follow_redirects=False)
-    phone.post("/h/code", data={"code": code})
+    phone, handoff_id = phone_typed_the_code(kit, client, case_id)
     asked = client.get(f"/staff/handoffs/{handoff_id}").text
     client.post(f"/staff/handoffs/{handoff_id}/confirm", data={"csrf": csrf(asked)})
     # the counter still has the address step open; the phone answers it first
