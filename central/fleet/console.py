@@ -24,7 +24,7 @@ from central.fleet import audit as fleet_audit
 from central.fleet import commands, enrolment
 from central.fleet.models import COMMAND_KINDS
 from central.staff import auth
-from central.staff.routes import StaffCtx, StaffForm, forbidden, page
+from central.staff.routes import StaffCtx, StaffForm, console_page, forbidden, page
 
 router = APIRouter(prefix="/staff/fleet", include_in_schema=False)
 
@@ -52,8 +52,8 @@ def enrol_page(ctx: StaffCtx, session: SessionDep, clock: ClockDep, request: Req
     office = request.query_params.get("office", "").strip()[:64]
     codes = enrolment.recent_codes(session, office or None, clock())
     end_reading(session)
-    return page("staff/fleet_enrol.html", me=ctx, csrf=ctx.session_row.csrf_token, made=None,
-                codes=codes, office=office, name="", error=None, now=clock())  # fmt: skip
+    return console_page("staff/fleet_enrol.html", ctx, made=None, codes=codes, office=office,
+                        name="", error=None, now=clock())  # fmt: skip
 
 
 @router.post("/enrol")
@@ -66,13 +66,13 @@ def make_code(ctx: StaffCtx, session: SessionDep, clock: ClockDep, form: StaffFo
         made = enrolment.make_code(session, office, name or None, actor(ctx), clock())
     except ValueError as exc:
         session.rollback()
-        return page("staff/fleet_enrol.html", 422, me=ctx, csrf=ctx.session_row.csrf_token,
-                    made=None, codes=[], office=office, name=name, error=str(exc), now=clock())  # fmt: skip
+        return console_page("staff/fleet_enrol.html", ctx, 422, made=None, codes=[],
+                            office=office, name=name, error=str(exc), now=clock())  # fmt: skip
     session.commit()
     # The code is shown in this answer only (no redirect: it is stored hashed).
-    response = page("staff/fleet_enrol.html", me=ctx, csrf=ctx.session_row.csrf_token,
-                    made=made, qr=enrolment.qr_svg(made.code), codes=[], office=office,
-                    name=name, error=None, now=clock())  # fmt: skip
+    response = console_page("staff/fleet_enrol.html", ctx, made=made,
+                            qr=enrolment.qr_svg(made.code), codes=[], office=office, name=name,
+                            error=None, now=clock())  # fmt: skip
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -96,10 +96,9 @@ def kiosk_page(
     beat = session.get(DeviceStatus, device.id)
     seen = commands.activity(session, device.id)
     end_reading(session)
-    return page(
+    return console_page(
         "staff/fleet_kiosk.html",
-        me=ctx,
-        csrf=ctx.session_row.csrf_token,
+        ctx,
         device=device,
         beat=beat,
         activity=seen,

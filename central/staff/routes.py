@@ -43,6 +43,14 @@ def page(template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
 
+def console_page(
+    template: str, me: auth.StaffContext, status: int = 200, **values: Any
+) -> HTMLResponse:
+    """A :func:`page` for the signed-in member ``me``, with their session's CSRF token for its
+    forms."""
+    return page(template, status, me=me, csrf=me.session_row.csrf_token, **values)
+
+
 def current(request: Request, session: SessionDep) -> auth.StaffContext:
     ctx = auth.staff_for(session, request.cookies.get(auth.COOKIE), request.app.state.clock())
     end_reading(session)
@@ -196,10 +204,9 @@ def accounts(ctx: StaffCtx, session: SessionDep, clock: ClockDep, request: Reque
             }
         )
     rows.sort(key=lambda a: (a["locked_until"] is None, not a["failures"], a["username"]))
-    return page(
+    return console_page(
         "staff/accounts.html",
-        me=ctx,
-        csrf=ctx.session_row.csrf_token,
+        ctx,
         accounts=rows,
         minutes=auth.LOCKOUT_MINUTES,
     )
@@ -244,10 +251,9 @@ def queue(ctx: StaffCtx, session: SessionDep, clock: ClockDep, request: Request)
         else ctx.user.office
     )
     cases = waiting_cases(session, office)
-    return page(
+    return console_page(
         "staff/queue.html",
-        me=ctx,
-        csrf=ctx.session_row.csrf_token,
+        ctx,
         cases=cases,
         office=office,
         now=clock(),
@@ -333,10 +339,9 @@ def case_page(case_id: str, ctx: StaffCtx, session: SessionDep, request: Request
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
     ).all()
     svc = request.app.state.catalogue.service(case.service_id)
-    return page(
+    return console_page(
         "staff/case.html",
-        me=ctx,
-        csrf=ctx.session_row.csrf_token,
+        ctx,
         case=case,
         events=events,
         service=svc,
