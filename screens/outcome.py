@@ -92,9 +92,14 @@ class OutcomeScreen(KioskScreen):
     def _build_options(self) -> list[Any]:
         ctx, s = self.ctx, self.session
         _ = ctx.t
-        parts: list[Any] = [*self._reference(), self.title(_("What would you like to do next?"))]
+        sent = self.controller.result is None or self.controller.result.sent
+        heading = _("Your application has been sent") if sent else _("Your application is saved")
+        parts: list[Any] = [self.title(heading), *self._reference()]
         if s.service is not None and s.service.next_steps is not None:
+            parts.append(KLabel(ctx, _("What happens next"), size=ctx.heading, bold=True,
+                                kid="next-heading"))  # fmt: skip
             parts.append(KLabel(ctx, s.service.next_steps.get(ctx.lang), kid="next-steps"))
+        parts.append(KLabel(ctx, _("If you want to, you can also:"), bold=True, kid="more"))
         if self.note:
             parts.append(KLabel(ctx, self.note, colour="error", bold=True, kid="note"))
         labels = {"phone": _("Continue on your phone"), "print": _("Print"),
@@ -102,8 +107,13 @@ class OutcomeScreen(KioskScreen):
         actions = {"phone": self.phone, "print": self.print, "staff": self.staff}
         for option in s.outcome_options():
             parts.append(KButton(ctx, labels[option.value], actions[option.value],
-                                 kid=f"outcome:{option.value}"))  # fmt: skip
+                                 primary=False, kid=f"outcome:{option.value}"))  # fmt: skip
+        parts.append(KButton(ctx, _("Finish"), self.finish, kid="outcome:finish"))
         return parts
+
+    def finish(self) -> None:
+        self.controller.stop_polling()
+        self.session.finish()
 
     def _build_busy(self) -> list[Any]:
         _ = self.ctx.t

@@ -96,6 +96,7 @@ TRANSITIONS: Mapping[Action, Mapping[State, frozenset[State]]] = {
     Action.SUBMISSION_SUCCEEDED: {S.SUBMITTING: frozenset({S.OUTCOME})},
     Action.SUBMISSION_FAILED: {S.SUBMITTING: frozenset({S.CHECK_ANSWERS})},
     Action.CHOOSE_OUTCOME: {S.OUTCOME: frozenset({S.FEEDBACK})},
+    Action.FINISH: {S.OUTCOME: frozenset({S.FEEDBACK})},
     Action.GIVE_FEEDBACK: {S.FEEDBACK: frozenset({S.GOODBYE})},
     Action.SKIP_FEEDBACK: {S.FEEDBACK: frozenset({S.GOODBYE})},
     Action.END: {
@@ -387,6 +388,13 @@ class Session(SessionBase):
         assert self._draft is not None
         self._draft.outcomes.append(OutcomeKind(kind))
         self._go(Action.CHOOSE_OUTCOME, S.FEEDBACK)
+
+    @public_action
+    def finish(self) -> None:
+        """ "Finish" after sending: nothing more to do here; on to the feedback question."""
+        self._require(Action.FINISH)
+        self._activity()
+        self._go(Action.FINISH, S.FEEDBACK)
 
     @public_action
     def give_feedback(self, score: int, comment: str | None = None) -> Feedback:

@@ -59,6 +59,8 @@ class Action(StrEnum):
     SUBMISSION_SUCCEEDED = "submission_succeeded"
     SUBMISSION_FAILED = "submission_failed"
     CHOOSE_OUTCOME = "choose_outcome"
+    FINISH = "finish"
+    """ "Finish" on the outcome screen: the case is sent, no other way on is needed."""
     GIVE_FEEDBACK = "give_feedback"
     SKIP_FEEDBACK = "skip_feedback"
     END = "end"
