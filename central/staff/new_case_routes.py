@@ -41,10 +41,9 @@ from central.deps import ClockDep, SessionDep, one_hop
 from central.handoff.history import FoldError, append_event, lock_case
 from central.problems import ProblemError
 from central.staff import auth, funnel
-from central.staff.routes import StaffCtx, StaffForm, forbidden
+from central.staff.routes import StaffCtx, StaffForm, console_page, forbidden, page
 from central.web import forms
 from central.web.i18n import t
-from central.web.render import SECURITY_HEADERS, env
 
 router = APIRouter(prefix="/staff/new", include_in_schema=False)
 
@@ -72,9 +71,10 @@ def staff_page(
     shown = [
         (e.anchor, e.message.get(lang)) if isinstance(e, forms.FieldError) else e for e in errors
     ]
-    html = env.get_template(template).render(
-        me=ctx,
-        csrf=ctx.session_row.csrf_token,
+    return console_page(
+        template,
+        ctx,
+        status,
         lang=lang,
         t=lambda key, **fmt: t(lang, key, **fmt),
         text=lambda value: value.get(lang) if value is not None else "",
@@ -82,7 +82,6 @@ def staff_page(
         channel_names=CHANNEL_NAMES,
         **values,
     )
-    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
 
 def desk_page(
@@ -224,8 +223,7 @@ async def new_case_post(
 
 
 def staff_message(ctx: auth.StaffContext, status: int, title: str, body: str) -> HTMLResponse:
-    html = env.get_template("staff/message.html").render(me=ctx, title=title, body=body)
-    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+    return page("staff/message.html", status, me=ctx, title=title, body=body)
 
 
 class Desk:
