@@ -7,7 +7,7 @@
   stored as a SHA-256 too; its low entropy is covered by its short life, the 5-try limit per handoff
   and the per-client rate limit — not by the hash.
 * The kiosk code — the one code the kiosk shows and the citizen types at ``<base>/h`` — is the
-  handoff's 4-letter handle followed by its display code: 12 letters, ``HHHH-XXXX-XXXX``
+  handoff's 5-letter handle followed by its display code: 13 letters, ``HHHHH-XXXX-XXXX``
   (:func:`kiosk_code`, :func:`split_kiosk_code`). See :func:`new_short_id` for why it is built so.
 * Slip resume codes are 12 such letters (≈ 52 bits, ``XXXX-XXXX-XXXX``), stored as SHA-256.
 * Second factors (date of birth, last 3 phone digits, PIN) have very little entropy, so they are
@@ -31,7 +31,7 @@ ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
 DISPLAY_CODE_LETTERS = 8
 RESUME_CODE_LETTERS = 12
 SECRET_BYTES = 32
-HANDLE_LETTERS = 4
+HANDLE_LETTERS = 5
 KIOSK_CODE_LETTERS = HANDLE_LETTERS + DISPLAY_CODE_LETTERS
 SHORT_ID_ALPHABET = "23456789BCDFGHJKMNPQRSTVWXZ"
 SHORT_ID_LENGTH = 6
@@ -68,8 +68,8 @@ def new_resume_code() -> str:
 
 
 def new_short_id() -> str:
-    """The handoff's public handle: 4 random letters of :data:`ALPHABET`, the first group of the
-    kiosk code (``HHHH-XXXX-XXXX``). Non-secret: it only says which handoff a typed code is for.
+    """The handoff's public handle: 5 random letters of :data:`ALPHABET`, the first group of the
+    kiosk code (``HHHHH-XXXX-XXXX``). Non-secret: it only says which handoff a typed code is for.
 
     Why a handle inside the one code, rather than looking the 8-letter display code up on its own:
     a wrong code is then charged to the handoff it names (5 tries, then it locks — exact across
@@ -80,23 +80,25 @@ def new_short_id() -> str:
     still tests one handoff (chance ≤ 2⁻³⁴·⁵), at most 5 times — the same bound as when the page
     asked for a 6-character kiosk code and the display code separately (which the kiosk never
     showed). What the handle gives up is only the cost of finding a live handoff to spend those 5
-    tries on (20⁴ = 160 000 handles instead of 27⁶): the handle was never a secret.
+    tries on (20⁵ = 3.2 million handles instead of 27⁶): the handle was never a secret.
 
     Unique across the table (a repeat is refused by the unique constraint and the writer draws
-    again): rows stay a day after they expire (:mod:`central.retention`), so a deployment making
-    tens of thousands of handoffs a day should lengthen :data:`HANDLE_LETTERS`.
+    again), and rows stay a day after they expire (:mod:`central.retention`): the table holds about
+    a day of handoffs. Four letters (160 000) ran out at two handoffs a second sustained for a day
+    and collided often long before; five give a redraw on under 3 % of creates at one handoff a
+    second all day (86 400 rows), and run out only past ~35 a second all day.
     """
     return _letters(HANDLE_LETTERS)
 
 
 def kiosk_code(short_id: str, display_code: str) -> str:
-    """The code the kiosk shows and the citizen types: ``HHHH-XXXX-XXXX``. A handoff of the old
+    """The code the kiosk shows and the citizen types: ``HHHHH-XXXX-XXXX``. A handoff of the old
     6-character short ids (no handle) shows its display code alone."""
     handle = normalise_code(short_id, HANDLE_LETTERS)
     letters = normalise_code(display_code, DISPLAY_CODE_LETTERS)
     if handle is None or letters is None:
         return display_code
-    return format_code(handle + letters)
+    return handle + "-" + format_code(letters)
 
 
 def split_kiosk_code(text: str) -> tuple[str, str] | None:
@@ -121,7 +123,7 @@ def normalise_code(text: str, letters: int) -> str | None:
 
 
 def normalise_short_id(text: str) -> str | None:
-    """A handle (4 letters of :data:`ALPHABET`) or an old 6-character short id, else None."""
+    """A handle (5 letters of :data:`ALPHABET`) or an old 6-character short id, else None."""
     cleaned = re.sub(r"[\s\-]+", "", text or "").upper()
     if len(cleaned) == HANDLE_LETTERS and all(c in ALPHABET for c in cleaned):
         return cleaned

@@ -114,7 +114,7 @@ class HandoffOut(BaseModel):
     short_id: str
     display_code: str = Field(
         description=(
-            "The kiosk code, HHHH-XXXX-XXXX (the handle, then the 8-letter code): show it beside "
+            "The kiosk code, HHHHH-XXXX-XXXX (the handle, then the 8-letter code): show it beside "
             "the QR code; the citizen types it at verification_uri, and it is the code the phone "
             "shows to compare with the kiosk"
         )

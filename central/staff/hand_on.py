@@ -4,7 +4,7 @@
 writer (:mod:`central.handoff.batch`), secret, display code, expiry and tries — with this member of
 staff as its originator (``staff:<id>``) and the case's channel (``counter``/``phone``) on its
 event. The page shows the QR code (the link's secret after ``#``) and, for a citizen on a call, the
-typed way: ``<base>/h`` and the code ``HHHH-XXXX-XXXX``. The citizen's phone claims it at ``/h``
+typed way: ``<base>/h`` and the code ``HHHHH-XXXX-XXXX``. The citizen's phone claims it at ``/h``
 exactly as from a kiosk and then shows its code; the staff page (``/staff/handoffs/<id>``, polled
 by ``static/staff_handoff.js``, or "Check again") then asks the kiosk's question — "is it their
 phone?": the citizen reads the code on their phone, staff compare and confirm (the phone's case

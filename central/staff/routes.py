@@ -264,7 +264,7 @@ def queue(ctx: StaffCtx, session: SessionDep, clock: ClockDep, request: Request)
 def _find(session: Session, ctx: auth.StaffContext, text: str, now: Any) -> Case | None:
     case = find_by_reference(session, text)
     if case is None:
-        # The kiosk code (HHHH-XXXX-XXXX) names its handoff; its last 8 letters alone also do.
+        # The kiosk code (HHHHH-XXXX-XXXX) names its handoff; its last 8 letters alone also do.
         parts = codes.split_kiosk_code(text)
         handle, display = parts if parts else (None, text)
         normal = codes.normalise_code(display, codes.DISPLAY_CODE_LETTERS)

@@ -1,8 +1,8 @@
 """Ways in for a citizen: the QR link (``/h#secret``), the typed kiosk code, the printed slip.
 
 The typed way is what the kiosk says under its QR code, word for word: "Or go to <base>/h and
-enter HHHH-XXXX-XXXX" (``?lang=cy`` in the address when the kiosk speaks Welsh, so the page does
-too). ``/h`` asks for that one code and nothing else: its first 4 letters name the handoff, the
+enter HHHHH-XXXX-XXXX" (``?lang=cy`` in the address when the kiosk speaks Welsh, so the page does
+too). ``/h`` asks for that one code and nothing else: its first 5 letters name the handoff, the
 other 8 are the display code checked against the handoff's hash, a wrong one counted against that
 handoff (5 tries) and the client — why the handle is inside the code is in
 :func:`central.handoff.codes.new_short_id`.

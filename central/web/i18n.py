@@ -31,16 +31,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "code_title": {"en": "Enter the code from the kiosk", "cy": "Rhowch y cod o'r ciosg"},
     "display_code": {"en": "Code", "cy": "Cod"},
     "display_code_hint": {
-        "en": "12 letters, for example BCDF-GHJK-LMNP",
-        "cy": "12 llythyren, er enghraifft BCDF-GHJK-LMNP",
+        "en": "13 letters, for example BCDFG-HJKL-MNPQ",
+        "cy": "13 llythyren, er enghraifft BCDFG-HJKL-MNPQ",
     },
     "err_code_missing": {
         "en": "Enter the code shown on the kiosk screen",
         "cy": "Rhowch y cod sydd ar sgrin y ciosg",
     },
     "err_code_format": {
-        "en": "Enter the 12 letters shown on the kiosk screen, for example BCDF-GHJK-LMNP",
-        "cy": "Rhowch y 12 llythyren sydd ar sgrin y ciosg, er enghraifft BCDF-GHJK-LMNP",
+        "en": "Enter the 13 letters shown on the kiosk screen, for example BCDFG-HJKL-MNPQ",
+        "cy": "Rhowch y 13 llythyren sydd ar sgrin y ciosg, er enghraifft BCDFG-HJKL-MNPQ",
     },
     "attempts_left": {"en": "You have {n} tries left.", "cy": "Mae gennych {n} cynnig ar ôl."},
     "compare_title": {"en": "Check the kiosk", "cy": "Gwiriwch y ciosg"},

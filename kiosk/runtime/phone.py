@@ -2,7 +2,7 @@
 
 The kiosk asks central for a handoff and shows what comes back: a QR code of the link whose secret
 sits after '#', and for people who type, one sentence (:func:`typed_fallback`): "Or go to <address>
-and enter HHHH-XXXX-XXXX" — the address is the link without its secret (``<base>/h``, with
+and enter HHHHH-XXXX-XXXX" — the address is the link without its secret (``<base>/h``, with
 ``?lang=cy`` when the citizen chose Welsh, so the page opens in Welsh), and the code is the one
 code that page asks for. Then it polls — never faster than
 the server's interval, and 5 s slower each time central answers ``slow_down`` — until the phone

@@ -64,7 +64,7 @@ def test_create_returns_rfc8628_fields(kit: Kit, client: TestClient) -> None:
     h = offer(kit, client)
     # One code to type: the handoff's 4-letter handle, then the 8 letters derived from the secret.
     assert re.fullmatch(
-        r"[BCDFGHJKLMNPQRSTVWXZ]{4}(-[BCDFGHJKLMNPQRSTVWXZ]{4}){2}", h["display_code"]
+        r"[BCDFGHJKLMNPQRSTVWXZ]{5}(-[BCDFGHJKLMNPQRSTVWXZ]{4}){2}", h["display_code"]
     )
     assert h["verification_uri_complete"].startswith("http://testserver/h#")
     assert len(h["secret"]) >= 43  # 32 bytes url-safe base64 = 256 bits
@@ -191,8 +191,8 @@ def test_per_client_rate_limit(kit: Kit, client: TestClient) -> None:
     now = [0.0]
     kit.app.state.attempt_limiter = AttemptLimiter(10, 60, clock=lambda: now[0])
     for _ in range(10):
-        assert client.post("/h/code", data={"code": "ZZZZ-BBBB-BBBB"}).status_code == 404
-    r = client.post("/h/code", data={"code": "ZZZZ-BBBB-BBBB"})
+        assert client.post("/h/code", data={"code": "ZZZZZ-BBBB-BBBB"}).status_code == 404
+    r = client.post("/h/code", data={"code": "ZZZZZ-BBBB-BBBB"})
     assert r.status_code == 429 and "Too many attempts" in r.text
     assert client.post("/h/claim", data={"secret": "x"}).status_code == 429
     # Successes are not counted: a busy office behind one address is not locked out by them.
@@ -201,7 +201,7 @@ def test_per_client_rate_limit(kit: Kit, client: TestClient) -> None:
         h = offer(kit, client)
         fresh = TestClient(kit.app, follow_redirects=False)
         assert fresh.post("/h/claim", data={"secret": h["secret"]}).status_code == 303
-    assert client.post("/h/code", data={"code": "ZZZZ-BBBB-BBBB"}).status_code == 404
+    assert client.post("/h/code", data={"code": "ZZZZZ-BBBB-BBBB"}).status_code == 404
 
 
 def test_secrets_are_stored_hashed(kit: Kit, client: TestClient) -> None:
@@ -216,7 +216,7 @@ def test_secrets_are_stored_hashed(kit: Kit, client: TestClient) -> None:
         session_row = conn.exec_driver_sql("SELECT * FROM web_sessions").mappings().one()
         dump = repr(list(row.values())) + repr(list(session_row.values()))
     assert h["secret"] not in dump and token not in dump
-    assert h["display_code"][5:].replace("-", "") not in repr(list(row.values()))
+    assert h["display_code"][6:].replace("-", "") not in repr(list(row.values()))
     assert (
         row["secret_hash"]
         == hashlib.sha256(f"handoff-secret\x00{h['secret']}".encode()).hexdigest()
@@ -267,7 +267,7 @@ def test_web_session_cookie_is_secure_on_https_or_when_configured(  # type: igno
     assert r.status_code == 303
     assert ("; secure" in r.headers["set-cookie"].lower()) is secure
     with kit.sessions() as s:
-        assert s.scalar(select(WebSession.display_code)) == h["display_code"][5:]
+        assert s.scalar(select(WebSession.display_code)) == h["display_code"][6:]
 
 
 def test_cookie_security_follows_the_environment_only_when_it_is_set(monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""The typed phone fallback: ``<base>/h`` asks for the one code the kiosk shows (``HHHH-XXXX-XXXX``,
+"""The typed phone fallback: ``<base>/h`` asks for the one code the kiosk shows (``HHHHH-XXXX-XXXX``,
 the handoff's handle then its 8 letters) and nothing else. Found by that code alone, typed as a
 person types it; a wrong code counts against its handoff (tries left, then locked) and the client;
 single use, short-lived; the page in the kiosk's language."""
@@ -48,7 +48,7 @@ def failed_attempts(kit: Kit, h: dict) -> int:
 # ---- the code --------------------------------------------------------------------------------
 def test_the_kiosk_code_is_the_handle_then_the_display_code() -> None:
     handle = codes.new_short_id()
-    assert re.fullmatch(f"{LETTERS}{{4}}", handle)
+    assert re.fullmatch(f"{LETTERS}{{5}}", handle)
     code = codes.kiosk_code(handle, "MCVM-THHJ")
     assert code == f"{handle}-MCVM-THHJ"
     assert codes.split_kiosk_code(code) == (handle, "MCVM-THHJ")
@@ -58,19 +58,21 @@ def test_the_kiosk_code_is_the_handle_then_the_display_code() -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["BCDF-MCVM-THHJ", "bcdf-mcvm-thhj", "bcdf mcvm thhj", "BCDFMCVMTHHJ", " bcdf–mcvm—thhj "],
+    ["BCDFG-MCVM-THHJ", "bcdfg-mcvm-thhj", "bcdfg mcvm thhj", "BCDFGMCVMTHHJ", " bcdfg–mcvm—thhj "],
 )
 def test_a_typed_code_is_read_as_people_type_it(typed: str) -> None:
-    assert codes.split_kiosk_code(typed) == ("BCDF", "MCVM-THHJ")
+    assert codes.split_kiosk_code(typed) == ("BCDFG", "MCVM-THHJ")
 
 
-@pytest.mark.parametrize("typed", ["", "MCVM-THHJ", "BCDF-MCVM-THHJ-B", "ACDF-MCVM-THHJ", "K7Q2X9"])
+@pytest.mark.parametrize(
+    "typed", ["", "MCVM-THHJ", "BCDFG-MCVM-THHJ-B", "ACDFG-MCVM-THHJ", "BCDF-MCVM-THHJ", "K7Q2X9"]
+)
 def test_what_cannot_be_a_kiosk_code_is_refused(typed: str) -> None:
     assert codes.split_kiosk_code(typed) is None
 
 
 def test_handles_and_old_short_ids_are_both_read() -> None:
-    assert codes.normalise_short_id("bcdf") == "BCDF"
+    assert codes.normalise_short_id("bcdfg") == "BCDFG"
     assert codes.normalise_short_id("k7q2x9") == "K7Q2X9"
     assert codes.normalise_short_id("BCD2") is None  # a handle has letters only
 
@@ -82,7 +84,7 @@ def test_the_kiosk_address_asks_for_the_one_code(kit: Kit) -> None:
     page = TestClient(kit.app).get("/h").text
     assert page.count('class="input ') == 1 and 'name="code"' in page
     assert "short_id" not in page and "Kiosk code" not in page
-    assert "Continue on your phone" in page and "12 letters" in page
+    assert "Continue on your phone" in page and "13 letters" in page
     # The old typed-fallback address shows the same one-code page.
     old = TestClient(kit.app).get("/h/K7Q2X9").text
     assert old.count('class="input ') == 1 and "short_id" not in old
@@ -124,12 +126,12 @@ def test_a_code_of_no_handoff_is_not_found_and_counts_on_the_client(kit: Kit) ->
     kit.app.state.attempt_limiter = SlidingWindowLimiter(2, 60)
     h = offer(kit)
     handle = h["display_code"][:4]
-    other = "BCDF" if handle != "BCDF" else "CDFG"
+    other = "BCDFG" if handle != "BCDFG" else "CDFGH"
     client = TestClient(kit.app, **phone())
-    r = client.post("/h/code", data={"code": f"{other}-{h['display_code'][5:]}"})
+    r = client.post("/h/code", data={"code": f"{other}-{h['display_code'][6:]}"})
     assert r.status_code == 404 and "We could not find that code" in r.text
     assert failed_attempts(kit, h) == 0
-    client.post("/h/code", data={"code": f"{other}-{h['display_code'][5:]}"})
+    client.post("/h/code", data={"code": f"{other}-{h['display_code'][6:]}"})
     r = client.post("/h/code", data={"code": h["display_code"]})  # even the right one, for now
     assert r.status_code == 429 and "Too many attempts" in r.text
 
@@ -137,8 +139,8 @@ def test_a_code_of_no_handoff_is_not_found_and_counts_on_the_client(kit: Kit) ->
 def test_a_code_of_the_wrong_shape_is_explained_and_costs_no_try(kit: Kit) -> None:
     h = offer(kit)
     client = TestClient(kit.app, **phone())
-    r = client.post("/h/code", data={"code": h["display_code"][5:]})  # the last 8 letters only
-    assert r.status_code == 400 and "Enter the 12 letters shown on the kiosk screen" in r.text
+    r = client.post("/h/code", data={"code": h["display_code"][6:]})  # the last 8 letters only
+    assert r.status_code == 400 and "Enter the 13 letters shown on the kiosk screen" in r.text
     r = client.post("/h/code", data={"code": ""})
     assert r.status_code == 400 and "Enter the code shown on the kiosk screen" in r.text
     assert failed_attempts(kit, h) == 0
@@ -155,4 +157,4 @@ def test_the_welsh_page_asks_in_the_kiosks_words(kit: Kit) -> None:
     page = TestClient(kit.app).get("/h?lang=cy").text
     assert '<html lang="cy">' in page and 'action="/h/code?lang=cy"' in page
     assert "Parhau ar eich ffôn" in page and "Rhowch y cod o&#39;r ciosg" in page
-    assert "12 llythyren" in page
+    assert "13 llythyren" in page

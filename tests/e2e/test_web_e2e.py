@@ -174,7 +174,7 @@ def test_what_the_kiosk_says_for_typing_works_word_for_word(server, browser, lan
     translator = load_translator()
     said = typed_fallback(offer, translator.bind(lang))
     address = re.search(r"https?://\S+", said)[0]  # type: ignore[index]
-    code = re.search(r"\b[A-Z]{4}-[A-Z]{4}-[A-Z]{4}\b", said)[0]  # type: ignore[index]
+    code = re.search(r"\b[A-Z]{5}-[A-Z]{4}-[A-Z]{4}\b", said)[0]  # type: ignore[index]
     assert "#" not in address and offer.url.split("#")[1] not in said
 
     problems: list[str] = []
@@ -190,8 +190,8 @@ def test_what_the_kiosk_says_for_typing_works_word_for_word(server, browser, lan
     field = page.get_by_label(t(lang, "code_title"))
     submit = page.locator("#claim-typed").get_by_role("button", name=t(lang, "continue"))
 
-    right_tail = code[5:]
-    wrong = f"{code[:4]}-{'BBBB-BBBB' if right_tail != 'BBBB-BBBB' else 'CCCC-CCCC'}"
+    handle, right_tail = code[:5], code[6:]
+    wrong = f"{handle}-{'BBBB-BBBB' if right_tail != 'BBBB-BBBB' else 'CCCC-CCCC'}"
     field.press_sequentially(wrong.lower())
     submit.click()
     summary = page.locator(".error-summary")

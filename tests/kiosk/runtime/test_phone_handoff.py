@@ -87,7 +87,7 @@ def test_phone_claims_kiosk_confirms_one_timeline(live_central, tmp_path):
     client = CentralClient(live_central.url, live_central.token)
     h = PhoneHandoff(client, case.case_id)
     offer = h.start()
-    assert len(offer.display_code) == 14 and offer.display_code[4] == offer.display_code[9] == "-"
+    assert len(offer.display_code) == 15 and offer.display_code[5] == offer.display_code[10] == "-"
     secret = offer.url.split("#", 1)[1]
     assert len(secret) >= 22  # ≥ 128 bits, url-safe base64
 

@@ -43,7 +43,7 @@ def test_online_submit_offer_phone_and_print(runtime, live_central):
     result = runtime.submit(sub)
     assert result.sent and result.reference.startswith("DEMOOFFICE-")
     offer = runtime.start_phone_handoff(result.case_id)
-    assert offer is not None and offer.display_code[4] == "-"
+    assert offer is not None and offer.display_code[5] == "-"
     assert runtime.phone_status(offer.handoff_id) == "pending"
     assert runtime.print_receipt(sub, result) is None
     paper = runtime.devices.emulator("receipt-printer").receipts[-1]
