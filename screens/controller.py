@@ -77,6 +77,8 @@ class Controller:
         self.workers = Workers()
         self.submission: Submission | None = None
         self.result: Any = None
+        self.start_page: str | None = None
+        """The service chosen from the list whose start page shows until "Start now"."""
         self.screens: dict[str, KioskScreen] = {}
         self.keyboard = OnScreenKeyboard(ctx, self.hide_keyboard)
         self.bar = Bar(ctx, self)
@@ -104,6 +106,7 @@ class Controller:
         elif isinstance(event, StateChanged):
             if event.new is State.ATTRACT:
                 self.ctx.reset()
+                self.keyboard.follow()  # the last person's size, colours and language go too
                 self.close_accessibility()
             self.show(event.new, fresh=event.new is not event.old)
         elif isinstance(event, IdleWarning):
@@ -118,6 +121,7 @@ class Controller:
         self.workers.new_person()
         self.submission = None
         self.result = None
+        self.start_page = None
         self.keyboard.reset()
         self.shell.hide_keyboard()
         self.shell.hide_overlay(self.idle)
@@ -133,6 +137,8 @@ class Controller:
             return
         if state in SWITCHABLE or state is State.LANGUAGE:
             self.ctx.lang = self.session.language
+            if self.keyboard.lang != self.ctx.lang:
+                self.keyboard.build()  # its words in the session's language
         if fresh:
             self.hide_keyboard()
             enter = getattr(screen, "enter", None)
@@ -280,6 +286,8 @@ class Controller:
         self.session.choose_language(lang)
 
     def choose_service(self, service_id: str) -> None:
+        """Chosen from the list: its start page (the service's help) comes before step 1."""
+        self.start_page = service_id
         self.session.choose_service(service_id)
 
     def answer(self, values: dict[str, object]) -> None:

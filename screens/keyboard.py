@@ -2,8 +2,10 @@
 
 The shell shrinks the screen above the keyboard and scrolls the active field into view, so the
 keyboard never covers what is being typed. Keys are ordinary big buttons (≥ 9 mm); "Done" hides
-the keyboard. Two layouts: letters (with digits and the punctuation addresses and e-mail need)
-and numbers (for numbers, phone numbers and dates).
+the keyboard. Two layouts: letters (with digits, the punctuation addresses and e-mail need and the
+letters Welsh names need: â ê î ô û ŵ ŷ é ë ï) and numbers (for numbers, phone numbers and dates).
+The keys' words follow the session's language; the next person gets the keys as new (their size,
+colours, language and small letters: :meth:`OnScreenKeyboard.follow`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ __all__ = ["OnScreenKeyboard"]
 
 LETTERS = ("1234567890", "qwertyuiop", "asdfghjkl'", "zxcvbnm,.-", "@/")
 NUMBERS = ("123", "456", "789", "+0 ")
-WELSH = "âêîôûŵŷ"
+WELSH = "âêîôûŵŷéëï"
+"""The letters Welsh names and words need beyond a–z (to bach, acen ddyrchafedig, didolnod)."""
 
 
 class OnScreenKeyboard(BoxLayout):
@@ -32,6 +35,8 @@ class OnScreenKeyboard(BoxLayout):
         self.target: KInput | None = None
         self.shift = False
         self.layout = "text"
+        self.lang = ctx.lang
+        """The language the keys' words were drawn in (rebuilt when the session's changes)."""
         self._on_done = on_done
         self.build()
 
@@ -55,6 +60,7 @@ class OnScreenKeyboard(BoxLayout):
         """Draw the keys afresh (a new language, text size or colours): both layouts are made
         again, the other one when first needed."""
         self._layouts: dict[str, list[Row]] = {}
+        self.lang = self.ctx.lang
         self.canvas.before.clear()
         paint(self, self.ctx.colour("surface"), border=self.ctx.colour("muted_text"))
         self._show_layout()
@@ -125,7 +131,7 @@ class OnScreenKeyboard(BoxLayout):
     def _relabel(self) -> None:
         """Capitals on or off: the letter keys change their faces (rebuilding the keyboard would
         cost a frame or more on every capital letter)."""
-        letters = {c for line in LETTERS for c in line}
+        letters = {c for line in LETTERS for c in line} | set(WELSH)
         for row in self.children:
             for key in row.children:
                 char = str(getattr(key, "kid", "")).removeprefix("key:")
@@ -144,6 +150,13 @@ class OnScreenKeyboard(BoxLayout):
         if self.shift:
             self.shift = False
             self._relabel()  # the next person sees the small letters they will type
+
+    def follow(self) -> None:
+        """Keys drawn for the context as it is now (its language, text size and colours): after
+        the session's language changed, and for the next person (settings back to defaults)."""
+        self.reset()
+        self.layout = "text"
+        self.build()
 
     def find_key(self, char: str) -> Any:
         kid = {" ": "key:space"}.get(char, f"key:{char.lower()}")

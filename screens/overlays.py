@@ -29,7 +29,7 @@ class Overlay(FloatLayout):
         self.ctx = ctx
         self.kid = kid
         with self.canvas.before:
-            Color(0, 0, 0, 0.6)
+            self._dim_ink = Color(0, 0, 0, 0.6)
             self._dim = Rectangle(pos=self.pos, size=self.size)
         self.bind(pos=self._place, size=self._place)
         self.card = Column(ctx, size_hint=(None, None))
@@ -95,6 +95,8 @@ class IdleOverlay(Overlay):
         self.countdown = KLabel(ctx, "", kid="countdown")
 
     def build(self, seconds: float) -> None:
+        # Opaque, not dimmed: nobody walking up sees the person's answers behind the warning.
+        self._dim_ink.rgba = (*self.ctx.colour("background")[:3], 1.0)
         _ = self.ctx.t
         title = KLabel(self.ctx, _("Do you need more time?"), size=self.ctx.heading, bold=True)
         self.countdown = KLabel(self.ctx, "", kid="countdown")

@@ -75,6 +75,8 @@ def play_journey(
     d.tap("event:moving-home")
     shot("services")
     d.tap(f"service:{SERVICE}")
+    shot("start-page")
+    d.tap("start-now")
     d.type_into("field:full_name", answers["full_name"])
     d.type_into("field:ni_number", answers["ni_number"])
     _type_date(d, "date_of_birth", answers["date_of_birth"])

@@ -46,9 +46,40 @@ class StepScreen(KioskScreen):
         super().rebuild()
 
     def place(self) -> object:
-        return self._step_id
+        return ("start", self._step_id) if self._on_start_page() else self._step_id
+
+    def _on_start_page(self) -> bool:
+        """Before step 1 of a service begun here (nothing answered yet): the service's ``help``
+        (what you need, what it costs) on a start page, as on the web."""
+        s = self.session
+        service = s.service
+        if service is None or self.controller.start_page != service.id or s.answers():
+            return False
+        return bool(service.help.get(self.ctx.lang).strip())
+
+    def _build_start(self) -> list[Any]:
+        s, ctx = self.session, self.ctx
+        _ = ctx.t
+        service = s.service
+        assert service is not None
+        lang = ctx.lang
+        parts: list[Any] = [self.title(service.title.get(lang))]
+        summary = service.summary.get(lang).strip() if service.summary else ""
+        if summary:
+            parts.append(KLabel(ctx, summary, kid="start-summary"))
+        parts.append(KLabel(ctx, _("Before you start"), size=ctx.heading, bold=True,
+                            kid="start-heading"))  # fmt: skip
+        parts.append(KLabel(ctx, service.help.get(lang).strip(), kid="start-help"))
+        parts.append(KButton(ctx, _("Start now"), self.start_now, kid="start-now"))
+        return parts
+
+    def start_now(self) -> None:
+        self.controller.start_page = None
+        self.rebuild()
 
     def build(self) -> list[Any]:
+        if self._on_start_page():
+            return self._build_start()
         s, ctx = self.session, self.ctx
         _ = ctx.t
         step, service = s.current_step, s.service
@@ -65,10 +96,17 @@ class StepScreen(KioskScreen):
             self.title(step.title.get(lang)),
         ]
         errors = s.errors
+        shown = validation.visible_fields(step, known)
         if errors:
             parts.append(KLabel(ctx, _("There is a problem"), colour="error", bold=True,
                                 kid="problem"))  # fmt: skip
-        for f in validation.visible_fields(step, known):
+            # The summary lists every error; each one takes the person to its field (GOV.UK).
+            for f in shown:
+                if f.id in errors:
+                    parts.append(KButton(ctx, errors[f.id].message.get(lang),
+                                         lambda fid=f.id: self.go_to_field(fid), primary=False,
+                                         kid=f"error-link:{f.id}"))  # fmt: skip
+        for f in shown:
             error = errors.get(f.id)
             widget = FieldWidget(
                 ctx, f, self._drafts.get(f.id), error.message.get(lang) if error else None,
@@ -80,6 +118,17 @@ class StepScreen(KioskScreen):
         parts.append(KButton(ctx, _("I need help"), self.controller.ask_help, primary=False,
                              kid="help"))  # fmt: skip
         return parts
+
+    def go_to_field(self, field_id: str) -> None:
+        """From the error summary: the field in view, and the keys on it when it is typed."""
+        widget = self.fields.get(field_id)
+        if widget is None:
+            return
+        if self.scroll.do_scroll_y:
+            self.scroll.scroll_to(widget, padding=self.ctx.pad * 2, animate=False)
+        boxes = list(widget.inputs.values())
+        if boxes:
+            self.controller.activate_field(boxes[0])
 
     def _choice_changed(self) -> None:
         """A choice may show or hide other fields (show_if): redraw with what is typed so far."""

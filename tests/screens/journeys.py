@@ -28,6 +28,7 @@ def to_first_step(ui: Any) -> None:
     d.tap("language:en")
     d.tap("view:a-z")
     d.tap("service:change-of-address")
+    d.tap("start-now")
     assert d.screen == "step"
 
 

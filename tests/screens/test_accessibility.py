@@ -24,6 +24,8 @@ def tour(ui):
     d.tap("view:a-z")
     yield "a-z"
     d.tap("service:change-of-address")
+    yield "start-page"
+    d.tap("start-now")
     d.tap("continue")
     yield "step-errors"
     d.tap("field:date_of_birth:year")

@@ -94,6 +94,7 @@ def answer_first_step(d: Any, today: date) -> None:
     d.tap("language:en")
     d.tap("event:moving-home")
     d.tap("service:change-of-address")
+    d.tap("start-now")
     d.type_into("field:full_name", answers["full_name"])
     d.type_into("field:ni_number", answers["ni_number"])
     type_date(d, "date_of_birth", answers["date_of_birth"])

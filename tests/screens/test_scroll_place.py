@@ -21,6 +21,7 @@ def open_benefit_step(ui, size: int = LARGEST) -> None:
     d.tap("language:en")
     d.tap("view:a-z")
     d.tap(f"service:{SERVICE}")
+    d.tap("start-now")
     d.pump(3)
     assert d.screen == "step" and d.find("title").text == "Which benefit"
 

@@ -14,6 +14,7 @@ def to_benefit_step(ui) -> None:
     d.tap("language:en")
     d.tap("view:a-z")
     d.tap(f"service:{SERVICE}")
+    d.tap("start-now")
     assert d.find("title").text == "Which benefit"
 
 
