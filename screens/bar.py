@@ -6,15 +6,11 @@ screen, "English" on a Welsh one), so a person who cannot read the current one s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from kivy.uix.boxlayout import BoxLayout
 
 from screens.context import UiContext
+from screens.host import ScreenHost
 from screens.widgets import KButton, paint
-
-if TYPE_CHECKING:
-    from screens.controller import Controller
 
 __all__ = ["Bar"]
 
@@ -22,7 +18,7 @@ NAMES = {"en": "English", "cy": "Cymraeg"}
 
 
 class Bar(BoxLayout):
-    def __init__(self, ctx: UiContext, controller: Controller) -> None:
+    def __init__(self, ctx: UiContext, controller: ScreenHost) -> None:
         super().__init__(orientation="horizontal", size_hint=(1, None), padding=ctx.pad,
                          spacing=ctx.gap)  # fmt: skip
         self.ctx = ctx

@@ -7,15 +7,13 @@ widget, so after a wipe no text of the previous person is left in any widget.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kivy.uix.screenmanager import Screen
 
 from screens.context import UiContext
+from screens.host import ScreenHost
 from screens.widgets import Column, KLabel, Scroll
-
-if TYPE_CHECKING:
-    from screens.controller import Controller
 
 __all__ = ["KioskScreen"]
 
@@ -24,7 +22,7 @@ class KioskScreen(Screen):
     state_name = ""
     """The session state this screen shows (the Screen's name)."""
 
-    def __init__(self, ctx: UiContext, controller: Controller, **kw: Any) -> None:
+    def __init__(self, ctx: UiContext, controller: ScreenHost, **kw: Any) -> None:
         super().__init__(name=self.state_name, **kw)
         self.ctx = ctx
         self.controller = controller

@@ -6,17 +6,15 @@ controls — centred normally, at the bottom of the screen in reach mode.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kivy.graphics import Color, Rectangle
 from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.ui.accessibility import TEXT_SIZE_NAMES, THEMES
 from screens.context import REACH_TOP, UiContext
+from screens.host import ScreenHost
 from screens.widgets import Column, KButton, KLabel, KToggle, Row, Scroll, paint
-
-if TYPE_CHECKING:
-    from screens.controller import Controller
 
 __all__ = ["AccessibilityPanel", "IdleOverlay", "Overlay"]
 
@@ -89,7 +87,7 @@ class Overlay(FloatLayout):
 class IdleOverlay(Overlay):
     """ "Do you need more time?" with a countdown and a big "More time" button."""
 
-    def __init__(self, ctx: UiContext, controller: Controller) -> None:
+    def __init__(self, ctx: UiContext, controller: ScreenHost) -> None:
         super().__init__(ctx, "idle-warning")
         self.controller = controller
         self.countdown = KLabel(ctx, "", kid="countdown")
@@ -113,7 +111,7 @@ class IdleOverlay(Overlay):
 class AccessibilityPanel(Overlay):
     """Text size, colours, reach mode, audio guidance and volume: for this person only."""
 
-    def __init__(self, ctx: UiContext, controller: Controller) -> None:
+    def __init__(self, ctx: UiContext, controller: ScreenHost) -> None:
         super().__init__(ctx, "accessibility-panel")
         self.controller = controller
 
