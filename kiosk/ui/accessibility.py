@@ -1,4 +1,4 @@
-"""What a citizen can change about the screen: text size, colours, reach mode, speech and volume.
+"""What a citizen can change about the screen: text size, colours, reach mode, speech, volume, rate.
 
 Everything here is plain data so the Kivy screens, the tests and the session wipe share it.
 Settings belong to one person: :meth:`AccessibilitySettings.reset` puts every one of them back,
@@ -7,6 +7,12 @@ and the session calls it on wipe (Revised 508 402.3.1: volume resets after each 
 Colours are RGBA tuples of floats 0..1 (Kivy's convention). :func:`contrast_ratio` is the WCAG 2.x
 formula, used by the tests to hold every theme to its promise: standard text ≥ 4.5:1 (AA),
 high-contrast text ≥ 7:1 (AAA), the focus indicator ≥ 3:1 against the background (non-text).
+
+Volume is a percentage that :mod:`kiosk.ui.speech` gives espeak-ng as its amplitude, stepped through
+:data:`VOLUME_LEVELS`: the lowest (10) and the next one up (40) are 14 dB apart, the lowest and the
+highest (100) 22 dB (measured on rendered WAV files by the tests), so the kiosk meets EN 301 549
+8.2.1 (a range of at least 18 dB, one step at least 12 dB above the lowest). 100 is the top because
+espeak-ng clips its samples above amplitude 100 and clipped speech is harder to follow.
 """
 
 from __future__ import annotations
@@ -18,6 +24,10 @@ __all__ = [
     "DEFAULT_THEME",
     "DEFAULT_VOLUME",
     "MAX_VOLUME",
+    "MIN_VOLUME",
+    "RATES",
+    "DEFAULT_RATE",
+    "VOLUME_LEVELS",
     "TEXT_SIZES",
     "TEXT_SIZE_NAMES",
     "THEMES",
@@ -41,6 +51,13 @@ MAX_VOLUME = 100
 DEFAULT_VOLUME = 60
 """Percent. A moderate level: loud enough in a waiting room, not startling in headphones."""
 VOLUME_STEP = 10
+MIN_VOLUME = 10
+"""The quietest setting: still audible (a volume of 0 would switch speech off by stealth)."""
+VOLUME_LEVELS: tuple[int, ...] = (MIN_VOLUME, 40, 50, 60, 70, 80, 90, MAX_VOLUME)
+"""What "Quieter" and "Louder" step through: 14 dB from the lowest to the next, then ~1.5 dB."""
+RATES: tuple[int, ...] = (120, 140, 160, 185, 210)
+"""Speech rates in words per minute that "Slower" and "Faster" step through."""
+DEFAULT_RATE = 160
 DEFAULT_THEME = "standard"
 
 
@@ -153,6 +170,8 @@ class AccessibilitySettings:
     audio: bool = False
     """Speech guidance on (headphones or speaker)."""
     volume: int = DEFAULT_VOLUME
+    rate: int = DEFAULT_RATE
+    """Words per minute of speech (one of :data:`RATES`)."""
 
     def __post_init__(self) -> None:
         self._check()
@@ -164,6 +183,8 @@ class AccessibilitySettings:
             raise ValueError(f"unknown theme {self.theme!r}; expected one of {sorted(THEMES)}")
         if not 0 <= self.volume <= MAX_VOLUME:
             raise ValueError(f"volume must be 0..{MAX_VOLUME}, got {self.volume}")
+        if self.rate not in RATES:
+            raise ValueError(f"rate must be one of {RATES}, got {self.rate}")
 
     @property
     def font_scale(self) -> float:
@@ -196,13 +217,21 @@ class AccessibilitySettings:
         self.theme = name
 
     def set_volume(self, volume: int) -> None:
-        self.volume = max(0, min(MAX_VOLUME, int(volume)))
+        self.volume = max(MIN_VOLUME, min(MAX_VOLUME, int(volume)))
 
     def louder(self) -> None:
-        self.set_volume(self.volume + VOLUME_STEP)
+        self.set_volume(next((v for v in VOLUME_LEVELS if v > self.volume), MAX_VOLUME))
 
     def quieter(self) -> None:
-        self.set_volume(self.volume - VOLUME_STEP)
+        lower = [v for v in VOLUME_LEVELS if v < self.volume]
+        self.set_volume(lower[-1] if lower else MIN_VOLUME)
+
+    def faster(self) -> None:
+        self.rate = next((r for r in RATES if r > self.rate), RATES[-1])
+
+    def slower(self) -> None:
+        lower = [r for r in RATES if r < self.rate]
+        self.rate = lower[-1] if lower else RATES[0]
 
     def reset(self) -> None:
         """Back to the defaults, for the next person (called on every session wipe)."""

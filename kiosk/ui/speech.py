@@ -5,8 +5,16 @@ text, and returns at once (a process spawn, no waiting for the audio). The text 
 on stdin, never on the command line, because screens read back what the citizen typed and a
 command line is visible to every process on the machine.
 
-The volume belongs to one citizen: :meth:`Speaker.reset` (called on every session wipe) stops
-speech and puts the volume back to :data:`~kiosk.ui.accessibility.DEFAULT_VOLUME` (402.3.1).
+The volume and rate belong to one citizen: :meth:`Speaker.reset` (called on every session wipe)
+stops speech, puts volume and rate back to their defaults (402.3.1) and forgets what was said.
+
+What was said is kept, newest last, in :attr:`Speaker.spoken` (a bounded queue of
+:class:`Utterance`): :meth:`Speaker.repeat` reads the last one again, and tests read the queue to
+check that what is heard matches what is shown. It holds the citizen's answers read back, so it
+lives in memory only and :meth:`Speaker.reset` empties it.
+
+Volume is the espeak-ng amplitude itself (``-a``, percent 10–100, see
+:data:`~kiosk.ui.accessibility.VOLUME_LEVELS` for the dB range the tests measure).
 
 Without espeak-ng the kiosk still works: :attr:`Speaker.available` is False, :attr:`Speaker.reason`
 says why (for the diagnostics screen) and ``say`` does nothing.
@@ -19,11 +27,13 @@ import logging
 import shutil
 import subprocess
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from kiosk.ui.accessibility import DEFAULT_VOLUME, MAX_VOLUME
+from kiosk.ui.accessibility import DEFAULT_RATE, DEFAULT_VOLUME, MAX_VOLUME, RATES
 
 __all__ = [
     "CONTROL_ROLES",
@@ -32,6 +42,8 @@ __all__ = [
     "Runner",
     "Speaker",
     "SpeechHandle",
+    "Utterance",
+    "amplitude_for",
     "describe_control",
     "describe_screen",
     "espeak_argv",
@@ -43,8 +55,20 @@ VOICES: dict[str, str] = {"en": "en-gb", "cy": "cy"}
 """espeak-ng voice for each kiosk language."""
 MAX_CHARS = 4000
 """Longest text sent in one go; longer text is cut (it also keeps the stdin write non-blocking)."""
-WORDS_PER_MINUTE = 160
+WORDS_PER_MINUTE = DEFAULT_RATE
 """A little slower than espeak-ng's 175 default: people listening at a kiosk are not power users."""
+HISTORY = 50
+"""Utterances kept in :attr:`Speaker.spoken`."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One thing said: the text (spaces collapsed, as espeak-ng got it) and how."""
+
+    text: str
+    lang: str
+    volume: int
+    rate: int
 
 
 class SpeechHandle(Protocol):
@@ -77,14 +101,16 @@ def _popen_runner(argv: list[str], data: bytes) -> SpeechHandle:
 
 
 def amplitude_for(volume: int) -> int:
-    """espeak-ng ``-a`` (0–200, 100 normal) for a volume of 0–100 % (60 % → 120)."""
-    volume = max(0, min(MAX_VOLUME, volume))
-    return round(volume * 200 / MAX_VOLUME)
+    """espeak-ng ``-a`` for a volume of 0–100 %: the same number (100 is its normal level and the
+    loudest it goes without clipping)."""
+    return max(0, min(MAX_VOLUME, int(volume)))
 
 
-def espeak_argv(executable: str, voice: str, volume: int, wav: Path | None = None) -> list[str]:
+def espeak_argv(
+    executable: str, voice: str, volume: int, wav: Path | None = None, rate: int = WORDS_PER_MINUTE
+) -> list[str]:
     """The command line (without the text, which goes on stdin)."""
-    argv = [executable, "-v", voice, "-a", str(amplitude_for(volume)), "-s", str(WORDS_PER_MINUTE)]
+    argv = [executable, "-v", voice, "-a", str(amplitude_for(volume)), "-s", str(rate)]
     argv += ["-b", "1"]  # UTF-8 input: ŵ, ŷ, â
     if wav is not None:
         argv += ["-w", str(wav)]
@@ -109,6 +135,9 @@ class Speaker:
         self._current: SpeechHandle | None = None
         self._volume = DEFAULT_VOLUME
         self.volume = volume
+        self._rate = DEFAULT_RATE
+        self.spoken: deque[Utterance] = deque(maxlen=HISTORY)
+        """What was said, newest last (emptied by :meth:`reset`)."""
         found = shutil.which(executable) if runner is None else executable
         self._executable = found or executable
         self._runner: Runner = runner or _popen_runner
@@ -127,6 +156,15 @@ class Speaker:
         """Applies from the next utterance on (espeak-ng cannot change a running one)."""
         self._volume = max(0, min(MAX_VOLUME, int(value)))
 
+    @property
+    def rate(self) -> int:
+        return self._rate
+
+    @rate.setter
+    def rate(self, value: int) -> None:
+        """Words per minute, kept within :data:`~kiosk.ui.accessibility.RATES`' range."""
+        self._rate = max(RATES[0], min(RATES[-1], int(value)))
+
     def voice_for(self, lang: str) -> str:
         return self._voices.get(lang) or self._voices.get(self._default_language) or "en"
 
@@ -142,7 +180,9 @@ class Speaker:
             self._stop_locked()
             if not text or not self.available:
                 return False
-            argv = espeak_argv(self._executable, self.voice_for(lang), self._volume)
+            self.spoken.append(Utterance(text, lang, self._volume, self._rate))
+            argv = espeak_argv(self._executable, self.voice_for(lang), self._volume,
+                               rate=self._rate)  # fmt: skip
             try:
                 self._current = self._runner(argv, text.encode("utf-8"))
             except OSError as exc:  # the text itself is never logged: it may be PII
@@ -160,16 +200,26 @@ class Speaker:
             with contextlib.suppress(OSError):  # already gone
                 current.terminate()
 
+    def repeat(self) -> bool:
+        """Read the last utterance again (at today's volume and rate); False when nothing was said."""
+        with self._lock:
+            last = self.spoken[-1] if self.spoken else None
+        return last is not None and self.say(last.text, last.lang)
+
     def reset(self) -> None:
-        """For the next person: silence and the default volume."""
+        """For the next person: silence, the default volume and rate, and nothing remembered."""
         self.stop()
         self.volume = DEFAULT_VOLUME
+        self._rate = DEFAULT_RATE
+        with self._lock:
+            self.spoken.clear()
 
     def render_wav(self, text: str, path: Path, lang: str = "en", timeout: float = 30.0) -> Path:
         """Write ``text`` as a WAV file and wait for it (diagnostics' audio test, tests)."""
         if not self.available:
             raise RuntimeError(self.reason)
-        argv = espeak_argv(self._executable, self.voice_for(lang), self._volume, wav=path)
+        argv = espeak_argv(self._executable, self.voice_for(lang), self._volume, wav=path,
+                           rate=self._rate)  # fmt: skip
         subprocess.run(
             argv,
             input=text.encode("utf-8"),

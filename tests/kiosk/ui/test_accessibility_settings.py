@@ -7,6 +7,7 @@ import pytest
 from kiosk.ui.accessibility import (
     DEFAULT_VOLUME,
     MAX_VOLUME,
+    MIN_VOLUME,
     TEXT_SIZE_NAMES,
     TEXT_SIZES,
     THEMES,
@@ -96,7 +97,7 @@ def test_settings_change_within_bounds():
     for _ in range(20):
         s.quieter()
         s.smaller_text()
-    assert s.volume == 0 and s.font_scale == 1.0
+    assert s.volume == MIN_VOLUME and s.font_scale == 1.0
     s.set_theme("high-contrast-dark")
     assert s.colours is THEMES["high-contrast-dark"]
     with pytest.raises(ValueError, match="unknown theme"):
