@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 
 from .collect import Collector, Path
+from .hints import hint_problems
 from .model import Field, FieldType, Outcome, Service, ShowIf
 
 YES_WORDS = {"yes": True, "ie": True, "true": True, "no": False, "na": False, "false": False}
@@ -183,6 +184,7 @@ def _check_outcomes(c: Collector, service: Service) -> tuple[Outcome, ...]:
 def check_service(c: Collector, service: Service) -> Service:
     """Report cross-field problems; returns the service with show_if values in answer types."""
     _duplicates(c, service)
+    hint_problems(c, service)
     outcomes = _check_outcomes(c, service)
     steps = []
     for i, step in enumerate(service.steps):

@@ -9,8 +9,10 @@ two buttons. :meth:`FieldWidget.value` gives the raw answer the session validate
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
+from catalogue.hints import hint_text
 from catalogue.model import Field, FieldType
 from screens.context import UiContext
 from screens.widgets import Column, KInput, KLabel, KToggle, Row
@@ -39,6 +41,7 @@ class FieldWidget(Column):
     def __init__(
         self, ctx: UiContext, field: Field, raw: object, error: str | None,
         on_activate: Callable[[KInput], None], on_choice: Callable[[], None],
+        today: date | None = None,
     ) -> None:  # fmt: skip
         super().__init__(ctx, gap=ctx.pad, padding=0)
         self.ctx = ctx
@@ -53,9 +56,9 @@ class FieldWidget(Column):
         if not field.required:
             label += f" ({ctx.t('Optional')})"
         self.add_widget(KLabel(ctx, label, bold=True, kid=f"label:{field.id}"))
-        if field.hint is not None:
-            self.add_widget(KLabel(ctx, field.hint.get(lang), colour="muted_text",
-                                   kid=f"hint:{field.id}"))  # fmt: skip
+        hint = hint_text(field, lang, today or date.today())
+        if hint is not None:
+            self.add_widget(KLabel(ctx, hint, colour="muted_text", kid=f"hint:{field.id}"))
         if error:
             self.add_widget(KLabel(ctx, error, colour="error", bold=True, kid=f"error:{field.id}"))
         kind = field.type

@@ -110,7 +110,7 @@ class StepScreen(KioskScreen):
             error = errors.get(f.id)
             widget = FieldWidget(
                 ctx, f, self._drafts.get(f.id), error.message.get(lang) if error else None,
-                self.controller.activate_field, self._choice_changed,
+                self.controller.activate_field, self._choice_changed, today=s.today(),
             )  # fmt: skip
             self.fields[f.id] = widget
             parts.append(widget)

@@ -7,6 +7,7 @@ and send no Referer to other sites.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from catalogue.hints import hint_text
 from central.web.i18n import pick_lang, t
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -38,6 +40,9 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# A hint's {example} date is computed from its field's limits on the day the page is drawn (every
+# template of this environment, the staff console's new-case steps included, reads hints this way).
+env.globals["hint"] = lambda field, lang: hint_text(field, lang, date.today()) or ""
 
 
 def request_lang(request: Request) -> str:

@@ -141,7 +141,8 @@ class Session(SessionBase):
         if self._state in _TIMED:
             self._timer.restart()
 
-    def _today(self) -> date:
+    def today(self) -> date:
+        """The office's date now: what date limits and hint examples are computed against."""
         return self._clock.now().astimezone(self._tz).date()
 
     def _need_service(self) -> Service:
@@ -209,7 +210,7 @@ class Session(SessionBase):
         answers, at the first step still needing an answer, or check answers."""
         if self._state not in (S.LANGUAGE, S.CHOOSE_SERVICE):
             self._require(Action.START, "resume a case from attract (or language/services)")
-        found = resume.plan(self._catalogue, resumed, self._today())
+        found = resume.plan(self._catalogue, resumed, self.today())
         if self._state in (S.ATTRACT, S.GOODBYE):
             self._forget_person()
             self._kind = SessionKind.CITIZEN
@@ -234,7 +235,7 @@ class Session(SessionBase):
         own = {f.id for f in step.fields}
         earlier = {k: v for k, v in self._store.answers().items() if k not in own}
         clean, errors = validation.validate_step(
-            service, step.id, dict(values), self._today(), earlier
+            service, step.id, dict(values), self.today(), earlier
         )
         if errors:
             self._errors = dict(errors)
@@ -255,7 +256,7 @@ class Session(SessionBase):
         # Editing from check answers: go back there unless the change opened a step still unanswered.
         hidden = journey.hidden_field_ids(service, answers)  # kept until confirm, not checked
         shown = {k: v for k, v in answers.items() if k not in hidden}
-        problems = validation.validate_answers(service, shown, self._today(), complete=True)
+        problems = validation.validate_answers(service, shown, self.today(), complete=True)
         target = journey.first_step_with_errors(service, problems, answers)
         if target is None:
             self._edit_origin = None
@@ -310,7 +311,7 @@ class Session(SessionBase):
         service = self._need_service()
         self._store.drop(journey.hidden_field_ids(service, self._store.answers()))
         answers = self._store.answers()
-        problems = validation.validate_answers(service, answers, self._today(), complete=True)
+        problems = validation.validate_answers(service, answers, self.today(), complete=True)
         if problems:
             target = journey.first_step_with_errors(service, problems, answers)
             if target is None:

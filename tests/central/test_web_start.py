@@ -10,6 +10,7 @@ import dataclasses
 import html
 import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -427,3 +428,26 @@ def test_starts_are_limited_per_address(kit: Kit) -> None:
         assert s.scalar(select(func.count()).select_from(Case)) == 2
     kit.clock.advance(3601)
     started(kit, client)
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_the_hints_show_examples_the_step_accepts(kit: Kit, lang: str) -> None:
+    """Issue 17 item 8 on the web: the NI example is one the field takes, and the move-date
+    example is a date inside "the last 3 months" of the day the page is shown, in both languages;
+    typed back into the step, neither is refused."""
+    client = browser(kit)
+    started(kit, client, lang=lang)
+    page = client.get(f"/case/step/about-you?lang={lang}").text
+    ni_hint = html.unescape(re.search(r'id="f-ni_number-hint">([^<]*)<', page)[1])
+    ni = re.search(r"‘([^’]+)’", ni_hint)[1]
+    r = client.post(
+        "/case/step/about-you",
+        data={"csrf": form_value(page, "csrf")} | ABOUT_YOU | {"ni_number": ni},
+    )
+    assert r.headers["location"] == "/case/step/new-address", r.text
+    page = client.get("/case/step/new-address").text
+    hint = html.unescape(re.search(r'id="f-date_moved-hint">([^<]*)<', page)[1])
+    day, month, year = (int(x) for x in re.search(r"(\d{1,2}) (\d{1,2}) (\d{4})", hint).groups())
+    shown = dataclasses.replace(date.today(), year=year, month=month, day=day)
+    assert date.today() - timedelta(days=93) <= shown <= date.today()
+    assert ("{example}" not in hint) and ("3 mis" in hint if lang == "cy" else "3 months" in hint)
