@@ -184,9 +184,14 @@ class KeyboardTransport:
             pending += data
             whole = len(pending) // EVENT.size * EVENT.size
             records, pending = pending[:whole], pending[whole:]
-            text = self._decoder.feed(decode_records(records))
-            if text:
-                self._call(self.protocol.data_received, text.encode("utf-8"))
+            self._deliver(records)
+
+    def _deliver(self, records: bytes) -> None:
+        """Whole input_event records just read: typed text to the protocol. A reader of other
+        keys (peripherals.keypad) overrides this and keeps the rest (open, grab, reconnect)."""
+        text = self._decoder.feed(decode_records(records))
+        if text:
+            self._call(self.protocol.data_received, text.encode("utf-8"))
 
     def _call(self, fn: Callable[..., Any], *args: Any) -> None:
         try:
