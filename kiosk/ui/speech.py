@@ -16,6 +16,10 @@ lives in memory only and :meth:`Speaker.reset` empties it.
 Volume is the espeak-ng amplitude itself (``-a``, percent 10–100, see
 :data:`~kiosk.ui.accessibility.VOLUME_LEVELS` for the dB range the tests measure).
 
+Private listening: :attr:`Speaker.gate` (set by the screens from
+:class:`kiosk.ui.headphones.AudioRoute`) is asked before every utterance; while it says no (the
+headphones are out), nothing is spoken and nothing is recorded.
+
 Without espeak-ng the kiosk still works: :attr:`Speaker.available` is False, :attr:`Speaker.reason`
 says why (for the diagnostics screen) and ``say`` does nothing.
 """
@@ -138,6 +142,8 @@ class Speaker:
         self._rate = DEFAULT_RATE
         self.spoken: deque[Utterance] = deque(maxlen=HISTORY)
         """What was said, newest last (emptied by :meth:`reset`)."""
+        self.gate: Callable[[], bool] | None = None
+        """When set, speech only while it returns True (private listening)."""
         found = shutil.which(executable) if runner is None else executable
         self._executable = found or executable
         self._runner: Runner = runner or _popen_runner
@@ -178,7 +184,7 @@ class Speaker:
         text = " ".join(text.split())[:MAX_CHARS]
         with self._lock:
             self._stop_locked()
-            if not text or not self.available:
+            if not text or not self.available or (self.gate is not None and not self.gate()):
                 return False
             self.spoken.append(Utterance(text, lang, self._volume, self._rate))
             argv = espeak_argv(self._executable, self.voice_for(lang), self._volume,

@@ -153,3 +153,15 @@ def test_reset_forgets_what_was_said_and_restores_volume_and_rate():
     assert list(speaker.spoken) == []
     assert not speaker.repeat()
     assert (speaker.volume, speaker.rate) == (DEFAULT_VOLUME, DEFAULT_RATE)
+
+
+def test_nothing_is_said_or_remembered_while_the_gate_is_shut():
+    runner = Runner()
+    speaker = Speaker(runner=runner)
+    listening = False
+    speaker.gate = lambda: listening
+    assert not speaker.say("12 Heol y Bont")
+    assert runner.argv == [] and list(speaker.spoken) == []
+    listening = True
+    assert speaker.say("Croeso", "cy")
+    assert [u.text for u in speaker.spoken] == ["Croeso"]
