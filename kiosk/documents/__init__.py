@@ -7,7 +7,8 @@
 
 Modules: ``model`` (the Document and build_document), ``texts`` (every kiosk-added text in
 English and Welsh), ``receipt`` (→ peripherals.escpos Receipt), ``pdf`` (reportlab, embedded
-DejaVu Sans, vector QR), ``qr`` (module matrix and PNG).
+DejaVu Sans, vector QR), ``tagged`` (the PDF's structure tree for PDF/UA-1, with pikepdf), ``qr``
+(module matrix and PNG).
 
 Errors::
 
@@ -15,7 +16,7 @@ Errors::
     └── DocumentError
         ├── DocumentInputError (also ValueError)  unknown language/kind, bad reference or resume
         │                                         code, submission of another service
-        └── RenderError                           reportlab/qrcode failed (translated)
+        └── RenderError                           reportlab/pikepdf/qrcode failed (translated)
             └── FontMissingError                  no DejaVu Sans (Debian: fonts-dejavu-core)
 
 Printer errors (peripherals.errors) pass through print_receipt/print_pdf unchanged.

@@ -30,6 +30,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Staff can scan this code to find your request.",
         "cy": "Gall staff sganio’r cod hwn i ddod o hyd i’ch cais.",
     },
+    "qr.alt": {"en": "QR code", "cy": "Cod QR"},
     "qr.resume": {
         "en": "Scan this code with your phone to carry on.",
         "cy": "Sganiwch y cod hwn â’ch ffôn i barhau.",
