@@ -16,7 +16,7 @@ DEFAULT_LANG = "en"
 
 STRINGS: dict[str, dict[str, str]] = {
     "service_name": {"en": "Public services", "cy": "Gwasanaethau cyhoeddus"},
-    "skip": {"en": "Skip to main content", "cy": "Neidio i'r prif gynnwys"},
+    "skip": {"en": "Skip to main content", "cy": "Neidio i’r prif gynnwys"},
     "other_lang": {"en": "Cymraeg", "cy": "English"},
     "other_lang_label": {"en": "Newid yr iaith i Gymraeg", "cy": "Change the language to English"},
     "error_title": {"en": "There is a problem", "cy": "Mae problem wedi codi"},
@@ -26,9 +26,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "claim_title": {"en": "Continue on your phone", "cy": "Parhau ar eich ffôn"},
     "claim_working": {
         "en": "Connecting your phone to the kiosk…",
-        "cy": "Yn cysylltu eich ffôn â'r ciosg…",
+        "cy": "Yn cysylltu eich ffôn â’r ciosg…",
     },
-    "code_title": {"en": "Enter the code from the kiosk", "cy": "Rhowch y cod o'r ciosg"},
+    "code_title": {"en": "Enter the code from the kiosk", "cy": "Rhowch y cod o’r ciosg"},
     "display_code": {"en": "Code", "cy": "Cod"},
     "display_code_hint": {
         "en": "13 letters, for example BCDFG-HJKL-MNPQ",
@@ -46,12 +46,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "compare_title": {"en": "Check the kiosk", "cy": "Gwiriwch y ciosg"},
     "compare_intro": {
         "en": "Make sure the kiosk in front of you shows this code and office. Then choose “Yes, this is my phone” on the kiosk.",
-        "cy": "Gwnewch yn siŵr bod y ciosg o'ch blaen yn dangos y cod a'r swyddfa hyn. Yna dewiswch “Ie, fy ffôn i yw hwn” ar y ciosg.",
+        "cy": "Gwnewch yn siŵr bod y ciosg o’ch blaen yn dangos y cod a’r swyddfa hyn. Yna dewiswch “Ie, fy ffôn i yw hwn” ar y ciosg.",
     },
     "office": {"en": "Office", "cy": "Swyddfa"},
     "compare_warning": {
         "en": "If the kiosk does not show this code, stop: do not enter any details.",
-        "cy": "Os nad yw'r ciosg yn dangos y cod hwn, stopiwch: peidiwch â rhoi unrhyw fanylion.",
+        "cy": "Os nad yw’r ciosg yn dangos y cod hwn, stopiwch: peidiwch â rhoi unrhyw fanylion.",
     },
     "confirmed_continue": {
         "en": "I have confirmed on the kiosk",
@@ -59,14 +59,14 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "not_confirmed_yet": {
         "en": "The kiosk has not confirmed yet. Choose “Yes, this is my phone” on the kiosk, then try again.",
-        "cy": "Nid yw'r ciosg wedi cadarnhau eto. Dewiswch “Ie, fy ffôn i yw hwn” ar y ciosg, yna rhowch gynnig arall arni.",
+        "cy": "Nid yw’r ciosg wedi cadarnhau eto. Dewiswch “Ie, fy ffôn i yw hwn” ar y ciosg, yna rhowch gynnig arall arni.",
     },
-    "ended_title": {"en": "This session has ended", "cy": "Mae'r sesiwn hon wedi dod i ben"},
+    "ended_title": {"en": "This session has ended", "cy": "Mae’r sesiwn hon wedi dod i ben"},
     "ended_body": {
         "en": "Scan the code on the kiosk again, or use the code on your printed slip.",
         "cy": "Sganiwch y cod ar y ciosg eto, neu defnyddiwch y cod ar eich slip printiedig.",
     },
-    "resume_title": {"en": "Continue with your slip", "cy": "Parhau gyda'ch slip"},
+    "resume_title": {"en": "Continue with your slip", "cy": "Parhau gyda’ch slip"},
     "resume_code": {"en": "Code on your slip", "cy": "Cod ar eich slip"},
     "resume_code_hint": {
         "en": "12 letters, for example BCDF-GHJK-LMNP",
@@ -88,9 +88,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "your_case": {"en": "Your application", "cy": "Eich cais"},
     "reference": {"en": "Reference", "cy": "Cyfeirnod"},
     "steps_left": {"en": "Steps", "cy": "Camau"},
-    "done": {"en": "Completed", "cy": "Wedi'i gwblhau"},
+    "done": {"en": "Completed", "cy": "Wedi’i gwblhau"},
     "todo": {"en": "Not yet started", "cy": "Heb ddechrau"},
-    "start_next": {"en": "Continue your application", "cy": "Parhau â'ch cais"},
+    "start_next": {"en": "Continue your application", "cy": "Parhau â’ch cais"},
     "optional": {"en": "(optional)", "cy": "(dewisol)"},
     "day": {"en": "Day", "cy": "Diwrnod"},
     "month": {"en": "Month", "cy": "Mis"},
@@ -110,13 +110,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "By sending this you confirm that the details are correct.",
         "cy": "Drwy anfon hwn rydych yn cadarnhau bod y manylion yn gywir.",
     },
-    "done_title": {"en": "Application sent", "cy": "Cais wedi'i anfon"},
+    "done_title": {"en": "Application sent", "cy": "Cais wedi’i anfon"},
     "done_ref": {"en": "Your reference number", "cy": "Eich cyfeirnod"},
-    "next_steps": {"en": "What happens next", "cy": "Beth sy'n digwydd nesaf"},
+    "next_steps": {"en": "What happens next", "cy": "Beth sy’n digwydd nesaf"},
     "status_title": {"en": "Status of your application", "cy": "Statws eich cais"},
     "status": {"en": "Status", "cy": "Statws"},
     "st_open": {"en": "In progress", "cy": "Ar y gweill"},
-    "st_submitted": {"en": "Sent", "cy": "Wedi'i anfon"},
+    "st_submitted": {"en": "Sent", "cy": "Wedi’i anfon"},
     "st_waiting_for_staff": {
         "en": "Waiting for a member of staff",
         "cy": "Yn aros am aelod o staff",
@@ -133,47 +133,47 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "forbidden": {
         "en": "This form has expired. Go back and try again.",
-        "cy": "Mae'r ffurflen hon wedi dod i ben. Ewch yn ôl a rhowch gynnig arall arni.",
+        "cy": "Mae’r ffurflen hon wedi dod i ben. Ewch yn ôl a rhowch gynnig arall arni.",
     },
     "not_editable": {
         "en": "Your application has been sent and can no longer be changed.",
-        "cy": "Mae eich cais wedi'i anfon ac ni ellir ei newid mwyach.",
+        "cy": "Mae eich cais wedi’i anfon ac ni ellir ei newid mwyach.",
     },
     "err_link": {
         "en": "This link does not work. Scan the code on the kiosk again, or enter the code shown.",
-        "cy": "Nid yw'r ddolen hon yn gweithio. Sganiwch y cod ar y ciosg eto, neu rhowch y cod a ddangosir.",
+        "cy": "Nid yw’r ddolen hon yn gweithio. Sganiwch y cod ar y ciosg eto, neu rhowch y cod a ddangosir.",
     },
     "err_case_closed": {
         "en": "This application can no longer be carried on from a phone. Ask a member of staff.",
-        "cy": "Ni ellir parhau â'r cais hwn o ffôn mwyach. Gofynnwch i aelod o staff.",
+        "cy": "Ni ellir parhau â’r cais hwn o ffôn mwyach. Gofynnwch i aelod o staff.",
     },
     "err_claimed": {
         "en": "This code has already been used. Ask the kiosk for a new code.",
-        "cy": "Mae'r cod hwn eisoes wedi'i ddefnyddio. Gofynnwch i'r ciosg am god newydd.",
+        "cy": "Mae’r cod hwn eisoes wedi’i ddefnyddio. Gofynnwch i’r ciosg am god newydd.",
     },
     "err_expired": {
         "en": "This code has expired. Ask the kiosk for a new code.",
-        "cy": "Mae'r cod hwn wedi dod i ben. Gofynnwch i'r ciosg am god newydd.",
+        "cy": "Mae’r cod hwn wedi dod i ben. Gofynnwch i’r ciosg am god newydd.",
     },
     "err_wrong_code": {
         "en": "The code does not match the kiosk. Check it and try again.",
-        "cy": "Nid yw'r cod yn cyfateb i'r ciosg. Gwiriwch ef a rhowch gynnig arall arni.",
+        "cy": "Nid yw’r cod yn cyfateb i’r ciosg. Gwiriwch ef a rhowch gynnig arall arni.",
     },
     "err_no_code": {
         "en": "We could not find that code. Check it against the kiosk screen and try again.",
-        "cy": "Ni allem ddod o hyd i'r cod hwnnw. Gwiriwch ef yn erbyn sgrin y ciosg a rhowch gynnig arall arni.",
+        "cy": "Ni allem ddod o hyd i’r cod hwnnw. Gwiriwch ef yn erbyn sgrin y ciosg a rhowch gynnig arall arni.",
     },
     "err_slip": {
         "en": "We could not find that code. Check it against your slip.",
-        "cy": "Ni allem ddod o hyd i'r cod hwnnw. Gwiriwch ef yn erbyn eich slip.",
+        "cy": "Ni allem ddod o hyd i’r cod hwnnw. Gwiriwch ef yn erbyn eich slip.",
     },
     "err_slip_expired": {
         "en": "This slip can no longer be used. Ask a member of staff for help.",
-        "cy": "Ni ellir defnyddio'r slip hwn mwyach. Gofynnwch i aelod o staff am help.",
+        "cy": "Ni ellir defnyddio’r slip hwn mwyach. Gofynnwch i aelod o staff am help.",
     },
     "err_wrong_factor": {
         "en": "That does not match what you chose at the kiosk.",
-        "cy": "Nid yw hynny'n cyfateb i'r hyn a ddewisoch yn y ciosg.",
+        "cy": "Nid yw hynny’n cyfateb i’r hyn a ddewisoch yn y ciosg.",
     },
     "err_busy": {
         "en": "We are very busy. Wait a few seconds, then scan the code on the kiosk again.",
@@ -181,7 +181,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "err_bad_factor": {
         "en": "Enter your date of birth like 27/03/1985, 3 digits of your phone number, or your PIN.",
-        "cy": "Rhowch eich dyddiad geni fel 27/03/1985, 3 digid o'ch rhif ffôn, neu eich PIN.",
+        "cy": "Rhowch eich dyddiad geni fel 27/03/1985, 3 digid o’ch rhif ffôn, neu eich PIN.",
     },
     # the web front door: home, services, start, office, save, help
     "home": {"en": "Home", "cy": "Hafan"},
@@ -191,7 +191,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "home_intro": {
         "en": "Start a service here at any time. You can save it and come back later, carry on at a kiosk in one of our offices, or ask a member of staff for help.",
-        "cy": "Dechreuwch wasanaeth yma unrhyw bryd. Gallwch ei gadw a dod yn ôl ato wedyn, parhau mewn ciosg yn un o'n swyddfeydd, neu ofyn i aelod o staff am help.",
+        "cy": "Dechreuwch wasanaeth yma unrhyw bryd. Gallwch ei gadw a dod yn ôl ato wedyn, parhau mewn ciosg yn un o’n swyddfeydd, neu ofyn i aelod o staff am help.",
     },
     "by_event": {
         "en": "Find a service by what has happened",
@@ -201,9 +201,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "come_back_title": {"en": "Come back to an application", "cy": "Dod yn ôl at gais"},
     "come_back_body": {
         "en": "If you saved an application, or you have a slip from a kiosk, carry on with your code.",
-        "cy": "Os gwnaethoch gadw cais, neu os oes gennych slip o giosg, parhewch gyda'ch cod.",
+        "cy": "Os gwnaethoch gadw cais, neu os oes gennych slip o giosg, parhewch gyda’ch cod.",
     },
-    "come_back_link": {"en": "Continue with your code", "cy": "Parhau gyda'ch cod"},
+    "come_back_link": {"en": "Continue with your code", "cy": "Parhau gyda’ch cod"},
     "kiosk_link": {
         "en": "Carry on from a kiosk screen",
         "cy": "Parhau o sgrin ciosg",
@@ -221,25 +221,25 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "not_online_title": {
         "en": "This service cannot be started online",
-        "cy": "Ni ellir dechrau'r gwasanaeth hwn ar-lein",
+        "cy": "Ni ellir dechrau’r gwasanaeth hwn ar-lein",
     },
     "not_online_body": {
         "en": "Go to one of our offices: a kiosk or a member of staff can help you.",
-        "cy": "Ewch i un o'n swyddfeydd: gall ciosg neu aelod o staff eich helpu.",
+        "cy": "Ewch i un o’n swyddfeydd: gall ciosg neu aelod o staff eich helpu.",
     },
-    "no_service_title": {"en": "Service not found", "cy": "Heb ddod o hyd i'r gwasanaeth"},
+    "no_service_title": {"en": "Service not found", "cy": "Heb ddod o hyd i’r gwasanaeth"},
     "no_service_body": {
         "en": "We could not find that service. It may have been removed or renamed. Choose a service from the list.",
-        "cy": "Ni allem ddod o hyd i'r gwasanaeth hwnnw. Efallai ei fod wedi'i ddileu neu fod ei enw wedi newid. Dewiswch wasanaeth o'r rhestr.",
+        "cy": "Ni allem ddod o hyd i’r gwasanaeth hwnnw. Efallai ei fod wedi’i ddileu neu fod ei enw wedi newid. Dewiswch wasanaeth o’r rhestr.",
     },
-    "page_not_found_title": {"en": "Page not found", "cy": "Heb ddod o hyd i'r dudalen"},
+    "page_not_found_title": {"en": "Page not found", "cy": "Heb ddod o hyd i’r dudalen"},
     "start_closed_title": {
         "en": "Sorry, you cannot start a service online at the moment",
-        "cy": "Mae'n ddrwg gennym, ni allwch ddechrau gwasanaeth ar-lein ar hyn o bryd",
+        "cy": "Mae’n ddrwg gennym, ni allwch ddechrau gwasanaeth ar-lein ar hyn o bryd",
     },
     "start_closed_body": {
         "en": "Try again later, or go to one of our offices.",
-        "cy": "Rhowch gynnig arall arni yn nes ymlaen, neu ewch i un o'n swyddfeydd.",
+        "cy": "Rhowch gynnig arall arni yn nes ymlaen, neu ewch i un o’n swyddfeydd.",
     },
     "start_busy": {
         "en": "We are very busy. Wait a few seconds and try again.",
@@ -247,17 +247,17 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "start_limited": {
         "en": "Many applications have been started from your connection in the last hour. Try again later, or carry on with an application you saved.",
-        "cy": "Mae llawer o geisiadau wedi'u dechrau o'ch cysylltiad yn ystod yr awr ddiwethaf. Rhowch gynnig arall arni yn nes ymlaen, neu parhewch â chais a gadwyd gennych.",
+        "cy": "Mae llawer o geisiadau wedi’u dechrau o’ch cysylltiad yn ystod yr awr ddiwethaf. Rhowch gynnig arall arni yn nes ymlaen, neu parhewch â chais a gadwyd gennych.",
     },
     "office_title": {
         "en": "Which office should deal with your application?",
-        "cy": "Pa swyddfa ddylai ddelio â'ch cais?",
+        "cy": "Pa swyddfa ddylai ddelio â’ch cais?",
     },
     "office_hint": {
         "en": "If you ask for help, staff at this office will see your application.",
         "cy": "Os byddwch yn gofyn am help, bydd staff yn y swyddfa hon yn gweld eich cais.",
     },
-    "office_not_sure": {"en": "I'm not sure", "cy": "Dydw i ddim yn siŵr"},
+    "office_not_sure": {"en": "I’m not sure", "cy": "Dydw i ddim yn siŵr"},
     "office_or": {"en": "or", "cy": "neu"},
     "office_postcode": {"en": "Your postcode (optional)", "cy": "Eich cod post (dewisol)"},
     "office_postcode_hint": {
@@ -265,7 +265,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "cy": "Os nad ydych yn siŵr, byddwn yn dewis y swyddfa ar gyfer y cod post hwn. Nid ydym yn ei gadw.",
     },
     "err_office": {
-        "en": "Select an office, or select ‘I'm not sure’",
+        "en": "Select an office, or select ‘I’m not sure’",
         "cy": "Dewiswch swyddfa, neu dewiswch ‘Dydw i ddim yn siŵr’",
     },
     "save_later": {"en": "Save and come back later", "cy": "Cadw a dod yn ôl wedyn"},
@@ -276,13 +276,13 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "save_intro": {
         "en": "We will give you a code. To open your application again, online or at a kiosk, you will need the code and the answer you choose here.",
-        "cy": "Byddwn yn rhoi cod i chi. I agor eich cais eto, ar-lein neu mewn ciosg, bydd angen y cod arnoch a'r ateb a ddewiswch yma.",
+        "cy": "Byddwn yn rhoi cod i chi. I agor eich cais eto, ar-lein neu mewn ciosg, bydd angen y cod arnoch a’r ateb a ddewiswch yma.",
     },
     "factor_legend": {
         "en": "How do you want to prove it is you when you come back?",
         "cy": "Sut ydych chi eisiau profi mai chi sydd yno pan fyddwch yn dod yn ôl?",
     },
-    "fo_pin": {"en": "A PIN that I choose", "cy": "PIN rwy'n ei ddewis"},
+    "fo_pin": {"en": "A PIN that I choose", "cy": "PIN rwy’n ei ddewis"},
     "fo_dob": {"en": "My date of birth", "cy": "Fy nyddiad geni"},
     "fo_phone_last3": {
         "en": "The last 3 digits of my phone number",
@@ -311,7 +311,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "cy": "Rhowch 3 digid olaf eich rhif ffôn",
     },
     "save_button": {"en": "Save and get my code", "cy": "Cadw a chael fy nghod"},
-    "saved_title": {"en": "Your application has been saved", "cy": "Mae eich cais wedi'i gadw"},
+    "saved_title": {"en": "Your application has been saved", "cy": "Mae eich cais wedi’i gadw"},
     "saved_code": {"en": "Your code", "cy": "Eich cod"},
     "saved_write": {
         "en": "Write this code down or take a photo of it. We cannot show it to you again.",
@@ -323,7 +323,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "saved_how": {
         "en": "To carry on, go to {url} on any phone or computer, or use a kiosk at {office}. Enter the code and your {factor}.",
-        "cy": "I barhau, ewch i {url} ar unrhyw ffôn neu gyfrifiadur, neu defnyddiwch giosg yn {office}. Rhowch y cod a'ch {factor}.",
+        "cy": "I barhau, ewch i {url} ar unrhyw ffôn neu gyfrifiadur, neu defnyddiwch giosg yn {office}. Rhowch y cod a’ch {factor}.",
     },
     "fk_pin": {"en": "PIN", "cy": "PIN"},
     "fk_dob": {"en": "date of birth", "cy": "dyddiad geni"},
@@ -338,31 +338,31 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "help_intro": {
         "en": "Staff at {office} will see your application and everything you have answered so far. They can help you finish it.",
-        "cy": "Bydd staff yn {office} yn gweld eich cais a phopeth rydych wedi'i ateb hyd yma. Gallant eich helpu i'w orffen.",
+        "cy": "Bydd staff yn {office} yn gweld eich cais a phopeth rydych wedi’i ateb hyd yma. Gallant eich helpu i’w orffen.",
     },
     "help_button": {"en": "Ask for help", "cy": "Gofyn am help"},
     "help_back": {"en": "Go back to your application", "cy": "Mynd yn ôl at eich cais"},
     "helped_title": {
         "en": "Your application is with our staff",
-        "cy": "Mae eich cais gyda'n staff",
+        "cy": "Mae eich cais gyda’n staff",
     },
     "helped_next": {
         "en": "A member of staff at {office} will look at your application. Take your reference with you if you visit the office, or give it to us if you phone. You can still carry on with your application here.",
-        "cy": "Bydd aelod o staff yn {office} yn edrych ar eich cais. Ewch â'ch cyfeirnod gyda chi os byddwch yn ymweld â'r swyddfa, neu rhowch ef i ni os byddwch yn ffonio. Gallwch barhau â'ch cais yma o hyd.",
+        "cy": "Bydd aelod o staff yn {office} yn edrych ar eich cais. Ewch â’ch cyfeirnod gyda chi os byddwch yn ymweld â’r swyddfa, neu rhowch ef i ni os byddwch yn ffonio. Gallwch barhau â’ch cais yma o hyd.",
     },
     "service_gone_title": {
         "en": "This service is no longer available",
-        "cy": "Nid yw'r gwasanaeth hwn ar gael mwyach",
+        "cy": "Nid yw’r gwasanaeth hwn ar gael mwyach",
     },
     "service_gone": {
         "en": "This service is no longer offered, so this application cannot be carried on. Ask a member of staff for help and give them your reference.",
-        "cy": "Nid yw'r gwasanaeth hwn yn cael ei gynnig mwyach, felly ni ellir parhau â'r cais hwn. Gofynnwch i aelod o staff am help a rhowch eich cyfeirnod iddynt.",
+        "cy": "Nid yw’r gwasanaeth hwn yn cael ei gynnig mwyach, felly ni ellir parhau â’r cais hwn. Gofynnwch i aelod o staff am help a rhowch eich cyfeirnod iddynt.",
     },
-    "resume_any_title": {"en": "Continue your application", "cy": "Parhau â'ch cais"},
+    "resume_any_title": {"en": "Continue your application", "cy": "Parhau â’ch cais"},
     "resume_any_code": {"en": "Your code", "cy": "Eich cod"},
     "resume_any_code_hint": {
         "en": "12 letters, from your kiosk slip or from when you saved, for example BCDF-GHJK-LMNP",
-        "cy": "12 llythyren, o'ch slip ciosg neu o pan wnaethoch gadw, er enghraifft BCDF-GHJK-LMNP",
+        "cy": "12 llythyren, o’ch slip ciosg neu o pan wnaethoch gadw, er enghraifft BCDF-GHJK-LMNP",
     },
     "resume_any_factor": {
         "en": "Your PIN, date of birth or last 3 digits of your phone number",
@@ -375,27 +375,27 @@ STRINGS: dict[str, dict[str, str]] = {
     # the phone's side of a staff handoff, and the one feedback question (central.feedback)
     "compare_title_staff": {
         "en": "Check with the member of staff",
-        "cy": "Gwiriwch gyda'r aelod o staff",
+        "cy": "Gwiriwch gyda’r aelod o staff",
     },
     "compare_intro_staff": {
         "en": "Read this code to the member of staff who is helping you. They will check it matches the code on their screen.",
-        "cy": "Darllenwch y cod hwn i'r aelod o staff sy'n eich helpu. Byddant yn gwirio ei fod yr un fath â'r cod ar eu sgrin.",
+        "cy": "Darllenwch y cod hwn i’r aelod o staff sy’n eich helpu. Byddant yn gwirio ei fod yr un fath â’r cod ar eu sgrin.",
     },
     "compare_warning_staff": {
         "en": "If nobody from our office asked you to open this code, stop: do not enter any details.",
-        "cy": "Os na ofynnodd neb o'n swyddfa i chi agor y cod hwn, stopiwch: peidiwch â rhoi unrhyw fanylion.",
+        "cy": "Os na ofynnodd neb o’n swyddfa i chi agor y cod hwn, stopiwch: peidiwch â rhoi unrhyw fanylion.",
     },
     "confirmed_continue_staff": {
         "en": "The member of staff has confirmed",
-        "cy": "Mae'r aelod o staff wedi cadarnhau",
+        "cy": "Mae’r aelod o staff wedi cadarnhau",
     },
     "not_confirmed_yet_staff": {
         "en": "The member of staff has not confirmed yet. Read them the code, then try again.",
-        "cy": "Nid yw'r aelod o staff wedi cadarnhau eto. Darllenwch y cod iddynt, yna rhowch gynnig arall arni.",
+        "cy": "Nid yw’r aelod o staff wedi cadarnhau eto. Darllenwch y cod iddynt, yna rhowch gynnig arall arni.",
     },
     "fb_question": {
         "en": "Overall, how did you feel about the service you received today?",
-        "cy": "Yn gyffredinol, sut oeddech chi'n teimlo am y gwasanaeth a gawsoch heddiw?",
+        "cy": "Yn gyffredinol, sut oeddech chi’n teimlo am y gwasanaeth a gawsoch heddiw?",
     },
     "fb_5": {"en": "Very satisfied", "cy": "Bodlon iawn"},
     "fb_4": {"en": "Satisfied", "cy": "Bodlon"},
@@ -407,7 +407,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "fb_1": {"en": "Very dissatisfied", "cy": "Anfodlon iawn"},
     "fb_improve": {
         "en": "How could we improve this service?",
-        "cy": "Sut allem ni wella'r gwasanaeth hwn?",
+        "cy": "Sut allem ni wella’r gwasanaeth hwn?",
     },
     "fb_improve_hint": {
         "en": "Do not include personal information, such as your name or National Insurance number. 500 characters at most.",
@@ -415,15 +415,15 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "err_score": {
         "en": "Select how you felt about the service",
-        "cy": "Dewiswch sut oeddech chi'n teimlo am y gwasanaeth",
+        "cy": "Dewiswch sut oeddech chi’n teimlo am y gwasanaeth",
     },
     "err_comment_long": {
         "en": "Your comment must be 500 characters or fewer",
-        "cy": "Rhaid i'ch sylw fod yn 500 nod neu lai",
+        "cy": "Rhaid i’ch sylw fod yn 500 nod neu lai",
     },
     "timed_out_body": {
         "en": "Nothing happened for a while, so we ended this session to keep your information safe. If you saved your answers, open them again with your code.",
-        "cy": "Ni ddigwyddodd dim am sbel, felly daethom â'r sesiwn hon i ben i gadw eich gwybodaeth yn ddiogel. Os gwnaethoch gadw eich atebion, agorwch nhw eto gyda'ch cod.",
+        "cy": "Ni ddigwyddodd dim am sbel, felly daethom â’r sesiwn hon i ben i gadw eich gwybodaeth yn ddiogel. Os gwnaethoch gadw eich atebion, agorwch nhw eto gyda’ch cod.",
     },
 }
 

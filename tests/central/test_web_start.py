@@ -110,7 +110,7 @@ def test_start_page_shows_the_help_before_step_one(kit: Kit) -> None:
 def test_unknown_and_kiosk_only_services_say_so(kit: Kit) -> None:
     client = browser(kit)
     r = client.get("/start/no-such-service?lang=cy")
-    assert r.status_code == 404 and "Heb ddod o hyd i'r gwasanaeth" in html.unescape(r.text)
+    assert r.status_code == 404 and "Heb ddod o hyd i’r gwasanaeth" in html.unescape(r.text)
     kiosk_only = dataclasses.replace(demo_service(), channels=frozenset({Channel.KIOSK}))
     kit.app.state.catalogue = CatalogueService(Catalogue(services={kiosk_only.id: kiosk_only}))
     r = client.get(f"/start/{kiosk_only.id}?lang=en")
@@ -198,7 +198,7 @@ def test_a_service_removed_before_or_after_starting(kit: Kit) -> None:
     case = started(kit, client)
     kit.app.state.catalogue = CatalogueService(Catalogue(services={}))
     r = client.get("/case/next?lang=cy")
-    assert r.status_code == 410 and "Nid yw'r gwasanaeth hwn ar gael mwyach" in html.unescape(
+    assert r.status_code == 410 and "Nid yw’r gwasanaeth hwn ar gael mwyach" in html.unescape(
         r.text
     )
     assert case.reference in r.text
@@ -261,7 +261,7 @@ def test_resume_codes_that_are_unknown_or_expired(kit: Kit) -> None:
     r = browser(kit).post(
         "/resume?lang=cy", data={"code": "BCDF-GHJK-LMNP", "factor": "1985-03-27"}
     )
-    assert r.status_code == 404 and "Ni allem ddod o hyd i'r cod hwnnw" in html.unescape(r.text)
+    assert r.status_code == 404 and "Ni allem ddod o hyd i’r cod hwnnw" in html.unescape(r.text)
     kit.clock.advance(31 * 86400)
     r = browser(kit).post("/resume", data={"code": code, "factor": "27/03/1985"})
     assert r.status_code == 410 and "can no longer be used" in r.text

@@ -96,7 +96,7 @@ def test_phone_flow(server, browser) -> None:  # type: ignore[no-untyped-def]
     shot(page, "05-confirmation", problems)
     page.goto(f"{base}/case/status?lang=cy")
     assert page.get_attribute("html", "lang") == "cy"
-    assert page.get_by_test_id("status").inner_text() == "Wedi'i anfon"
+    assert page.get_by_test_id("status").inner_text() == "Wedi’i anfon"
     shot(page, "06-status-welsh", problems)
     context.close()
     assert_accessible(problems)
