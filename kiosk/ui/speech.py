@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from xml.sax.saxutils import escape
 
 from kiosk.ui.accessibility import DEFAULT_RATE, DEFAULT_VOLUME, MAX_VOLUME, RATES
 
@@ -181,16 +182,30 @@ class Speaker:
 
     def say(self, text: str, lang: str = "en") -> bool:
         """Stop any speech, then start reading ``text``; True when speech was started."""
-        text = " ".join(text.split())[:MAX_CHARS]
+        return self.say_parts([(text, lang)])
+
+    def say_parts(self, parts: Sequence[tuple[str, str]]) -> bool:
+        """Stop any speech, then read each (text, language) in turn, each in its own voice (one
+        espeak-ng run; several languages go as SSML ``<voice>`` elements, the text escaped)."""
+        parts = [(t, lang) for text, lang in parts if (t := " ".join(text.split()))]
         with self._lock:
             self._stop_locked()
-            if not text or not self.available or (self.gate is not None and not self.gate()):
+            if not parts or not self.available or (self.gate is not None and not self.gate()):
                 return False
-            self.spoken.append(Utterance(text, lang, self._volume, self._rate))
-            argv = espeak_argv(self._executable, self.voice_for(lang), self._volume,
+            self.spoken.extend(Utterance(t, lang, self._volume, self._rate) for t, lang in parts)
+            argv = espeak_argv(self._executable, self.voice_for(parts[0][1]), self._volume,
                                rate=self._rate)  # fmt: skip
+            if len({lang for _t, lang in parts}) == 1:
+                data = " ".join(t for t, _lang in parts)[:MAX_CHARS]
+            else:
+                argv.insert(-1, "-m")  # SSML on stdin
+                room = MAX_CHARS // len(parts) // 2  # escaping at most doubles most text
+                data = "<speak>" + "".join(
+                    f'<voice name="{self.voice_for(lang)}">{escape(t[:room])}</voice>'
+                    for t, lang in parts
+                ) + "</speak>"  # fmt: skip
             try:
-                self._current = self._runner(argv, text.encode("utf-8"))
+                self._current = self._runner(argv, data.encode("utf-8"))
             except OSError as exc:  # the text itself is never logged: it may be PII
                 log.warning("speech output failed: %s", exc.strerror or type(exc).__name__)
                 return False

@@ -165,3 +165,25 @@ def test_nothing_is_said_or_remembered_while_the_gate_is_shut():
     listening = True
     assert speaker.say("Croeso", "cy")
     assert [u.text for u in speaker.spoken] == ["Croeso"]
+
+
+def test_two_languages_go_in_one_utterance_each_in_its_own_voice():
+    class Keep(Runner):
+        data: list[bytes] = []
+
+        def __call__(self, argv: list[str], data: bytes) -> Runner:
+            self.data.append(data)
+            return super().__call__(argv, data)
+
+    runner = Keep()
+    speaker = Speaker(runner=runner)
+    speaker.say_parts([("Audio guidance <on>", "en"), ("Arweiniad sain", "cy")])
+    (argv,) = runner.argv
+    assert "-m" in argv and argv[-1] == "--stdin"
+    assert runner.data[0].decode() == (
+        '<speak><voice name="en-gb">Audio guidance &lt;on&gt;</voice>'
+        '<voice name="cy">Arweiniad sain</voice></speak>'
+    )
+    assert [(u.text, u.lang) for u in speaker.spoken] == [
+        ("Audio guidance <on>", "en"), ("Arweiniad sain", "cy")
+    ]  # fmt: skip
