@@ -244,3 +244,26 @@ class HeartbeatOut(BaseModel):
 class Health(BaseModel):
     status: str
     checks: dict[str, str] = Field(default_factory=dict)
+
+
+class CarriedPreferences(_In):
+    """A citizen's language and accessibility settings carried with a case to the next channel
+    (issue 19 item 6): on a handoff, a slip's resume code and a web-saved case, never on the case
+    itself. Every member optional (absent: the default there); an unknown member or a value out of
+    its range is refused (422). The kiosk writes them from its settings' fields
+    (``kiosk.ui.preferences``): a setting added there travels once it has its line here."""
+
+    language: Literal["en", "cy"] | None = None
+    text_size: Annotated[int, Field(strict=True, ge=0, le=3)] | None = Field(
+        default=None, description="Index of the kiosk's text sizes: 0 standard … 3 largest."
+    )
+    theme: Literal["standard", "high-contrast-dark", "high-contrast-light"] | None = None
+    reach_mode: Annotated[bool, Field(strict=True)] | None = None
+    audio: Annotated[bool, Field(strict=True)] | None = None
+    volume: Annotated[int, Field(strict=True, ge=0, le=100)] | None = Field(
+        default=None, description="Speech volume, percent."
+    )
+
+    def stored(self) -> dict[str, Any] | None:
+        """What the row keeps: the members given, or None when nothing is carried."""
+        return self.model_dump(exclude_none=True) or None

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from central.db.base import Base
-from central.db.types import UTCDateTime, utcnow
+from central.db.types import JSONType, UTCDateTime, utcnow
 
 STAFF_ORIGIN = "staff:"
 """Prefix of :attr:`Handoff.device_id` for a handoff a member of staff made (device ids have no
@@ -44,6 +45,9 @@ class Handoff(Base):
     """How it was claimed: ``secret`` (QR) or ``code`` (typed)."""
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    preferences: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    """The citizen's language and accessibility settings carried to the next channel
+    (``central.schemas.CarriedPreferences``); only here, never on the case (migration 0011)."""
 
     def status_at(self, now: datetime, max_attempts: int) -> str:
         if self.declined_at is not None:
@@ -75,6 +79,9 @@ class ResumeCode(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    preferences: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    """The citizen's language and accessibility settings carried to the next channel
+    (``central.schemas.CarriedPreferences``); only here, never on the case (migration 0011)."""
 
 
 class WebSession(Base):

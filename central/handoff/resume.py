@@ -17,6 +17,20 @@ takes the **proposed** code (``code`` in the body): malformed → :class:`CodeFo
 same code already registered for this case with the same factor → a replay (the first row is
 answered, nothing new is written); any other holder → :class:`CodeTaken` (409). The code is hashed
 on arrival exactly like a drawn one, so a kiosk-made code is indistinguishable once stored.
+
+Preferences that travel (issue 19 item 6): a code may carry the citizen's language and
+accessibility settings (``preferences``, checked by ``central.schemas.CarriedPreferences`` at the
+edge). They are stored on the code's row only — not on the case, not in the ``handed_off`` event —
+and given back with the case when the code is redeemed, so the kiosk can show the step in the
+person's language, text size and colours. A web save carries the page's language over what the
+handoff that opened the web session carried (:func:`web_preferences`).
+
+Where a code opens its case (:func:`kiosk_may_open`, the one place this rule lives): at the web's
+``/resume`` anywhere, and at any kiosk **of the office that holds the case** (its origin office:
+the citizen chose it on the web, or it is the office of the kiosk that started it). The case keeps
+that office — its staff queue, its reference — and a kiosk writes only to cases of its own office
+(``Principal.may_touch_office``), so a kiosk of another office could open the case but not save a
+step of it; it answers "not found" instead.
 """
 
 from __future__ import annotations
@@ -25,15 +39,17 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.auth.principal import Principal
 from central.db.models import Case
 from central.handoff import codes
 from central.handoff.errors import HandoffExpired, HandoffNotFound, WrongCode
 from central.handoff.history import append_event, lock_case
-from central.handoff.models import ResumeCode
+from central.handoff.models import Handoff, ResumeCode, WebSession
 from central.handoff.service import Policy, give_back_attempt, take_attempt
 
 RESUME_CODES = ResumeCode.__table__
@@ -99,10 +115,12 @@ def create_resume_code(
     channel: str = "kiosk",
     actor_type: str = "device",
     actor_id: str | None = None,
+    preferences: dict[str, Any] | None = None,
 ) -> IssuedResume:
     """A new code for ``case`` (drawn here, or ``proposed`` by the kiosk; see the module doc).
     ``channel``/``actor_type``/``actor_id``: who asked (the web's "save and come back later" is
-    channel ``web``, actor ``citizen``; a kiosk's slip, the default, its device)."""
+    channel ``web``, actor ``citizen``; a kiosk's slip, the default, its device). ``preferences``:
+    already checked (``CarriedPreferences.stored()``), kept on the code's row only."""
     factor = normalise_factor(factor_kind, factor_value)
     if proposed is None:
         code = codes.new_resume_code()
@@ -129,6 +147,7 @@ def create_resume_code(
         created_at=now,
         expires_at=now + timedelta(days=policy.resume_days),
         failed_attempts=0,
+        preferences=preferences or None,
     )
     session.add(row)
     append_event(
@@ -161,6 +180,7 @@ def issue_for(
     channel: str,
     actor_type: str,
     actor_id: str | None,
+    preferences: dict[str, Any] | None = None,
 ) -> tuple[Case, IssuedResume]:
     """:func:`create_resume_code` asked for on our own pages (the web's "save and come back later",
     the staff desk's slip): the case locked first, the code drawn here. Raises what that raises
@@ -178,8 +198,27 @@ def issue_for(
         channel=channel,
         actor_type=actor_type,
         actor_id=actor_id,
+        preferences=preferences,
     )
     return case, issued
+
+
+def web_preferences(session: Session, web: WebSession, language: str) -> dict[str, Any]:
+    """What a web save carries: what the handoff that opened this web session carried (a kiosk's
+    text size, colours, audio...), with the web page's language over it."""
+    carried: dict[str, Any] = {}
+    if web.handoff_id is not None:
+        handoff = session.get(Handoff, web.handoff_id)
+        if handoff is not None and isinstance(handoff.preferences, dict):
+            carried = dict(handoff.preferences)
+    carried["language"] = language
+    return carried
+
+
+def kiosk_may_open(principal: Principal, case: Case) -> bool:
+    """The office rule of resuming at a kiosk (see the module docstring): a kiosk opens a code's
+    case only when the case belongs to its own office."""
+    return principal.may_touch_office(case.origin_office)
 
 
 def find_resume_code(session: Session, code: str) -> ResumeCode:

@@ -6,6 +6,7 @@ ones on an injected clock). Handoff errors become problem+json here, at the edge
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -14,6 +15,7 @@ from typing import Literal
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -23,9 +25,12 @@ from central.deps import ClockDep, SessionDep, SettingsDep, one_hop
 from central.handoff import batch, codes, resume, service
 from central.handoff.errors import HandoffError, HandoffNotFound, RateLimited, WrongCode
 from central.handoff.history import FoldError, lock_case
+from central.handoff.models import Handoff
 from central.handoff.ratelimit import AttemptLimiter
 from central.problems import ProblemError, problem_responses
+from central.schemas import CarriedPreferences
 
+log = logging.getLogger("central.handoff")
 router = APIRouter(prefix="/api/v1", tags=["handoffs"])
 
 
@@ -129,6 +134,13 @@ class HandoffOut(BaseModel):
     interval: int
 
 
+class HandoffIn(BaseModel):
+    preferences: CarriedPreferences | None = Field(
+        default=None,
+        description="The citizen's language and accessibility settings, for the next channel",
+    )
+
+
 class HandoffStatus(BaseModel):
     id: uuid.UUID
     status: Literal["pending", "slow_down", "expired", "claimed", "confirmed", "declined"]
@@ -146,6 +158,13 @@ class ResumeIn(BaseModel):
             "A code the kiosk made itself while offline (XXXX-XXXX-XXXX, already on the citizen's "
             "slip); 422 if malformed, 409 resume-code-taken if another case holds it, a replay "
             "(same case, same factor) answers the stored code."
+        ),
+    )
+    preferences: CarriedPreferences | None = Field(
+        default=None,
+        description=(
+            "The citizen's language and accessibility settings, given back when the code opens "
+            "the case (kept on the code only; a replay keeps the first)"
         ),
     )
 
@@ -168,6 +187,11 @@ class ResumedCase(BaseModel):
     status: str
     answers: dict
     version: int
+    preferences: dict = Field(
+        default_factory=dict,
+        description="What the code carried (language, text size, theme, ...): apply before the "
+        "step is shown; empty when nothing was carried",
+    )
 
 
 def _case_for(session: Session, case_id: uuid.UUID, principal: Principal) -> Case:
@@ -198,14 +222,19 @@ async def create_handoff(
     settings: SettingsDep,
     clock: ClockDep,
     request: Request,
+    body: HandoffIn | None = None,
 ) -> HandoffOut:
     """Written by the handoff writer (:mod:`central.handoff.batch`): one transaction for every
-    handoff created and claimed meanwhile, answered after it committed."""
+    handoff created and claimed meanwhile, answered after it committed. Carried preferences
+    (``body``) are then put on the new row, before its QR code exists anywhere."""
     policy: service.Policy = request.app.state.handoff_policy
     order = batch.CreateOrder(case_id, principal, clock(), policy)
     issued = await batch.submit(request.app.state.handoff_writer, order, "handoff")
     assert isinstance(issued, service.IssuedHandoff)
     h = issued.handoff
+    carried = body.preferences.stored() if body and body.preferences else None
+    if carried:
+        await run_in_threadpool(_carry_on_handoff, request, h.id, carried)
     base = settings.base_url.rstrip("/")
     return HandoffOut(
         id=h.id,
@@ -218,6 +247,19 @@ async def create_handoff(
         expires_at=h.expires_at,
         interval=h.interval,
     )
+
+
+def _carry_on_handoff(request: Request, handoff_id: uuid.UUID, carried: dict) -> None:
+    """Best effort: a handoff whose preferences could not be stored still works (the next
+    channel shows its defaults), so the database failing here refuses nothing."""
+    try:
+        with request.app.state.sessionmaker() as session:
+            session.execute(
+                update(Handoff).where(Handoff.id == handoff_id).values(preferences=carried)
+            )
+            session.commit()
+    except SQLAlchemyError as exc:
+        log.warning("handoff preferences not stored: %s", type(exc).__name__)
 
 
 @router.get(
@@ -316,6 +358,7 @@ def create_resume_code(
             now,
             request.app.state.handoff_policy,
             proposed=body.code,
+            preferences=body.preferences.stored() if body.preferences else None,
         )
         session.flush()  # a concurrent twin of a proposed code fails here, on the unique hash
     except resume.FactorError as exc:
@@ -362,7 +405,7 @@ def resume_at_kiosk(
         take_attempt(request, session, key)
         row = resume.redeem(session, body.code, body.factor, now, request.app.state.handoff_policy)
         case = lock_case(session, row.case_id)
-        if case is None or not principal.may_touch_office(case.origin_office):
+        if case is None or not resume.kiosk_may_open(principal, case):
             raise HandoffNotFound("We could not find that code.")
         resume.append_event(
             session,
@@ -394,4 +437,5 @@ def resume_at_kiosk(
         status=case.status,
         answers=dict(case.answers or {}),
         version=case.version,
+        preferences=dict(row.preferences or {}),
     )

@@ -12,8 +12,12 @@ On any step (and at check answers) the citizen may:
 * **save and come back** (``/case/save``): they choose a second factor (PIN, date of birth, last 3
   digits of their phone number) and get a resume code (:func:`central.handoff.resume
   .create_resume_code`, its event on channel ``web``); ``/resume`` (web) or a kiosk opens the case
-  again, on the step where they left (``/case/next``). Drafts nobody touches for 30 days are purged
-  (:func:`central.web.drafts.purge`, run with the other retention);
+  again, on the step where they left (``/case/next``). The saved page shows the code as a QR code
+  too (the bare code, as a kiosk's slip carries it), which a kiosk of the case's office reads with
+  its scanner on the attract screen or under "I have a code" (issue 12 item 3). The code carries
+  the page's language (and what a kiosk's handoff to this phone carried: text size, colours...),
+  so the kiosk opens the step that way (issue 19 item 6). Drafts nobody touches for 30 days are
+  purged (:func:`central.web.drafts.purge`, run with the other retention);
 * **ask for help** (``/case/help``): a ``help_requested`` event puts the case, with everything answered
   so far, in the staff queue of its office (the same event the kiosk's "ask staff" sends); the page
   says the reference and what happens next.
@@ -41,6 +45,7 @@ from central.handoff import service as handoffs
 from central.handoff.history import FoldError
 from central.handoff.ratelimit import AttemptLimiter, address_key
 from central.measure import web as web_funnel
+from central.staff.hand_on import qr_svg
 from central.web import drafts, forms
 from central.web import offices as office_config
 from central.web.case_routes import (
@@ -321,6 +326,7 @@ def save_post(
             channel="web",
             actor_type="citizen",
             actor_id=str(c.web.id),
+            preferences=resume.web_preferences(session, c.web, lang),
         )
     except resume.FactorError:
         session.rollback()
@@ -337,6 +343,7 @@ def save_post(
         "web/saved.html",
         c,
         code=issued.code,
+        qr=qr_svg(issued.code, t(lang, "saved_code")),
         until=long_date(issued.until, lang),
         resume_url=f"{base}/resume",
         factor=t(lang, f"fk_{kind}"),
