@@ -52,6 +52,9 @@ class Settings:
     """How long Idempotency-Keys are kept; must outlive the longest offline period of a kiosk."""
     device_office_scope: bool = True
     """A device may only touch cases of its own office (see README of the API)."""
+    bundle_key_file: Path | None = None
+    """The Ed25519 private key (PEM) that signs configuration bundles (issue 14 item 3); read only
+    when a bundle is signed, never logged. ``$KIOSK_CENTRAL_BUNDLE_KEY``."""
 
     @property
     def secure_cookies(self) -> bool:
@@ -78,6 +81,8 @@ class Settings:
             values["base_url"] = env["KIOSK_CENTRAL_BASE_URL"].rstrip("/")
         if env.get("KIOSK_CENTRAL_MAX_BODY"):
             values["max_body_bytes"] = int(env["KIOSK_CENTRAL_MAX_BODY"])
+        if env.get("KIOSK_CENTRAL_BUNDLE_KEY", "").strip():
+            values["bundle_key_file"] = Path(env["KIOSK_CENTRAL_BUNDLE_KEY"].strip())
         if env.get("KIOSK_CENTRAL_COOKIE_SECURE", "").strip():
             values["cookie_secure"] = _env_bool("KIOSK_CENTRAL_COOKIE_SECURE", False)
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -15,6 +15,8 @@ the audit of both, and what a kiosk's latest heartbeat said about its citizen ac
 * ``device_activity``: the citizen activity the kiosk's latest heartbeat reported (a session open,
   seconds since the last touch), upserted by the heartbeat writer; central refuses to queue a
   screenshot from it.
+* ``fleet_bundles``, ``fleet_rollouts``, ``device_bundles`` (issue 14 item 3): signed configuration
+  bundles, how far each has been rolled out, and what each kiosk runs (:mod:`central.fleet.rollout`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from central.db.base import Base
@@ -123,7 +125,65 @@ __all__ = [
     "STATES",
     "CommandUpload",
     "DeviceActivity",
+    "DeviceBundle",
     "DeviceCommand",
     "EnrolmentCode",
     "FleetAudit",
+    "FleetBundle",
+    "FleetRollout",
 ]
+
+
+class FleetBundle(Base):
+    """A signed configuration bundle (issue 14 item 3): the canonical JSON that was signed, as
+    text, and its detached Ed25519 signature. Never changed once written."""
+
+    __tablename__ = "fleet_bundles"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    payload: Mapped[str] = mapped_column(Text)
+    signature: Mapped[str] = mapped_column(String(128))
+    key_id: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    """``publish``, or ``rollback`` (the content of an earlier version under a new number)."""
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FleetRollout(Base):
+    """How far one bundle has gone: canaries (stage 0), then percentage waves, then all."""
+
+    __tablename__ = "fleet_rollouts"
+
+    version: Mapped[int] = mapped_column(
+        ForeignKey("fleet_bundles.version", ondelete="CASCADE"), primary_key=True
+    )
+    previous: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The version every kiosk outside the reached rings runs (None: none yet)."""
+    state: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[int] = mapped_column(Integer)
+    canaries: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    baseline: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    """Each canary's health (:mod:`central.fleet.health` status) when the rollout began."""
+    window_s: Mapped[int] = mapped_column(Integer)
+    stage_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+class DeviceBundle(Base):
+    """What a kiosk said about its bundle on its latest poll, and what it was last served."""
+
+    __tablename__ = "device_bundles"
+
+    device_id: Mapped[str] = mapped_column(
+        ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    """``ok``; ``failed`` (it could not apply or run ``version``); ``refused`` (it refused one)."""
+    detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    refused_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    served_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    served_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)

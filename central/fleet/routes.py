@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
 from central.deps import ClockDep, SessionDep, end_reading, one_hop
-from central.fleet import api, console, health
+from central.fleet import api, bundle_api, console, health
 from central.fleet.waiters import Waiters
 from central.staff.routes import StaffCtx, forbidden, page
 
@@ -26,6 +26,8 @@ def setup(app: FastAPI) -> None:
     app.state.command_waiters = Waiters(app.state.sessionmaker, lambda: app.state.clock())
     app.include_router(api.router)
     app.include_router(console.router)
+    app.include_router(bundle_api.api)
+    app.include_router(bundle_api.console)
 
 
 @router.get("/fleet")
