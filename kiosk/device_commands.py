@@ -1,5 +1,9 @@
 """`kiosk devices` and `kiosk diagnose`: what is configured, and is it all fit to serve citizens?
 
+This module only prints: the checks themselves, and the one runner that runs them all, are in
+:mod:`kiosk.diagnostics` (shared with the readiness report, the technician's screen and central's
+remote diagnostics command).
+
 Why each command opens the devices itself: these are the technician's tools on a kiosk whose app may
 be stopped (or wedged); they must not depend on it. Each device is opened, asked, and closed again;
 an absent device opens too (state error, condition no_device), so one broken cable never hides the
@@ -15,45 +19,20 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.diagnostics.checks import MIN_FREE_BYTES, Check, check_disk
+from kiosk.diagnostics.devices import check_configured_device, is_placeholder, opened
+from kiosk.diagnostics.runner import Probes, run_checks
 from peripherals.errors import PeripheralError
-from peripherals.model import Device, HealthLevel
-from peripherals.registry import create_device
+from peripherals.model import HealthLevel
 
-__all__ = ["devices", "diagnose"]
+__all__ = ["MIN_FREE_BYTES", "Check", "check_device", "check_disk", "devices", "diagnose"]
 
-#: Less free space than this in the data dir is a fault: the outbox and the statistics live there.
-MIN_FREE_BYTES = 200 * 1024 * 1024
-#: How long a freshly opened serial device gets to say what it is (first status, connection).
-SETTLE_S = 0.3
-
-
-@dataclass
-class Check:
-    """One line of the diagnosis. status: "ok", "fault" or "not_checked"."""
-
-    name: str
-    kind: str
-    status: str
-    sentence: str
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "status": self.status,
-            "sentence": self.sentence,
-            "details": self.details,
-        }
+check_device = check_configured_device
+"""The name ``kiosk diagnose`` knew it by."""
 
 
 def _load(config_path: str) -> Any:
@@ -69,31 +48,9 @@ def _load(config_path: str) -> Any:
         return None
 
 
-def _placeholder(port: str) -> bool:
-    return port.startswith("emulator:")
-
-
-@contextmanager
-def _opened(peripheral: Any, data_dir: Path) -> Iterator[Device]:
-    device = create_device(
-        peripheral.driver,
-        peripheral.name,
-        peripheral.port,
-        peripheral.options,
-        data_dir / "devices",
-        None,
-    )
-    try:
-        device.open()
-        time.sleep(SETTLE_S)
-        yield device
-    finally:
-        device.close()
-
-
 def _device_status(peripheral: Any, data_dir: Path) -> dict[str, Any]:
     base = {"name": peripheral.name, "driver": peripheral.driver, "port": peripheral.port}
-    if _placeholder(peripheral.port):
+    if is_placeholder(peripheral.port):
         return {
             **base,
             "state": "not_started",
@@ -102,7 +59,7 @@ def _device_status(peripheral: Any, data_dir: Path) -> dict[str, Any]:
             "note": "emulator placeholder: `kiosk run --simulate` starts it",
         }
     try:
-        with _opened(peripheral, data_dir) as device:
+        with opened(peripheral, data_dir) as device:
             status = device.status()
             status["state"] = device.state.name.lower()  # as it was while open
     except PeripheralError as exc:
@@ -135,47 +92,6 @@ def devices(config_path: str, as_json: bool) -> int:
     return 0
 
 
-def check_device(peripheral: Any, data_dir: Path, level: HealthLevel) -> Check:
-    kind = f"device ({peripheral.driver})"
-    if _placeholder(peripheral.port):
-        return Check(
-            peripheral.name,
-            kind,
-            "fault",
-            f"{peripheral.name}: port is the placeholder {peripheral.port!r}; "
-            "configure the real port (or use kiosk run --simulate).",
-        )
-    try:
-        with _opened(peripheral, data_dir) as device:
-            result = device.check_health(level)
-    except PeripheralError as exc:
-        return Check(peripheral.name, kind, "fault", f"{peripheral.name}: {exc}")
-    details = {
-        **result.details,
-        "condition": result.condition.value,
-        "faults": [f.to_dict() for f in result.faults],
-    }
-    return Check(peripheral.name, kind, "ok" if result.ok else "fault", result.sentence, details)
-
-
-def check_disk(data_dir: Path) -> Check:
-    probe = data_dir
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    usage = shutil.disk_usage(probe)
-    free_mb = usage.free // (1024 * 1024)
-    details = {"path": str(data_dir), "free_bytes": usage.free, "total_bytes": usage.total}
-    if usage.free < MIN_FREE_BYTES:
-        return Check(
-            "disk",
-            "disk",
-            "fault",
-            f"Only {free_mb} MB free for {data_dir} (at least {MIN_FREE_BYTES // 2**20} MB needed).",
-            details,
-        )
-    return Check("disk", "disk", "ok", f"{free_mb} MB free for {data_dir}.", details)
-
-
 def diagnose(config_path: str, level: str, as_json: bool, report: str | None) -> int:
     """Health of every device, the disk, central and the outbox; exit 0 only when all are healthy."""
     try:
@@ -186,14 +102,10 @@ def diagnose(config_path: str, level: str, as_json: bool, report: str | None) ->
     config = _load(config_path)
     if config is None:
         return 2
-    checks = [check_device(p, config.data_dir, health_level) for p in config.peripherals]
-    checks.append(check_disk(config.data_dir))
-    from kiosk.diagnostics.office_check import check_office
-    from kiosk.health_checks import check_central, check_outbox
-
-    checks.append(check_central(config))
-    checks.append(check_office(config))
-    checks.append(check_outbox(config))
+    devices = [
+        check_configured_device(p, config.data_dir, health_level) for p in config.peripherals
+    ]
+    checks = run_checks(devices, Probes.for_config(config))
     healthy = all(c.status != "fault" for c in checks)
     if report:
         try:

@@ -303,7 +303,7 @@ def attach(controller: Any, devices: Any, pins: Any, *, config: Any = None,
 
     ``devices`` is the runtime's DeviceHub, ``pins`` a :class:`kiosk.badge_pins.PinBook`,
     ``config`` the KioskConfig (badge prefixes), ``service`` a
-    :class:`screens.diagnostics_checks.DiagnosticsService` (None: no diagnostics screen).
+    :class:`kiosk.diagnostics.service.DiagnosticsService` (None: no diagnostics screen).
     """
     return DeviceFlows(controller, devices, pins, config=config, service=service).attach()
 
@@ -319,7 +319,7 @@ def wire_runtime(
     """
     from kiosk.badge_pins import PIN_FILE_NAME, PinBook
     from kiosk.diagnostics import LogTail
-    from screens.diagnostics_checks import DiagnosticsService
+    from kiosk.diagnostics.service import DiagnosticsService
 
     devices = getattr(runtime, "devices", None)
     if devices is None:

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 
-from kiosk.device_commands import Check
+from kiosk.diagnostics.checks import Check
 from kiosk.diagnostics.readiness import touch_check
+from kiosk.diagnostics.service import DiagnosticsService
 from peripherals.conditions import HealthLevel
 from peripherals.events import CardSwiped, CodeScanned, DeviceEvent, ReadError
 from peripherals.magstripe.events import StaffBadge
 from screens.base import KioskScreen
-from screens.diagnostics_checks import DiagnosticsService
 from screens.diagnostics_tests import ColourTest, TouchGridTest
 from screens.widgets import KButton, KLabel, Row
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.config_checks import ConfigError
-from kiosk.device_commands import Check
+from kiosk.diagnostics.checks import Check
 from kiosk.link import CentralClient, CentralError, Offline, Rejected, Unauthorised
 from kiosk.link.registration import compare_office
 

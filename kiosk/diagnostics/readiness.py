@@ -1,8 +1,8 @@
 """Is this kiosk fit to serve citizens? One report for the technician, on screen, A4 or receipt.
 
-The checks are the ones ``kiosk diagnose`` runs (``kiosk.device_commands`` for devices and disk,
-``kiosk.health_checks`` for central and the outbox, ``office_check`` for the office central
-registered this kiosk under), not copies of them. Two ways in:
+The checks are the ones ``kiosk diagnose`` runs, run by the same runner
+(:func:`kiosk.diagnostics.runner.run_checks`: devices, disk, central, office, outbox), not copies
+of them. Two ways in:
 
 * :meth:`ReadinessReport.gather` from a config: devices the running app already holds open are
   passed in ``devices`` and asked directly (opening their port a second time would fail); the rest
@@ -24,7 +24,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.device_commands import Check, check_device, check_disk
+from kiosk.diagnostics.checks import VERDICTS, Check
+from kiosk.diagnostics.devices import check_configured_device, check_live_device
+from kiosk.diagnostics.runner import Probes, run_checks
 from peripherals.model import HealthLevel
 from peripherals.stats import COUNTERS, DeviceStats
 
@@ -43,23 +45,6 @@ __all__ = [
     "speech_check",
     "touch_check",
 ]
-
-VERDICTS = {"ok": "OK", "fault": "FAULT", "not_checked": "NOT CHECKED"}
-"""How each status is printed (the same words as ``kiosk diagnose``)."""
-
-
-def check_live_device(name: str, driver: str, device: Device | None, level: HealthLevel) -> Check:
-    """The diagnosis line for a device the running app holds (None: the app could not start it)."""
-    kind = f"device ({driver})"
-    if device is None:
-        return Check(name, kind, "fault", f"{name}: the kiosk app could not start this device.")
-    result = device.check_health(level)
-    details = {
-        **result.details,
-        "condition": result.condition.value,
-        "faults": [f.to_dict() for f in result.faults],
-    }
-    return Check(name, kind, "ok" if result.ok else "fault", result.sentence, details)
 
 
 def touch_check(grid: TouchGrid) -> Check:
@@ -150,9 +135,6 @@ class ReadinessReport:
         start); peripherals not in it are opened just for the check. ``now`` (epoch seconds) is
         for the outbox's "stuck for how long" and the report's time.
         """
-        from kiosk.diagnostics.office_check import check_office
-        from kiosk.health_checks import check_central, check_outbox
-
         health_level = HealthLevel.parse(level)
         live = devices or {}
         checks: list[Check] = []
@@ -164,12 +146,9 @@ class ReadinessReport:
                 if device is not None:
                     statistics[p.name] = device.statistics.snapshot()
             else:
-                checks.append(check_device(p, config.data_dir, health_level))
+                checks.append(check_configured_device(p, config.data_dir, health_level))
                 statistics[p.name] = _stored_statistics(config.data_dir, p.name)
-        checks.append(check_disk(config.data_dir))
-        checks.append(check_central(config, timeout_s=central_timeout_s))
-        checks.append(check_office(config, timeout_s=central_timeout_s))
-        checks.append(check_outbox(config, now=now))
+        checks = run_checks(checks, Probes.for_config(config, timeout_s=central_timeout_s, now=now))
         stamp = time.time() if now is None else now
         return cls.from_checks(
             checks,

@@ -13,8 +13,9 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.diagnostics.checks import VERDICTS
 from kiosk.documents.errors import RenderError
-from kiosk.documents.pdf import FONT_PATH, MARGIN, MM, PAGE_H, PAGE_W, TEXT_W, _fonts
+from kiosk.documents.pdf import FONT_PATH, MARGIN, MM, PAGE_H, PAGE_W, TEXT_W, register_fonts
 
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
@@ -70,7 +71,7 @@ class _Page:
 
 def render_pdf(report: ReadinessReport, *, font: Path | str = FONT_PATH) -> bytes:
     """The PDF bytes; FontMissingError without the font, RenderError when reportlab fails."""
-    regular, bold = _fonts(Path(font))
+    regular, bold = register_fonts(Path(font))
     from reportlab.pdfgen.canvas import Canvas
 
     buf = io.BytesIO()
@@ -145,8 +146,6 @@ def _checks(page: _Page) -> None:
 
 
 def _verdict(status: str) -> str:
-    from kiosk.diagnostics.readiness import VERDICTS
-
     return VERDICTS.get(status, status.upper())
 
 

@@ -58,18 +58,16 @@ def runtime_effects(runtime: RuntimeParts) -> Effects:
         return {"printed": True, "sentence": result.sentence[:200]}
 
     def diagnostics() -> tuple[dict[str, Any], bytes | None]:
-        from kiosk.device_commands import check_disk
-        from kiosk.diagnostics.readiness import ReadinessReport, check_live_device
-        from kiosk.health_checks import check_central, check_outbox
+        from kiosk.diagnostics import Probes, ReadinessReport, check_live_device, run_checks
 
         config = runtime.config
-        checks = [
+        devices = [
             check_live_device(
                 p.name, p.driver, runtime.devices.device(p.name), HealthLevel.INTERNAL
             )
             for p in config.peripherals
         ]
-        checks += [check_disk(config.data_dir), check_central(config), check_outbox(config)]
+        checks = run_checks(devices, Probes.for_config(config))
         report = ReadinessReport.from_checks(
             checks, kiosk_id=config.kiosk_id, office=config.office.name, level="internal"
         )

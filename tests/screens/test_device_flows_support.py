@@ -45,8 +45,8 @@ def pins(tmp_path: Path) -> Any:
 @pytest.fixture
 def flows(ui: SimpleNamespace, hub: Any, pins: Any, config: Any, tmp_path: Path) -> Iterator[Any]:
     from kiosk.diagnostics import LogTail
+    from kiosk.diagnostics.service import DiagnosticsService
     from screens.device_flows import attach
-    from screens.diagnostics_checks import DiagnosticsService
 
     root = logging.getLogger()
     level = root.level

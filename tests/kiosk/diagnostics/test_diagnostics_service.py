@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from kiosk.device_commands import Check
+from kiosk.diagnostics.checks import Check
+from kiosk.diagnostics.service import DiagnosticsService
 from peripherals.conditions import HealthLevel
-from screens.diagnostics_checks import DiagnosticsService
 
 
 class NoDevices:

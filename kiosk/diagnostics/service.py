@@ -2,28 +2,36 @@
 
 :class:`DiagnosticsService` wraps the running app's :class:`~kiosk.runtime.devices.DeviceHub` (the
 devices the app already has open — the diagnostics screen must not open them a second time), the
-link check and the outbox. The screen calls these methods on a worker thread and draws the
-returned :class:`~kiosk.device_commands.Check` lines; nothing here ever holds citizen data: device
-snapshots carry states, faults and counters only, swipes and scans are reported by their shape
-(tracks read, symbology, length), never their content.
+link check and the outbox. The screen (:mod:`screens.diagnostics`, Kivy only) calls these methods
+on a worker thread and draws the returned :class:`~kiosk.diagnostics.checks.Check` lines.
+
+Why it is here and not in ``screens/``: it is the kiosk's diagnostics seen from one front end, and
+it runs the same checks through the same runner (:mod:`kiosk.diagnostics.runner`) as
+``kiosk diagnose`` and the readiness report; a test drives it without a display.
+
+Failure model: nothing here raises to the screen — a device error or a probe that blows up is a
+``fault`` line (the runner's guard); a print that fails is a ``fault`` line too. Nothing here ever
+holds citizen data: device snapshots carry states, faults and counters only, swipes and scans are
+reported by their shape (tracks read, symbology, length), never their content.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.device_commands import MIN_FREE_BYTES, Check
+from kiosk.diagnostics.checks import Check, check_disk, device_health
+from kiosk.diagnostics.readiness import ReadinessReport
+from kiosk.diagnostics.runner import Probes, guarded, run_checks
 from peripherals.conditions import HealthLevel
 from peripherals.errors import PeripheralError
 
 __all__ = ["DeviceLine", "DiagnosticsService", "device_lines"]
 
-log = logging.getLogger("screens.diagnostics")
+log = logging.getLogger("kiosk.diagnostics")
 
 #: statistics worth a technician's eye, in the order shown
 STAT_ORDER = ("lines", "cuts", "swipes", "scans", "read_errors", "reconnects", "faults", "jobs")
@@ -75,8 +83,8 @@ class DiagnosticsService:
     """The running kiosk seen from the technician's screen.
 
     ``hub`` is the app's DeviceHub; ``config`` the KioskConfig; ``central_check`` and
-    ``outbox_check`` answer a :class:`Check` each (defaults: :mod:`kiosk.health_checks`, which
-    needs the device token). ``report_dir`` is where readiness reports are written.
+    ``outbox_check`` answer a :class:`Check` each (defaults: :class:`Probes.for_config
+    <kiosk.diagnostics.runner.Probes>`, which needs the device token). ``report_dir`` is where readiness reports are written.
     """
 
     def __init__(
@@ -92,11 +100,12 @@ class DiagnosticsService:
     ) -> None:
         self.hub = hub
         self.config = config
-        self._central = central_check or self._default_central
-        self._outbox = outbox_check or self._default_outbox
-        self._office = office_check or self._default_office
+        self._injected = {"central": central_check, "outbox": outbox_check, "office": office_check}
         self.log_tail = log_tail
         self.report_dir = report_dir or Path(config.data_dir) / "reports"
+
+    def _probes(self) -> Probes:
+        return Probes.for_config(self.config).replace(**self._injected)
 
     # ---- what is there --------------------------------------------------------------------------
     def devices(self) -> list[DeviceLine]:
@@ -119,88 +128,38 @@ class DiagnosticsService:
         if device is None:
             note = self.hub.states().get(name, {}).get("note", "not opened")
             return Check(name, kind, "fault", f"{name}: {note}.")
-        try:
-            result = device.check_health(level)
-        except PeripheralError as exc:
-            return Check(name, kind, "fault", f"{name}: {exc}")
-        details = {**result.details, "condition": result.condition.value,
-                   "faults": [f.to_dict() for f in result.faults]}  # fmt: skip
-        return Check(name, kind, "ok" if result.ok else "fault", result.sentence, details)
+        return device_health(name, kind, device, level)
 
     def check_all(self, level: HealthLevel) -> list[Check]:
         """Every device at ``level``, then the disk, the central link, the office central knows
-        this kiosk under, and the outbox."""
-        checks = [self.check_device(name, level) for name in self.hub.states()]
-        checks += [self.check_disk(), self.central(), self.office(), self.outbox()]
-        return checks
+        this kiosk under, and the outbox (:func:`kiosk.diagnostics.runner.run_checks`)."""
+        devices = [self.check_device(name, level) for name in self.hub.states()]
+        return run_checks(devices, self._probes())
 
     def check_disk(self) -> Check:
-        data_dir = Path(self.config.data_dir)
-        probe = data_dir
-        while not probe.exists() and probe != probe.parent:
-            probe = probe.parent
-        free = shutil.disk_usage(probe).free
-        status = "ok" if free >= MIN_FREE_BYTES else "fault"
-        return Check("disk", "disk", status, f"{free // 2**20} MB free for the kiosk's data.",
-                     {"free_bytes": free})  # fmt: skip
+        return guarded("disk", lambda: check_disk(Path(self.config.data_dir)))
 
     def central(self) -> Check:
-        try:
-            return self._central()
-        except Exception as exc:  # a technician gets a line, never a traceback
-            log.warning("central check failed: %s", type(exc).__name__)
-            return Check(
-                "central", "link", "fault", f"Central could not be checked ({type(exc).__name__})."
-            )
+        return guarded("central", self._probes().central)
 
     def office(self) -> Check:
         """Does central know this kiosk under the office kiosk.toml names? (A mismatch is why
         central would refuse every case this kiosk sends.)"""
-        try:
-            return self._office()
-        except Exception as exc:
-            log.warning("office check failed: %s", type(exc).__name__)
-            return Check(
-                "office",
-                "link",
-                "fault",
-                f"The office could not be checked ({type(exc).__name__}).",
-            )
+        return guarded("office", self._probes().office)
 
     def outbox(self) -> Check:
-        try:
-            return self._outbox()
-        except Exception as exc:
-            log.warning("outbox check failed: %s", type(exc).__name__)
-            return Check(
-                "outbox", "outbox", "fault", f"The outbox could not be read ({type(exc).__name__})."
-            )
-
-    def _default_central(self) -> Check:
-        from kiosk.health_checks import check_central
-
-        return check_central(self.config)
-
-    def _default_office(self) -> Check:
-        from kiosk.diagnostics.office_check import check_office
-
-        return check_office(self.config)
-
-    def _default_outbox(self) -> Check:
-        from kiosk.health_checks import check_outbox
-
-        return check_outbox(self.config)
+        return guarded("outbox", self._probes().outbox)
 
     # ---- log ------------------------------------------------------------------------------------
     def log_lines(self, last: int = 40) -> list[str]:
         return self.log_tail.lines(last) if self.log_tail is not None else []
 
     # ---- the readiness report -------------------------------------------------------------------
-    def report(self, checks: list[Check] | None, level: HealthLevel, extra: list[Check]) -> Any:
+    def report(
+        self, checks: list[Check] | None, level: HealthLevel, extra: list[Check]
+    ) -> ReadinessReport:
         """A :class:`ReadinessReport` of the last checks run (or fresh internal ones) plus the
         interactive results (``extra``)."""
-        from kiosk.diagnostics.readiness import ReadinessReport
-
         if not checks:
             checks, level = self.check_all(HealthLevel.INTERNAL), HealthLevel.INTERNAL
         statistics = {}
@@ -215,7 +174,7 @@ class DiagnosticsService:
         )  # fmt: skip
         return report.with_checks(*extra) if extra else report
 
-    def export(self, report: Any) -> Path:
+    def export(self, report: ReadinessReport) -> Path:
         """Write the report as PDF into ``report_dir``; returns its path."""
         self.report_dir.mkdir(parents=True, exist_ok=True)
         stamp = report.created_at.strftime("%Y%m%d-%H%M%S")
@@ -224,7 +183,7 @@ class DiagnosticsService:
         log.info("readiness report written (%s)", report.verdict)
         return path
 
-    def print_report(self, report: Any, pdf: Path) -> Check:
+    def print_report(self, report: ReadinessReport, pdf: Path) -> Check:
         """Print the report: A4 on the document printer when there is one, else a receipt slip."""
         document = self.device_for("document_printer")
         try:
