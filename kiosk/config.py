@@ -28,9 +28,11 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from catalogue.model import LANGUAGES
+from catalogue.opening_hours import ALWAYS, HoursError, OpeningHours, parse_hours
 from kiosk.config_checks import Checker, ConfigError, ConfigProblem
 from kiosk.config_peripherals import DRIVERS, PeripheralConfig, read_peripherals
 from kiosk.config_source import locate_keys, parse_toml, substitute_env
+from kiosk.runtime.watchdog import WatchdogSettings
 
 __all__ = [
     "DRIVERS",
@@ -65,6 +67,7 @@ _TOP_KEYS = [
     "screen",
     "badges",
     "peripherals",
+    "watchdog",
 ]
 
 
@@ -72,6 +75,8 @@ _TOP_KEYS = [
 class OfficeConfig:
     id: str
     name: str
+    hours: OpeningHours = ALWAYS
+    """Opening hours (``[office] hours``): the display never blanks while open, sleeps outside."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,7 @@ class KioskConfig:
     screen: ScreenConfig = field(default_factory=ScreenConfig)
     badges: BadgeConfig = field(default_factory=BadgeConfig)
     peripherals: tuple[PeripheralConfig, ...] = ()
+    watchdog: WatchdogSettings = field(default_factory=WatchdogSettings)
     _env_token: _Secret = field(default_factory=lambda: _Secret(None), repr=False, compare=False)
 
     @property
@@ -270,6 +276,27 @@ def _read_screen(check: Checker, doc: Mapping[str, Any]) -> ScreenConfig:
     return ScreenConfig((res[0], res[1]), diagonal, width)
 
 
+def _read_watchdog(check: Checker, doc: Mapping[str, Any]) -> WatchdogSettings:
+    p = ("watchdog",)
+    table = check.table(doc, (), "watchdog") or {}
+    keys = ["memory_budget_mb", "crash_restarts", "crash_window_min"]
+    check.known_keys(table, p, keys)
+    values = {k: table[k] for k in keys if isinstance(table.get(k), int | float)}
+    try:
+        return WatchdogSettings(**values)
+    except (TypeError, ValueError) as exc:
+        check.problem(p, str(exc))
+        return WatchdogSettings()
+
+
+def _read_hours(check: Checker, table: Mapping[str, Any], timezone: str) -> OpeningHours:
+    try:
+        return parse_hours(table.get("hours"), timezone, "office.hours")
+    except (HoursError, ValueError) as exc:
+        check.problem(("office", "hours"), str(exc))
+        return ALWAYS
+
+
 def _read_badges(check: Checker, doc: Mapping[str, Any]) -> BadgeConfig:
     p = ("badges",)
     table = check.table(doc, (), "badges") or {}
@@ -351,7 +378,7 @@ def load_kiosk_config(path: str | Path, env: Mapping[str, str] | None = None) ->
     office_table = check.table(doc, (), "office", required=True)
     office = OfficeConfig("", "")
     if office_table is not None:
-        check.known_keys(office_table, ("office",), ["id", "name"])
+        check.known_keys(office_table, ("office",), ["id", "name", "hours"])
         office = OfficeConfig(
             check.str_(office_table, ("office",), "id") or "",
             check.str_(office_table, ("office",), "name") or "",
@@ -371,7 +398,10 @@ def load_kiosk_config(path: str | Path, env: Mapping[str, str] | None = None) ->
     except (ZoneInfoNotFoundError, ValueError, OSError):
         check.problem(("timezone",), f"unknown time zone {timezone!r} (e.g. 'Europe/London')")
         timezone = "Europe/London"
+    if office_table is not None:
+        office = replace(office, hours=_read_hours(check, office_table, timezone))
     idle = _read_idle(check, doc)
+    watchdog = _read_watchdog(check, doc)
     screen = _read_screen(check, doc)
     badges = _read_badges(check, doc)
     peripherals = read_peripherals(check, doc)
@@ -394,5 +424,6 @@ def load_kiosk_config(path: str | Path, env: Mapping[str, str] | None = None) ->
         screen=screen,
         badges=badges,
         peripherals=peripherals,
+        watchdog=watchdog,
         _env_token=_Secret(env.get(TOKEN_ENV) or None),
     )

@@ -90,6 +90,9 @@ def _run(config: KioskConfig, simulate: bool) -> int:
         from screens.remote import wire_remote
 
         wire_remote(controller, runtime)  # activity, out-of-service overlay, screenshots
+        from screens.out_of_service import wire_watchdog
+
+        wire_watchdog(runtime, config)  # systemd watchdog, crash loop, display hours (UI loop)
         try:
             from screens.device_flows import wire_runtime
         except ImportError as exc:

@@ -44,6 +44,7 @@ from kiosk.runtime.fleet import FleetAgent
 from kiosk.runtime.phone import PhoneHandoff, PhoneOffer
 from kiosk.runtime.remote_effects import runtime_effects
 from kiosk.runtime.resume import SecondFactor, SlipCodes, clean_factor, redeem, say, second_factor
+from kiosk.runtime.watchdog import for_runtime
 from kiosk.session import Feedback, Submission
 from kiosk.session.resume import ResumedCase, ResumedSubmission
 from peripherals.conditions import ActionHint
@@ -121,6 +122,10 @@ class KioskRuntime:
         """Citizen activity for the heartbeat and the command rules (``activity.watch(session)``)."""
         self.service = ServiceState()
         """In or out of service (a remote command's bilingual message): the screens show it."""
+        self.watchdog = for_runtime(
+            config.watchdog, config.data_dir, self.service, self.activity, config.languages
+        )
+        """systemd's watchdog, the crash-loop guard and the memory budget (issue 14 item 4)."""
         self.commands = CommandRunner(
             CommandClient(config.central_url, token, timeout_s=10, retries=1),
             runtime_effects(self),
@@ -129,7 +134,7 @@ class KioskRuntime:
         )
         self.fleet = FleetAgent(
             self.client,
-            self.devices.states,
+            lambda: {**self.devices.states(), **self.watchdog.states()},
             self.funnel.case_depth,  # cases owed; funnel rows are not a backlog
             activity=lambda: self.activity.snapshot(self.service),
             on_commands=self.commands.handle,
