@@ -164,10 +164,32 @@ class Device(abc.ABC):
         """Run a health check; a closed device answers not-ok without touching hardware."""
         lvl = HealthLevel.parse(level)
         if self._state is DeviceState.CLOSED:
-            return HealthResult(
-                self.name, lvl, False, self._condition, self._faults, f"{self.name} is not open."
-            )
+            return self._failing(lvl, f"{self.name} is not open.")
         return self._check_health(lvl)
+
+    def _health(
+        self,
+        level: HealthLevel,
+        ok: bool,
+        sentence: str,
+        details: dict[str, Any] | None = None,
+        *,
+        condition: Condition | None = None,
+    ) -> HealthResult:
+        """The device's answer as it stands now (its condition unless told, its faults)."""
+        now = self._condition if condition is None else condition
+        return HealthResult(self.name, level, ok, now, self._faults, sentence, dict(details or {}))
+
+    def _failing(
+        self,
+        level: HealthLevel,
+        sentence: str,
+        details: dict[str, Any] | None = None,
+        *,
+        condition: Condition | None = None,
+    ) -> HealthResult:
+        """A failing health result: the one way every driver says "not healthy, because …"."""
+        return self._health(level, False, sentence, details, condition=condition)
 
     def __enter__(self) -> Device:
         self.open()

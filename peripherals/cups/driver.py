@@ -177,32 +177,16 @@ class DocumentPrinter(Device):
         blocking = [f for f in self.faults if f.blocking]
         if info is None or blocking:
             what = "; ".join(f.message for f in blocking) or "CUPS cannot be reached."
-            return HealthResult(
-                self.name,
-                level,
-                False,
-                self.condition,
-                self.faults,
-                f"{self.name}: {what}",
-                details,
-            )
+            return self._failing(level, f"{self.name}: {what}", details)
         sentence = f"{self.name}: document printer ready ({info.state_name})."
         if level >= HealthLevel.EXTERNAL:
             try:
                 job = self.print_pdf(test_page(), "kiosk test page", timeout=60)
             except PeripheralError as exc:
-                return HealthResult(
-                    self.name,
-                    level,
-                    False,
-                    self.condition,
-                    self.faults,
-                    f"{self.name}: the test page failed ({exc}).",
-                    details,
-                )
+                return self._failing(level, f"{self.name}: the test page failed ({exc}).", details)
             details["test_job"] = job.job_id
             sentence = f"{self.name}: test page printed (job {job.job_id})."
-        return HealthResult(self.name, level, True, self.condition, self.faults, sentence, details)
+        return self._health(level, True, sentence, details)
 
 
 _OPTIONS = {"poll_interval", "job_timeout", "user", "timeout", "paper", "cafile"}

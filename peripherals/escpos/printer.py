@@ -471,39 +471,25 @@ class ReceiptPrinter(Device):
             "none" if self.silent else "process id" if self.completion_id else "status"
         )
         if not self.transport.connected:
-            return HealthResult(
-                self.name,
+            return self._failing(
                 level,
-                False,
-                Condition.NO_DEVICE,
-                self.faults,
                 "The receipt printer is not connected.",
                 details,
+                condition=Condition.NO_DEVICE,
             )
         status = self.query_status()
         if status is None:
-            return HealthResult(
-                self.name,
+            return self._failing(
                 level,
-                False,
-                Condition.UNKNOWN,
-                self.faults,
                 "The receipt printer does not answer status requests.",
                 details,
+                condition=Condition.UNKNOWN,
             )
         if level >= HealthLevel.EXTERNAL and not any(f.blocking for f in self.faults):
             try:
                 details["test_job"] = self.print_receipt(self._test_slip())
             except PeripheralError as exc:
-                return HealthResult(
-                    self.name,
-                    level,
-                    False,
-                    self.condition,
-                    self.faults,
-                    f"The test slip did not print: {exc}",
-                    details,
-                )
+                return self._failing(level, f"The test slip did not print: {exc}", details)
         blocking = [f for f in self.faults if f.blocking]
         ok = not blocking
         if ok:
@@ -514,7 +500,7 @@ class ReceiptPrinter(Device):
                 sentence += " Paper is running low."
         else:
             sentence = " ".join(f.message for f in blocking)
-        return HealthResult(self.name, level, ok, self.condition, self.faults, sentence, details)
+        return self._health(level, ok, sentence, details)
 
     def _test_slip(self) -> Receipt:
         stats = self.statistics.snapshot()

@@ -141,7 +141,7 @@ class CardReader(Device):
         else:
             sentence = f"{self.name}: the card reader is not connected."
         details = {"port": self.port, "read_errors": self.statistics.get("read_errors")}
-        return HealthResult(self.name, level, ok, self.condition, self.faults, sentence, details)
+        return self._health(level, ok, sentence, details)
 
     # ---------------------------------------------------------------- input path (reader thread)
     def _on_bytes(self, data: bytes) -> None:

@@ -212,15 +212,7 @@ class Scanner(Device):
     def _check_health(self, level: HealthLevel) -> HealthResult:
         details: dict[str, Any] = {"port": self.port, "mode": self.mode, "enabled": self._enabled}
         if not self._transport.connected:
-            return HealthResult(
-                self.name,
-                level,
-                False,
-                self.condition,
-                self.faults,
-                f"{self.name}: the scanner is not connected.",
-                details,
-            )
+            return self._failing(level, f"{self.name}: the scanner is not connected.", details)
         if self.mode == "ssi":
             try:
                 if level >= HealthLevel.EXTERNAL:
@@ -228,20 +220,14 @@ class Scanner(Device):
                 else:  # no visible effect: repeat the current enable state
                     self._command(ssi.SCAN_ENABLE if self._enabled else ssi.SCAN_DISABLE)
             except PeripheralError as exc:
-                return HealthResult(
-                    self.name,
-                    level,
-                    False,
-                    self.condition,
-                    self.faults,
-                    f"{self.name}: the scanner does not answer ({exc}).",
-                    details,
+                return self._failing(
+                    level, f"{self.name}: the scanner does not answer ({exc}).", details
                 )
             sentence = f"{self.name}: scanner answers" + (" and beeped." if level >= 2 else ".")
         else:
             sentence = f"{self.name}: scanner connected (line mode: no commands to test)."
         ok = self.condition is Condition.ONLINE
-        return HealthResult(self.name, level, ok, self.condition, self.faults, sentence, details)
+        return self._health(level, ok, sentence, details)
 
     # ---------------------------------------------------------------- reader thread
     def _on_connected(self, transport: SerialTransport) -> None:
