@@ -4,10 +4,9 @@
   it). With ASB the printer tells us about paper/cover changes by itself. ESC @ resets GS a on some
   models (Bixolon SRP-E300/302), so every ESC @ we send — a job starts with one — is followed by
   GS a again.
-* Status: DLE EOT 1–4 are real-time commands answered at once; each query returns as soon as the
-  reply byte arrives (a few ms), with a short deadline. A printer that never answers (clones) is
-  reported as condition "unknown" after that deadline — never a hang — and is then driven in
-  "silent" mode: jobs are confirmed by the line having drained, not by the printer.
+* Status (DLE EOT queries, ASB, the idle poll, "silent" printers that never answer) is the base
+  class :class:`~peripherals.escpos.status_reader.StatusReader`, in its own module: this one sends
+  jobs and waits for them.
 * Printing: the receipt is rendered once (render.py), followed by GS ( H with a job id; "printed"
   means the printer sent the completion reply for that id. No reply by the deadline → the status is
   read to say why (paper out, cover open…) → DeviceFault; a printer that answers "online, no fault"
@@ -23,9 +22,6 @@
   therefore clears the buffer at once (DLE DC4 fn 8, or DLE ENQ 2 — profile `buffer_clear`) and
   raises DeviceFault with `partial=True`: the receipt may have come out in part, nothing more of it
   will; a reprint prints it whole, once.
-* Status poll: while idle, DLE EOT is also read every `status_poll` s (default 5, 0 off): a lost ASB
-  block is corrected within one interval. No poll during a job or query; no answer changes nothing.
-  A query overtaken by an ASB block is not applied (no stale "paper out" after "paper loaded").
 """
 
 from __future__ import annotations
@@ -37,14 +33,10 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import replace
-from enum import StrEnum
 from typing import Any
 
 from peripherals.conditions import (
-    ActionHint,
     Condition,
-    DeviceState,
-    Fault,
     HealthLevel,
     HealthResult,
 )
@@ -59,93 +51,30 @@ from peripherals.escpos.poll import StatusPoller
 from peripherals.escpos.profiles import Profile, get_profile
 from peripherals.escpos.receipt import Line, Qr, Receipt
 from peripherals.escpos.render import render_receipt
-from peripherals.escpos.status import (
-    AsbBlock,
-    BufferCleared,
-    Completion,
-    Noise,
-    PrinterStatus,
-    StatusStream,
-    expect_cleared,
-    expect_completion,
-    expect_realtime,
+from peripherals.escpos.status import PrinterStatus, expect_cleared, expect_completion
+from peripherals.escpos.status_reader import (
+    NO_DEVICE,
+    NO_STATUS,
+    PaperState,
+    StatusLink,
+    StatusReader,
 )
-from peripherals.events import EventBus, JobCompleted, Reconnected
-from peripherals.model import Device
+from peripherals.events import EventBus, JobCompleted
 from peripherals.stats import DeviceStats
 from peripherals.transport import (
     Backoff,
-    Protocol,
     SerialTransport,
     UsbMatch,
     pop_flow_control,
 )
 
-__all__ = ["PaperState", "ReceiptPrinter", "create"]
+__all__ = ["NO_DEVICE", "NO_STATUS", "PaperState", "ReceiptPrinter", "create"]
 
 log = logging.getLogger(__name__)
 
-NO_DEVICE = Fault(
-    "no_device",
-    Condition.NO_DEVICE,
-    ActionHint.RESET,
-    "The receipt printer is disconnected; reconnecting.",
-)
-NO_STATUS = Fault(
-    "no_status_reply",
-    Condition.UNKNOWN,
-    ActionHint.MAINTENANCE,
-    "The receipt printer does not report its status; paper and cover cannot be checked.",
-    blocking=False,
-)
 
-
-class PaperState(StrEnum):
-    OK = "ok"
-    NEAR_END = "near_end"
-    OUT = "out"
-    UNKNOWN = "unknown"
-
-
-class _Link(Protocol):
-    """What the transport calls (reader thread): init replay, ASB, completions, unplug."""
-
-    def __init__(self, printer: ReceiptPrinter) -> None:
-        self.printer = printer
-        self.stream = StatusStream()
-
-    def connection_made(self, transport: SerialTransport) -> None:
-        p = self.printer
-        self.stream = StatusStream()
-        transport.write(p._init_bytes())
-        if transport.reconnects:
-            if p.profile.completion_id:
-                p.completion_id = None  # maybe another unit now: probe again before the next job
-            # the real status follows: the ASB block the printer sends on GS a, or the next query
-            p._report(Condition.UNKNOWN, (), "reconnected")
-            p._publish(Reconnected(p.name, transport.reconnects))
-
-    def data_received(self, data: bytes) -> None:
-        for frame in self.stream.feed(data):
-            if isinstance(frame, AsbBlock):
-                self.printer._automatic_status(PrinterStatus.from_asb(frame.data))
-            elif isinstance(frame, Completion):
-                self.printer._completed(frame.job_id)
-            elif isinstance(frame, BufferCleared):
-                log.debug("%s: buffer cleared (late reply)", self.printer.name)
-            elif isinstance(frame, Noise):
-                log.debug(
-                    "%s: %d byte(s) of line noise ignored", self.printer.name, len(frame.data)
-                )
-
-    def connection_lost(self, exc: BaseException | None) -> None:
-        if exc is not None:
-            self.printer._report(Condition.NO_DEVICE, (NO_DEVICE,), "unplugged")
-            self.printer._completed(None)
-
-
-class ReceiptPrinter(Device):
-    """ESC/POS receipt printer. See the module docstring."""
+class ReceiptPrinter(StatusReader):
+    """ESC/POS receipt printer. See the module docstring (and :mod:`.status_reader`)."""
 
     driver = "escpos"
 
@@ -176,7 +105,7 @@ class ReceiptPrinter(Device):
         #: does this unit answer GS ( H? None: not known yet (probed at open / before a job)
         self.completion_id: bool | None = None if self.profile.completion_id else False
         self.last_status: PrinterStatus | None = None
-        self._link = _Link(self)
+        self._link = StatusLink(self)
         self.transport = SerialTransport(
             port,
             self._link,
@@ -213,10 +142,6 @@ class ReceiptPrinter(Device):
         except PeripheralError as exc:
             log.info("%s: first status read failed: %s", self.name, exc)
 
-    def _init_bytes(self) -> bytes:
-        """ESC @, then GS a again (ESC @ resets it on some models)."""
-        return cmd.init() + (cmd.asb() if self.profile.asb else b"")
-
     def _probe_completion(self) -> None:
         """Ask GS ( H once with nothing to print: the reply comes at once, or never (no GS ( H).
 
@@ -245,91 +170,6 @@ class ReceiptPrinter(Device):
         if self._poller is not None:
             self._poller.stop()
         self.transport.close()
-
-    # ------------------------------------------------------------------ status
-    def _ask(self, n: int) -> int | None:
-        """One DLE EOT n round trip; None when the printer does not answer in time."""
-        try:
-            reply = self.transport.request(
-                cmd.status_request(n), expect_realtime, self.status_timeout
-            )
-        except DeviceTimeout:
-            return None
-        return reply[0]
-
-    def query_status(self) -> PrinterStatus | None:
-        """Read DLE EOT 1–4 now and report; None (condition unknown) when the printer is silent."""
-        with self._io_lock:
-            seen = self._asb_count
-            status = self._read_status()
-            if status is None:
-                self.silent = True
-                self._report(Condition.UNKNOWN, (NO_STATUS,), "no status reply")
-                return None
-            self.silent = False
-            self._apply_if_fresh(status, seen, "status query")
-            return status
-
-    def poll_status(self) -> PrinterStatus | None:
-        """One idle-time poll; None when skipped (job, query, no port) or unanswered: state kept."""
-        if not self.transport.connected or not self._io_lock.acquire(blocking=False):
-            return None
-        try:
-            if self.state is DeviceState.CLOSED:
-                return None
-            seen = self._asb_count
-            status = self._read_status()
-            if status is None:
-                log.debug("%s: status poll got no answer", self.name)
-                return None
-            self.silent = False
-            self._apply_if_fresh(status, seen, "status poll")
-            return status
-        finally:
-            self._io_lock.release()
-
-    def _read_status(self) -> PrinterStatus | None:
-        """DLE EOT 1, 2 and 3 only when offline, 4; None when a reply does not come."""
-        replies: dict[int, int] = {}
-        for n in (1, 2, 3, 4):
-            if n in (2, 3) and not replies[1] & 0x08:
-                continue  # online: causes 2/3 are all clear
-            value = self._ask(n)
-            if value is None:
-                return None
-            replies[n] = value
-        return PrinterStatus.from_realtime(replies)
-
-    def _automatic_status(self, status: PrinterStatus) -> None:
-        """An ASB block (reader thread): always applied, and newer than any query in flight."""
-        with self._status_lock:
-            self._asb_count += 1
-            self._apply_status(status, "automatic status")
-
-    def _apply_if_fresh(self, status: PrinterStatus, seen: int, reason: str) -> None:
-        """Apply a query's result unless an ASB block arrived since the query began."""
-        with self._status_lock:
-            if self._asb_count != seen:
-                log.debug("%s: %s overtaken by an automatic status; not applied", self.name, reason)
-                return
-            self._apply_status(status, reason)
-
-    def paper_status(self) -> PaperState:
-        """One DLE EOT 4 round trip: returns as soon as the printer's reply byte arrives."""
-        with self._io_lock:
-            value = self._ask(4)
-        if value is None:
-            return PaperState.UNKNOWN
-        if value & 0x60 == 0x60:
-            return PaperState.OUT
-        return PaperState.NEAR_END if value & 0x0C == 0x0C else PaperState.OK
-
-    def _apply_status(self, status: PrinterStatus, reason: str) -> None:
-        self.last_status = status
-        condition, faults = status.assess()
-        self._report(condition, faults, reason)
-        if any(f.blocking for f in faults):
-            self._job_done.set()  # wake a waiting job: it will fail with these faults
 
     # ------------------------------------------------------------------ printing
     def print_receipt(self, receipt: Receipt, timeout: float | None = None) -> str:
