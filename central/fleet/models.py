@@ -24,7 +24,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from central.db.base import Base
@@ -120,7 +130,58 @@ class DeviceActivity(Base):
     screen: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
+class FleetAlert(Base):
+    """An alert (kiosk × rule) from opening to clearing (issue 14 item 5; migration 0013). At most
+    one open per kiosk and rule (a partial unique index); each notice is claimed by a conditional
+    UPDATE of its ``*_sent_at`` before it is sent, so several nodes never send it twice."""
+
+    __tablename__ = "fleet_alerts"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    office: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(String(300))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    open_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolved_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        Index(
+            "uq_fleet_alerts_open",
+            "device_id",
+            "rule",
+            unique=True,
+            sqlite_where=text("resolved_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL"),
+        ),  # fmt: skip
+    )
+
+
+class AvailabilityInterval(Base):
+    """A kiosk in one state (in_service, out_of_service, offline, closed) from ``started_at`` to
+    ``ended_at`` (None: still so) — issue 14 item 6; migration 0013."""
+
+    __tablename__ = "availability_intervals"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    office: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        Index("uq_availability_intervals_open", "device_id", unique=True,
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+        Index("ix_availability_intervals_device_started", "device_id", "started_at"),
+    )  # fmt: skip
+
+
 __all__ = [
+    "AvailabilityInterval",
+    "FleetAlert",
     "COMMAND_KINDS",
     "STATES",
     "CommandUpload",
