@@ -1,0 +1,174 @@
+"""Signed bundles on the kiosk (issue 14 item 3), with a key pair made here and a fake central: a
+bundle signed by the pinned key is staged and applied between sessions only, the previous one is
+kept; tampered, wrong-key, expired, not-yet-valid, older and unappliable bundles are refused,
+reported once, and the old one keeps running; a kill between writing and renaming (the rename
+fails) leaves the old bundle and no half-written one; a kiosk clock hours off breaks nothing
+because central's time in the answer is used; the idle timeouts of an applied bundle reach the
+kiosk's configuration."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from kiosk.config import load_kiosk_config
+from kiosk.runtime.bundles import KEY_FILE, BundleRefused, BundleSync, apply_settings, store_for
+
+ROOT = Path(__file__).resolve().parents[3]
+CENTRAL_NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+
+
+def signed(key: Ed25519PrivateKey, version: int, settings: dict[str, Any] | None = None,
+           issued: datetime = CENTRAL_NOW, days: int = 30, **extra: Any) -> dict[str, Any]:  # fmt: skip
+    payload = {"version": version, "issued_at": issued.isoformat(),
+               "expires_at": (issued + timedelta(days=days)).isoformat(),
+               "settings": settings or {}, **extra}  # fmt: skip
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    signature = base64.b64encode(key.sign(text.encode("utf-8"))).decode()
+    return {"version": version, "payload": text, "signature": signature, "key_id": "k"}
+
+
+class Central:
+    """Serves one bundle (with central's time) and keeps what the kiosk reports."""
+
+    def __init__(self) -> None:
+        self.bundle: dict[str, Any] | None = None
+        self.now = CENTRAL_NOW
+        self.asked: list[int | None] = []
+        self.reports: list[dict[str, Any]] = []
+        self.serve_any = False
+        """Serve the bundle even when it is not newer (a broken or hostile central)."""
+
+    def fetch_bundle(self, have: int | None) -> dict[str, Any]:
+        self.asked.append(have)
+        newer = self.bundle and (have is None or self.bundle["version"] > have)
+        newer = self.bundle is not None and (have is None or self.bundle["version"] > have)
+        served = self.bundle if newer or self.serve_any else None
+        return {"target": self.bundle["version"] if self.bundle else None,
+                "now": self.now.isoformat(), "bundle": served}  # fmt: skip
+
+    def report_bundle(self, body: dict[str, Any]) -> None:
+        self.reports.append(body)
+
+
+@pytest.fixture
+def key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+@pytest.fixture
+def config(tmp_path, key):  # type: ignore[no-untyped-def]
+    data = tmp_path / "data"
+    data.mkdir()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    (data / KEY_FILE).write_bytes(public)
+    return load_kiosk_config(ROOT / "config" / "kiosk.toml", env={"KIOSK_DATA_DIR": str(data)})
+
+
+def sync(config, central, session):  # type: ignore[no-untyped-def]
+    wrong_clock = datetime(2031, 1, 1, tzinfo=UTC)  # years ahead: central's time must be used
+    store = store_for(config, clock=lambda: wrong_clock)
+    return store, BundleSync(store, central, lambda: session["open"])
+
+
+def test_applied_between_sessions_only_and_the_previous_one_kept(config, key) -> None:  # type: ignore[no-untyped-def]
+    central, session = Central(), {"open": True}
+    store, syncer = sync(config, central, session)
+    central.bundle = signed(key, 1, {"idle.warning_after_s": 90})
+    syncer.tick()
+    assert store.version() is None and store.pending().version == 1  # a citizen is at the kiosk
+    syncer.tick()
+    assert central.reports == [] and store.version() is None
+    session["open"] = False
+    syncer.tick()
+    assert store.version() == 1 and central.asked[-1] == 1
+    assert apply_settings(config, store.current().settings).idle.warning_after_s == 90
+    central.bundle = signed(key, 2, {"idle.respond_s": 45})
+    syncer.tick()
+    assert store.version() == 2 and store.previous().version == 1
+    assert store.current().settings == {"idle.respond_s": 45}
+
+
+@pytest.mark.parametrize("case", ["tampered", "wrong_key", "expired", "not_yet_valid", "older",
+                                  "unappliable", "unknown_key"])  # fmt: skip
+def test_a_bad_bundle_is_refused_reported_once_and_the_old_one_kept(config, key, case) -> None:  # type: ignore[no-untyped-def]
+    central, session = Central(), {"open": False}
+    store, syncer = sync(config, central, session)
+    central.bundle = signed(key, 5, {"idle.warning_after_s": 90})
+    syncer.tick()
+    assert store.version() == 5
+    bad = {
+        "tampered": lambda: {
+            **signed(key, 6),
+            "payload": signed(key, 6)["payload"].replace(
+                '"settings":{}', '"settings":{"idle.respond_s":20}'
+            ),
+        },  # fmt: skip
+        "wrong_key": lambda: signed(Ed25519PrivateKey.generate(), 6),
+        "expired": lambda: signed(key, 6, issued=CENTRAL_NOW - timedelta(days=31)),
+        "not_yet_valid": lambda: signed(key, 6, issued=CENTRAL_NOW + timedelta(hours=1)),
+        "older": lambda: signed(key, 4),
+        "unappliable": lambda: signed(key, 6, {"idle.respond_s": 5}),  # under WCAG's 20 s
+        "unknown_key": lambda: signed(key, 6, {"central_url": "https://evil.example"}),
+    }[case]()
+    central.bundle, central.serve_any = bad, True
+    syncer.tick()
+    syncer.tick()
+    assert store.version() == 5 and store.pending() is None
+    assert store.current().settings == {"idle.warning_after_s": 90}
+    assert len(central.reports) == 1, central.reports
+    report = central.reports[0]
+    assert report["status"] == "refused" and report["version"] == 5
+    assert report["about"] == bad["version"]
+    expected = {"tampered": "signature", "wrong_key": "signature", "unknown_key": "settings",
+                "unappliable": "settings"}.get(case, case)  # fmt: skip
+    assert report["detail"].startswith(expected)
+
+
+def test_within_the_skew_window_it_is_taken(config, key) -> None:  # type: ignore[no-untyped-def]
+    central, session = Central(), {"open": False}
+    store, syncer = sync(config, central, session)
+    central.bundle = signed(key, 1, issued=CENTRAL_NOW + timedelta(minutes=4))  # central's nodes
+    syncer.tick()
+    assert store.version() == 1 and central.reports == []
+
+
+def test_a_kill_between_write_and_rename_leaves_the_old_bundle(config, key) -> None:  # type: ignore[no-untyped-def]
+    central = Central()
+    store = store_for(config)
+    store.stage(signed(key, 1, {"idle.goodbye_s": 5}), CENTRAL_NOW)
+    store.apply_pending(in_session=False)
+
+    def killed(src: Path, dst: Path) -> None:
+        raise OSError(5, "killed before the rename")
+
+    dying = store_for(config, rename=killed)
+    syncer = BundleSync(dying, central, lambda: False)
+    central.bundle = signed(key, 2, {"idle.goodbye_s": 9})
+    syncer.tick()
+    after = store_for(config)  # the next start
+    assert after.version() == 1 and after.pending() is None
+    assert after.current().settings == {"idle.goodbye_s": 5}
+    assert [p.name for p in after.versions.iterdir()] == ["1"]
+    assert central.reports == []  # not a refusal: it is fetched again on the next tick
+    syncer = BundleSync(after, central, lambda: False)
+    syncer.tick()
+    assert after.version() == 2
+
+
+def test_a_malformed_answer_is_refused_not_raised(config, key) -> None:  # type: ignore[no-untyped-def]
+    store = store_for(config)
+    for wire in ({"version": 1}, {"version": 1, "payload": "{}", "signature": "!!"},
+                 {**signed(key, 1), "version": 2}):  # fmt: skip
+        with pytest.raises(BundleRefused):
+            store.verify(wire, CENTRAL_NOW)
+    assert store.version() is None
