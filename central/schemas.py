@@ -263,6 +263,9 @@ class CarriedPreferences(_In):
     volume: Annotated[int, Field(strict=True, ge=0, le=100)] | None = Field(
         default=None, description="Speech volume, percent."
     )
+    rate: Annotated[int, Field(strict=True, ge=80, le=450)] | None = Field(
+        default=None, description="Speech rate, words per minute."
+    )
 
     def stored(self) -> dict[str, Any] | None:
         """What the row keeps: the members given, or None when nothing is carried."""

@@ -7,8 +7,13 @@ fields, the last 3 digits of their phone, or their PIN, on the numbers keyboard.
 said next to the field, from the kiosk's sentences (:mod:`kiosk.runtime.resume`): a wrong factor
 says how many tries are left; nothing here ever shows a traceback.
 
-On success the session opens the case's service at the first step that still needs an answer
-(``Session.resume_case``) and the controller shows that step. The session stays on attract while
+On success the person's language and accessibility settings that the code carried (a slip printed
+here, a phone the kiosk handed to, a case saved on the web — issue 19 item 6) are applied first
+(``kiosk.ui.preferences.restore``), then the session opens the case's service at the first step
+that still needs an answer (``Session.resume_case``) and the controller shows that step in them.
+A code that carried nothing leaves the settings as the person set them here. The wipe at the end
+of the session (idle, finish) resets them for the next person, as for everyone. The same flow
+opens a code saved on the web: its page shows the code as a QR code for the scanner. The session stays on attract while
 this screen is up, so the screen has its own idle limit (:data:`RESUME_IDLE_S`): it clears itself
 and goes back to attract. A wipe clears it like every other screen.
 
@@ -29,6 +34,7 @@ from kiosk.runtime.resume import say
 from kiosk.session import SessionError
 from kiosk.session.resume import scan_starts_resume
 from kiosk.ui.i18n import N_
+from kiosk.ui.preferences import restore
 from screens.base import KioskScreen
 from screens.fields import FieldWidget
 from screens.widgets import KButton, KInput, KLabel, KToggle
@@ -276,13 +282,19 @@ class ResumeScreen(KioskScreen):
         if isinstance(found, str):
             self._failed(found, kind)
             return
+        language = self.ctx.lang
+        carried = getattr(found, "preferences", None)
+        if carried:  # before the step is drawn: it opens in their language, size and colours
+            language = restore(self.ctx.settings, carried, self.controller.languages) or language
         try:
-            self.session.resume_case(found, language=self.ctx.lang)
+            self.session.resume_case(found, language=language)
         except SessionError:
             self._failed(self.w("failed"), kind)
             return
         self._disarm()
         self.clear()  # the session moved on: the controller shows the case's step
+        if carried:
+            self.controller.refresh()  # the keyboard and the bar in the carried size too
 
     def _failed(self, sentence: str, kind: str | None) -> None:
         self.phase, self.kind = "factor", kind

@@ -8,6 +8,10 @@ they will need — else a 4-digit PIN they type here on the numbers keyboard. Th
 code works now (central made it), or it was saved on this kiosk and will work once sent; and any
 printer trouble, in one sentence. The code is shown on screen too (the slip could jam).
 
+The slip carries the person's language and accessibility settings (issue 19 item 6): they are
+handed to the runtime for this case just before printing (``kiosk.runtime.resume.carry_on_slip``)
+and come back when the slip is opened again at a kiosk (:mod:`screens.resume`).
+
 Not a session state: :func:`attach` registers it; :meth:`SlipFactorScreen.open` shows it.
 """
 
@@ -15,8 +19,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kiosk.runtime.resume import clean_factor
+from kiosk.runtime.resume import carry_on_slip, clean_factor
 from kiosk.ui.i18n import N_
+from kiosk.ui.preferences import carried
 from screens.base import KioskScreen
 from screens.widgets import KButton, KInput, KLabel
 
@@ -129,6 +134,9 @@ class SlipFactorScreen(KioskScreen):
                 self._problem(self.w("bad_pin"))
                 return
         submission, result = c.submission, c.result
+        case_id = getattr(result, "case_id", None)
+        if case_id:
+            carry_on_slip(c.backend, str(case_id), carried(self.ctx.settings, self.ctx.lang))
         self.phase, self.error = "busy", ""
         self.rebuild()
         c.workers.run(lambda: c.backend.print_slip(submission, result, pin), self._printed,

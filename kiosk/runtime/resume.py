@@ -19,7 +19,14 @@ Where the code comes from (:class:`SlipCodes`):
 
 Opening a slip again (:func:`redeem`): a typed or scanned code plus the factor → a
 :class:`~kiosk.session.resume.ResumedCase`, or one sentence for the citizen (wrong factor with
-the tries left, not found, expired, offline, not continuable here) — never an exception.
+the tries left, not found, expired, offline, not continuable here) — never an exception. The same
+path opens a code saved on the web (its page shows it as a QR code for the scanner).
+
+Preferences that travel (issue 19 item 6): before the slip is printed the screen hands the
+person's language and settings to :meth:`SlipCodes.carry` (:func:`carry_on_slip`), keyed by the
+case, and an online code carries them (``preferences`` in ``ResumeIn``); :func:`redeem` gives
+them back on the :class:`ResumedCase`. A code made offline carries none (the outbox row holds the
+code and factor only): that person's slip opens with the kiosk's defaults.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ __all__ = [
     "SecondFactor",
     "SlipCode",
     "SlipCodes",
+    "carry_on_slip",
     "clean_factor",
     "redeem",
     "say",
@@ -183,20 +191,52 @@ class SlipCodes:
     def __init__(self, api: CodeApi, queue: CodeQueue) -> None:
         self.api = api
         self.queue = queue
+        self._carried: dict[str, dict[str, Any]] = {}
+
+    def carry(self, case_id: str, preferences: Mapping[str, Any]) -> None:
+        """What the next slip of ``case_id`` carries. Only the latest case is kept: one person at
+        the kiosk, and nothing of the one before may travel on the next person's slip."""
+        self._carried = {case_id: dict(preferences)}
 
     def issue(self, case_id: str, factor: SecondFactor, case_sent: bool) -> SlipCode:
         if factor.value is None:
             raise ValueError("the second factor needs its value (the PIN the citizen typed)")
+        carried = self._carried.pop(case_id, None)
         if case_sent:
-            body = {"factor_kind": factor.kind, "factor_value": factor.value}
+            body: dict[str, Any] = {"factor_kind": factor.kind, "factor_value": factor.value}
+            if carried:
+                body["preferences"] = carried
             try:
-                answer = self.api.create_resume_code(case_id, body)
+                answer = self._create(case_id, body)
                 return SlipCode(parse_resume_code(str(answer["code"])), factor.kind, True)
             except (CentralError, KeyError, ResumeCodeError) as exc:
                 log.info("resume code from central unavailable: %s", type(exc).__name__)
         code = make_resume_code()
         self.queue.register_resume_code(case_id, code, factor.kind, factor.value)
         return SlipCode(code, factor.kind, False)
+
+    def _create(self, case_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Central's code; when central refuses what the slip carries (422: a setting this kiosk
+        has and central does not know yet), the code without it: a slip that works beats one
+        that carries the person's text size."""
+        try:
+            return self.api.create_resume_code(case_id, body)
+        except Rejected as exc:
+            if exc.status != 422 or "preferences" not in body:
+                raise
+            log.info("slip preferences refused by central; the code carries none")
+            plain = {k: v for k, v in body.items() if k != "preferences"}
+            return self.api.create_resume_code(case_id, plain)
+
+
+def carry_on_slip(backend: object, case_id: str, preferences: Mapping[str, Any]) -> bool:
+    """Hand the person's preferences to the runtime's :class:`SlipCodes` (``backend.slips``)
+    before it prints ``case_id``'s slip; False when the backend has none (a test double)."""
+    slips = getattr(backend, "slips", None)
+    if not isinstance(slips, SlipCodes):
+        return False
+    slips.carry(case_id, preferences)
+    return True
 
 
 class ResumeApi(Protocol):

@@ -1,5 +1,9 @@
 """Resuming a case at the kiosk: a case opened from a slip code becomes the session's journey.
 
+The code may carry the citizen's language and accessibility settings
+(:attr:`ResumedCase.preferences`, issue 19 item 6); the screens apply them (``kiosk.ui
+.preferences.restore``) before the step is shown, and the session wipe resets them as always.
+
 The runtime redeems the slip (code + second factor) with central and gets a :class:`ResumedCase`;
 :meth:`kiosk.session.machine.Session.resume_case` then opens the case's service with its answers
 at the first step that still needs an answer (or at check answers when none does). Only answers
@@ -75,10 +79,14 @@ class ResumedCase:
     status: str
     answers: dict[str, Any] = field(repr=False)
     version: int = 0
+    preferences: dict[str, Any] = field(repr=False, default_factory=dict)
+    """The language and accessibility settings the code carried (``kiosk.ui.preferences``):
+    the screens apply them before the step is shown. Accessibility data: never in a repr."""
 
     @classmethod
     def from_central(cls, body: Mapping[str, Any]) -> ResumedCase:
         answers = body.get("answers")
+        carried = body.get("preferences")
         return cls(
             str(body["case_id"]),
             str(body["reference"]),
@@ -86,6 +94,7 @@ class ResumedCase:
             str(body.get("status", "open")),
             dict(answers) if isinstance(answers, Mapping) else {},
             int(body.get("version", 0) or 0),
+            dict(carried) if isinstance(carried, Mapping) else {},
         )
 
     @property

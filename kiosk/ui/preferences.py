@@ -59,10 +59,12 @@ def restore(
 ) -> str | None:
     """Apply what ``data`` carries to ``settings`` (in place, every other setting back to its
     default first); the carried language when it is one of ``languages``, else None."""
-    settings.reset()
+    kind = type(settings)
+    default = kind()
+    for f in fields(settings):
+        setattr(settings, f.name, getattr(default, f.name))
     if not isinstance(data, Mapping):
         return None
-    default = AccessibilitySettings()
     for f in fields(settings):
         if f.name not in data:
             continue
@@ -70,7 +72,7 @@ def restore(
         if not _same_type(value, getattr(default, f.name)):
             continue
         try:  # the dataclass's own checks (ranges, theme names) decide, one field at a time
-            AccessibilitySettings(**{f.name: value})
+            kind(**{f.name: value})
         except (TypeError, ValueError):
             continue
         setattr(settings, f.name, value)

@@ -28,6 +28,7 @@ CARRIED = {
     "reach_mode": True,
     "audio": True,
     "volume": 80,
+    "rate": 185,
 }
 HOSTILE = [
     {"colour": "pink"},  # an unknown member
@@ -42,6 +43,7 @@ HOSTILE = [
     {"audio": 1},
     {"volume": 101},
     {"volume": 55.5},
+    {"rate": 9000},
     ["language", "cy"],
 ]
 
