@@ -9,6 +9,8 @@
   screen (or heading) differs. Every touch is counted, including any held back by a ScrollView.
   Beside it, the time of one frame with nothing to do (the display's own bound: on this machine
   Mesa llvmpipe draws in software, so a frame is tens of ms, where a kiosk's GPU takes ~1 ms).
+* **Idle cost** (% of one core, frames/s) on the attract screen with nobody there, over 30 s of
+  Kivy's own loop: the price of the drifting invitation (goal ≤ 5% of one core, issue 17).
 * **Resident memory** (MB) after 10 and after 1,000 scripted sessions (start, language, service,
   a validation error on the first step, then the idle wipe), and the growth.
 
@@ -223,6 +225,33 @@ def child_memory(sessions: int) -> dict[str, Any]:
 
 
 # ---- the parent ---------------------------------------------------------------------------------
+def child_idle(seconds: float) -> dict[str, Any]:
+    """Nobody at the kiosk: the attract screen for ``seconds`` through Kivy's own loop (each
+    ``EventLoop.idle`` ticks the clock, sleeping to the frame rate, and draws only when a canvas
+    changed); the process's CPU time over that wall time is the cost of an idle kiosk."""
+    with tempfile.TemporaryDirectory() as tmp:
+        d = _app(Path(tmp))
+        from kivy.base import EventLoop
+
+        while d.screen != "attract":
+            EventLoop.idle()
+        for _ in range(30):
+            EventLoop.idle()  # settled: the first frames and the layout are done
+        frames = 0
+        window = EventLoop.window
+
+        def count(*_: Any) -> None:
+            nonlocal frames
+            frames += 1
+
+        window.bind(on_flip=count)
+        cpu0, wall0 = time.process_time(), time.monotonic()
+        while time.monotonic() - wall0 < seconds:
+            EventLoop.idle()
+        cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
+        return {"cpu_pct": 100 * cpu / wall, "frames_per_s": frames / wall, "seconds": wall}
+
+
 def _run_child(display: str, *args: str) -> dict[str, Any]:
     env = {"DISPLAY": display, "PATH": "/usr/bin:/bin", "HOME": tempfile.gettempdir()}
     cmd = [sys.executable, __file__, "--child", *args]
@@ -240,6 +269,7 @@ def main() -> int:
     p.add_argument("--sessions", type=int, default=1000)
     p.add_argument("--journeys", type=int, default=5)
     p.add_argument("--starts", type=int, default=5)
+    p.add_argument("--idle-s", type=float, default=30.0)
     p.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -248,6 +278,8 @@ def main() -> int:
             out: dict[str, Any] = child_cold(float(rest[-1]))
         elif mode == "touch":
             out = child_touch(int(rest[0]))
+        elif mode == "idle":
+            out = child_idle(float(rest[0]))
         else:
             out = child_memory(int(rest[0]))
         print(json.dumps(out))
@@ -264,6 +296,10 @@ def main() -> int:
         starts = [_run_child(display, "cold")["cold_start_s"] for _ in range(args.starts)]
         print(f"cold start to first attract frame: median {statistics.median(starts):.2f} s "
               f"(min {min(starts):.2f}, max {max(starts):.2f}, n={len(starts)}; goal ≤ 3 s)")  # fmt: skip
+        idle = _run_child(display, "idle", str(args.idle_s))
+        print(f"idle on the attract screen: {idle['cpu_pct']:.1f}% of one core, "
+              f"{idle['frames_per_s']:.1f} frames/s over {idle['seconds']:.0f} s "
+              "(goal ≤ 5% of one core: an idle kiosk without a GPU must not pay for an animation)")  # fmt: skip
         touch = _run_child(display, "touch", str(args.journeys))
         print(f"touch → next screen's first frame: p50 {touch['p50_ms']:.0f} ms, "
               f"p95 {touch['p95_ms']:.0f} ms, max {touch['max_ms']:.0f} ms "

@@ -1,21 +1,33 @@
 """The attract screen: an invitation in both languages, drifting slowly so no pixel burns in.
 
 It shows nothing of anybody: it is rebuilt from fixed text only. A touch anywhere starts a session.
+
+The drift is a small step every few seconds, not an animation: a kiosk waits on this screen most
+of the day, and a 60-frames-a-second animation kept most of a core busy drawing in software (no
+GPU) for text that moves a few pixels a minute. One step redraws once; between steps nothing is
+drawn (measured in ``bench/bench_ui.py``: the idle cost, goal ≤ 5% of one core).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from kivy.animation import Animation
+from kivy.clock import Clock
 from kivy.uix.floatlayout import FloatLayout
 
 from screens.base import KioskScreen
+from screens.speech_sign import audio_sign
 from screens.widgets import Column, KButton, KLabel
 
 __all__ = ["AttractScreen"]
 
-DRIFT_S = 20.0
+STEP_S = 4.0
+"""Seconds between two steps of the drift (one redraw each)."""
+DRIFT_STEPS = 60
+"""Steps around the drift's ellipse: once round in four minutes."""
+DRIFT_RX, DRIFT_RY = 0.05, 0.06
+"""The ellipse's half-width and half-height, as fractions of the screen (a few pixels a step)."""
 
 
 class AttractScreen(KioskScreen):
@@ -34,7 +46,8 @@ class AttractScreen(KioskScreen):
                                    bold=True, halign="center"))  # fmt: skip
             card.add_widget(KLabel(ctx, tr.gettext(lang, "Touch the screen to start"),
                                    size=ctx.heading, halign="center", kid=f"invite:{lang}"))  # fmt: skip
-        card.pos_hint = {"center_x": 0.5, "center_y": 0.55}
+        card.add_widget(audio_sign(ctx))  # the headphone symbol, both languages (issue 19)
+        card.pos_hint = {"center_x": 0.5, "center_y": 0.5 + DRIFT_RY}
         stage.add_widget(card)
         code = KButton(ctx, " · ".join(tr.gettext(lang, "I have a code") for lang in ("en", "cy")),
                        self._open_resume, primary=False, kid="attract:code")  # fmt: skip
@@ -48,20 +61,25 @@ class AttractScreen(KioskScreen):
         self._drift()
 
     def _drift(self) -> None:
-        """Move the text around the middle of the screen, slowly and for ever."""
-        Animation.cancel_all(self._card)
-        path = [(0.45, 0.6), (0.55, 0.5), (0.5, 0.45), (0.5, 0.55)]
-        anim = Animation(duration=0)
-        for cx, cy in path:
-            anim += Animation(pos_hint={"center_x": cx, "center_y": cy}, duration=DRIFT_S / 4,
-                              t="in_out_sine")  # fmt: skip
-        anim.repeat = True
-        anim.start(self._card)
+        """Move the text around the middle of the screen, a step at a time and for ever."""
+        self._stop_drift()
+        self._step = 0
+        self._drift_event = Clock.schedule_interval(self._drift_step, STEP_S)
+
+    def _drift_step(self, _dt: float = 0.0) -> None:
+        self._step = (self._step + 1) % DRIFT_STEPS
+        angle = 2 * math.pi * self._step / DRIFT_STEPS
+        self._card.pos_hint = {"center_x": 0.5 + DRIFT_RX * math.sin(angle),
+                               "center_y": 0.5 + DRIFT_RY * math.cos(angle)}  # fmt: skip
+
+    def _stop_drift(self) -> None:
+        event = getattr(self, "_drift_event", None)
+        if event is not None:
+            event.cancel()
+            self._drift_event = None
 
     def clear(self) -> None:
-        card = getattr(self, "_card", None)
-        if card is not None:
-            Animation.cancel_all(card)
+        self._stop_drift()
         super().clear()
 
     def _open_resume(self) -> None:
