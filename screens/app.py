@@ -49,6 +49,9 @@ def build_ui(
 
     resume.attach(controller)
     resume_factor.attach(controller)
+    from screens.focus import FocusRing  # keypad and PC keyboard navigation (issue 19)
+
+    controller.focus = FocusRing(controller).attach()
     freeze_startup_objects()
     return controller
 
@@ -83,17 +86,25 @@ class KioskApp(App):
         self.on_built = on_built
         self.controller: Controller | None = None
         self.ticker: Any = None
+        self.unwire_keypad: Callable[[], None] | None = None
 
     def build(self) -> Any:
         """The root widget; also starts the once-a-second ``session.tick()``."""
         self.controller = build_ui(self.session, self.backend, self.config_, speaker=self.speaker)
         if self.on_built is not None:
             self.on_built(self.controller)  # e.g. badges, PINs and diagnostics (device_flows)
+        devices = getattr(self.backend, "devices", None)  # the runtime's DeviceHub, if any
+        if devices is not None and self.controller.focus is not None:
+            from screens.focus import wire_keypad
+
+            self.unwire_keypad = wire_keypad(self.controller.focus, devices)
         self.ticker = Clock.schedule_interval(self.controller.tick, TICK_S)
         return self.controller.shell
 
     def on_stop(self) -> None:
         if self.ticker is not None:
             self.ticker.cancel()
+        if self.unwire_keypad is not None:
+            self.unwire_keypad()
         if self.controller is not None:
             self.controller.close()

@@ -85,6 +85,8 @@ class Controller:
         self.shell = Shell(ctx, self.bar, self.keyboard, self.touch)
         self.idle = IdleOverlay(ctx, self)
         self.panel = AccessibilityPanel(ctx, self)
+        self.focus: Any = None
+        """The keypad's focus ring (screens.focus.FocusRing), set by screens.app.build_ui."""
         for cls in SCREENS:
             screen = cls(ctx, self)
             self.screens[screen.name] = screen
@@ -373,4 +375,6 @@ class Controller:
 
     def close(self) -> None:
         self._unsubscribe()
+        if self.focus is not None:
+            self.focus.detach()
         self.workers.join(2.0)
