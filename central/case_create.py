@@ -13,8 +13,9 @@ The writer's :func:`write_batch` does, for the whole batch, in one transaction:
 2. read the case ids, references and ``event_id``\\s the new cases would collide with (two
    queries), answering 409 ``case-exists`` / ``event-id-used`` / ``reference-taken`` — or drawing
    another reference where the server drew the colliding one;
-3. insert the cases, their ``created`` events and the answered key rows (three executemany
-   statements) and commit. Callers get their answer only after that commit.
+3. insert the cases, their ``created`` events (through the case store,
+   :func:`central.cases.store.insert_events`, which checks the policy table) and the answered key
+   rows (three executemany statements) and commit. Callers get their answer only after that commit.
 
 A refusal is an answer too: a request the catalogue refused is stored under its key like a created
 case, so its retry is answered the same. Answers of status 5xx are never stored.
@@ -41,7 +42,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from central.api import PREFIX
 from central.auth.principal import Principal
-from central.cases_service import CASES, EVENTS, INSERT_EVENTS, NewEvent, check_answers
+from central.cases import policy
+from central.cases.store import CASES, EVENTS, event_values, insert_events
+from central.cases_service import NewEvent, check_answers
 from central.catalogue_service import CatalogueService
 from central.fold import CaseState, Event, apply
 from central.groupcommit import GroupCommit, write_rerunning
@@ -136,6 +139,7 @@ def draft_case(
 ) -> Draft:
     """Check a new case (answers as a partial set, stored normalised) and build its rows; raises
     the :class:`ProblemError` a refusal is. ``reference``: one an offline kiosk made."""
+    policy.check("created", created.channel, created.actor_type)
     proposed = _proposed_reference(reference, principal) if reference is not None else None
     check_answers(catalogue, service_id, answers, now, complete=False)
     service = catalogue.service(service_id)
@@ -162,20 +166,19 @@ def draft_case(
         "created_at": now,
         "updated_at": now,
     }
-    event = {
-        "case_id": case_id,
-        "event_id": created.event_id,
-        "seq": 1,
-        "type": "created",
-        "channel": created.channel,
-        "actor_type": created.actor_type,
-        "actor_id": created.actor_id,
-        "device_id": device,
-        "occurred_at": created.occurred_at,
-        "received_at": now,
-        "payload": dict(created.payload)
-        | {"service_id": service_id, "answers": answers, "reference": ref},
-    }
+    event = event_values(
+        case_id,
+        1,
+        "created",
+        dict(created.payload) | {"service_id": service_id, "answers": answers, "reference": ref},
+        created.channel,
+        created.actor_type,
+        created.actor_id,
+        device,
+        now,
+        event_id=created.event_id,
+        occurred_at=created.occurred_at,
+    )
     return Draft(case, event, proposed is not None)
 
 
@@ -354,7 +357,7 @@ def _write(conn: Connection, items: Sequence[CreateItem]) -> list[Answer]:
     )
     if created:
         conn.execute(_INSERT_CASES, [items[n].work.case for n in created])  # type: ignore[union-attr]
-        conn.execute(INSERT_EVENTS, [items[n].work.event for n in created])  # type: ignore[union-attr]
+        insert_events(conn, [items[n].work.event for n in created])  # type: ignore[union-attr]
     if keys:
         conn.execute(_INSERT_KEYS, keys)
     for n, item in enumerate(items):

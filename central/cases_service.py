@@ -1,13 +1,15 @@
-"""Case operations shared by the API routes (and by C2's handoff/staff code): append events, read a
-case with the caller's office checked (creating one is :mod:`central.case_create`).
+"""Case operations of the API routes: append a client's events (replays, payload shapes, the
+catalogue's checks), read a case with the caller's office checked (creating one is
+:mod:`central.case_create`). The rows go through the case store (:mod:`central.cases.store`: the
+policy table, the one insert of case events, the projection).
 
 Every change is an event: the event is folded into the stored projection (the ``cases`` row) with
 :func:`central.fold.apply` *before* it is inserted, so an event the fold refuses is never stored, and
 ``cases.version`` always equals the seq of the latest event. Callers own the transaction (commit).
 
 The hot writes (appended events and the projection's UPDATE) are Core statements: the ORM's unit of
-work cost more CPU than the statements themselves. The event rows returned are plain (transient)
-``CaseEvent`` objects, and a case passed to :func:`append_events` is left as the database now holds
+work cost more CPU than the statements themselves. A new event is returned as its row's values
+(attributes, like the stored ``CaseEvent`` of a replay), and a case passed to :func:`append_events` is left as the database now holds
 it.
 """
 
@@ -17,38 +19,51 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from central import feedback
 from central.auth.principal import Principal
+from central.cases import policy
+from central.cases.store import (
+    CASES,
+    EVENTS,
+    UPDATE_CASE,
+    event_values,
+    insert_events,
+    projection_params,
+    state_of,
+    store_projection,
+    store_state,
+)
 from central.catalogue_service import CatalogueService
 from central.db.models import Case, CaseEvent
-from central.fold import CaseState, Event, FoldError, apply
+from central.fold import Event, FoldError, apply
 from central.problems import ProblemError
 from central.references import (
     ReferenceError,
     parse_reference,
 )
 
-CASES: Table = Case.__table__  # type: ignore[assignment]
-EVENTS: Table = CaseEvent.__table__  # type: ignore[assignment]
+__all__ = [
+    "CASES",
+    "EVENTS",
+    "UPDATE_CASE",
+    "NewEvent",
+    "append_events",
+    "projection_params",
+    "state_of",
+    "store_projection",
+    "store_state",
+]
 # Built once: a statement object caches its compiled form's key, so a request only binds values.
 _CASE = select(Case).where(Case.id == bindparam("case_id"))
 _CASE_FOR_UPDATE = _CASE.with_for_update()
 _EVENTS_BY_ID = select(CaseEvent).where(CaseEvent.event_id.in_(bindparam("ids", expanding=True)))
-INSERT_EVENTS = insert(EVENTS)
-_PROJECTED = ("status", "answers", "assigned_to", "queued_at", "version", "updated_at")
-UPDATE_CASE = (
-    update(CASES)
-    .where(CASES.c.id == bindparam("case_id"))
-    .values({name: bindparam(f"v_{name}") for name in _PROJECTED})
-)
-STAFF_ONLY_EVENTS = frozenset({"assigned", "unassigned", "note_added", "closed"})
 
 
 @dataclass(frozen=True)
@@ -62,28 +77,6 @@ class NewEvent:
     actor_id: str | None
     occurred_at: datetime
     payload: dict[str, Any]
-
-
-def state_of(case: Any) -> CaseState:
-    """The fold state a case holds (an ORM ``Case`` or a ``cases`` row)."""
-    return CaseState(
-        status=case.status,
-        service_id=case.service_id,
-        answers=dict(case.answers or {}),
-        assigned_to=case.assigned_to,
-        queued_at=case.queued_at,
-        version=case.version,
-    )
-
-
-def store_state(case: Case, state: CaseState, now: datetime) -> None:
-    """Set an ORM case's projected columns to ``state`` (flushed with the session)."""
-    case.status = state.status
-    case.answers = dict(state.answers)
-    case.assigned_to = state.assigned_to
-    case.queued_at = state.queued_at
-    case.version = state.version
-    case.updated_at = now
 
 
 def field_errors_problem(errors: list[dict[str, str]], detail: str) -> ProblemError:
@@ -132,24 +125,6 @@ def find_by_reference(session: Session, text: str) -> Case | None:
     return session.scalars(select(Case).where(Case.reference == reference)).one_or_none()
 
 
-def _event_row(
-    case: Case, new: NewEvent, principal: Principal, seq: int, now: datetime
-) -> CaseEvent:
-    return CaseEvent(
-        case_id=case.id,
-        event_id=new.event_id,
-        seq=seq,
-        type=new.type,
-        channel=new.channel,
-        actor_type=new.actor_type,
-        actor_id=new.actor_id,
-        device_id=principal.id if principal.kind == "device" else None,
-        occurred_at=new.occurred_at,
-        received_at=now,
-        payload=new.payload,
-    )
-
-
 def append_events(
     session: Session,
     principal: Principal,
@@ -157,7 +132,7 @@ def append_events(
     events: Sequence[NewEvent],
     catalogue: CatalogueService,
     now: datetime,
-) -> list[tuple[CaseEvent, bool]]:
+) -> list[tuple[Any, bool]]:
     """Append ``events`` in order; returns (stored row, replayed?) for each.
 
     An event whose ``event_id`` is already stored for this case is a replay (nothing changes); one
@@ -167,8 +142,8 @@ def append_events(
     ids = [e.event_id for e in events]
     existing = {row.event_id: row for row in session.scalars(_EVENTS_BY_ID, {"ids": ids})}
     state = state_of(case)
-    results: list[tuple[CaseEvent, bool]] = []
-    pending: dict[uuid.UUID, CaseEvent] = {}
+    results: list[tuple[Any, bool]] = []
+    pending: dict[uuid.UUID, SimpleNamespace] = {}
     for new in events:
         stored = existing.get(new.event_id) or pending.get(new.event_id)
         if stored is not None:
@@ -178,8 +153,7 @@ def append_events(
                 )
             results.append((stored, True))
             continue
-        if new.type in STAFF_ONLY_EVENTS and principal.kind != "staff":
-            raise ProblemError(403, f"Only staff may record {new.type!r}.", slug="staff-only-event")
+        policy.check(new.type, new.channel, new.actor_type)
         _check_payload(new)
         if new.type == feedback.EVENT_TYPE:
             new = _feedback(new)
@@ -198,44 +172,31 @@ def append_events(
                 nxt = apply(state, Event(new.type, new.payload, now, new.channel))
         elif new.type == "submitted":
             check_answers(catalogue, state.service_id, nxt.answers, now, complete=True)
-        row = _event_row(case, new, principal, nxt.version, now)
+        row = SimpleNamespace(
+            **event_values(
+                case.id,
+                nxt.version,
+                new.type,
+                new.payload,
+                new.channel,
+                new.actor_type,
+                new.actor_id,
+                principal.id if principal.kind == "device" else None,
+                now,
+                event_id=new.event_id,
+                occurred_at=new.occurred_at,
+            )  # fmt: skip
+        )
         pending[new.event_id] = row
         results.append((row, False))
         state = nxt
     if pending:
         conn = session.connection()
-        conn.execute(INSERT_EVENTS, [_values(row, EVENTS) for row in pending.values()])
+        insert_events(conn, [vars(row) for row in pending.values()])
         changes = store_projection(conn, case.id, state, now)
         for name, value in changes.items():
             set_committed_value(case, name, value)  # what the row now holds; nothing to flush
     return results
-
-
-def store_projection(
-    conn: Connection, case_id: uuid.UUID, state: CaseState, now: datetime
-) -> dict[str, Any]:
-    """UPDATE the case row to ``state`` (the projection of its events); returns what it wrote."""
-    params = projection_params(case_id, state, now)
-    conn.execute(UPDATE_CASE, params)
-    return {name: params[f"v_{name}"] for name in _PROJECTED}
-
-
-def projection_params(case_id: uuid.UUID, state: CaseState, now: datetime) -> dict[str, Any]:
-    """:data:`UPDATE_CASE`'s parameters for ``state`` (one of an executemany's rows)."""
-    return {
-        "case_id": case_id,
-        "v_status": state.status,
-        "v_answers": dict(state.answers),
-        "v_assigned_to": state.assigned_to,
-        "v_queued_at": state.queued_at,
-        "v_version": state.version,
-        "v_updated_at": now,
-    }
-
-
-def _values(obj: Case | CaseEvent, table: Table) -> dict[str, Any]:
-    """The column values set on a (never added) ORM object, for a Core INSERT."""
-    return {c.name: obj.__dict__[c.name] for c in table.columns if c.name in obj.__dict__}
 
 
 def _check_payload(new: NewEvent) -> None:

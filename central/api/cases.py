@@ -19,6 +19,7 @@ from central.api.http import (
 )
 from central.auth import AnyPrincipalDep, Principal
 from central.case_create import Answer, CreateItem, Draft, create_writer, draft_case
+from central.cases import policy
 from central.cases_service import NewEvent, append_events, get_case
 from central.deps import CatalogueDep, ClockDep, SessionDep, SettingsDep, one_hop
 from central.groupcommit import GroupCommit
@@ -55,25 +56,16 @@ def channel_for(principal: Principal, given: str | None) -> str:
 
 
 def actor_type_for(principal: Principal, given: str | None, channel: str) -> str:
-    """Who acted, as the server records it. Staff are recorded as staff, whatever they send. A
-    kiosk speaks for a citizen (the default) or for itself (``device``); it may say ``staff`` only
-    on the ``assisted`` channel — a member of staff who swiped a badge at it — and never
-    ``system`` (the server's own actor). Anything else is a 422, not silently stored."""
+    """Who acted, as the server records it. Staff are recorded as staff, whatever they send; a
+    kiosk says (default: the citizen). An actor the policy table has no row for on that channel
+    (e.g. ``staff`` anywhere but ``assisted``, or ``system``) is a 422 before anything else
+    (:func:`central.cases.policy.actor_refusal`), not silently stored."""
     if principal.kind == "staff":
         return "staff"
     actor = given or default_actor(principal)
-    if actor == "system" or (actor == "staff" and channel != "assisted"):
-        message = (
-            "a kiosk may record staff only on the assisted channel"
-            if actor == "staff"
-            else "a kiosk may not record the system's events"
-        )
-        raise ProblemError(
-            422,
-            f"actor_type: {message}.",
-            slug="actor-not-allowed",
-            errors=[{"field": "actor_type", "message": message}],
-        )
+    problem = policy.actor_refusal(channel, actor)
+    if problem is not None:
+        raise problem
     return actor
 
 

@@ -42,10 +42,11 @@ from sqlalchemy.exc import DBAPIError
 
 from central.api.http import stored_or_503
 from central.auth.principal import Principal
-from central.cases_service import (
+from central.cases.store import (
     CASES,
-    INSERT_EVENTS,
     UPDATE_CASE,
+    event_values,
+    insert_events,
     projection_params,
     state_of,
 )
@@ -53,7 +54,6 @@ from central.fold import CaseState, Event, FoldError, apply
 from central.groupcommit import GroupCommit, write_rerunning
 from central.handoff import codes, service
 from central.handoff.errors import HandoffError, HandoffNotFound
-from central.handoff.history import event_values
 from central.handoff.models import STAFF_ORIGIN, WebSession
 from central.problems import ProblemError
 
@@ -129,8 +129,9 @@ class _Batch:
     def append(
         self, case_id: uuid.UUID, payload: dict[str, Any], now: datetime, **who: Any
     ) -> None:
-        """Fold a ``handed_off`` event into the case's state of this batch (``FoldError`` when
-        refused, nothing kept) and keep its row."""
+        """Fold a ``handed_off`` event into the case's state of this batch (``FoldError`` or the
+        policy table's problem when refused, nothing kept) and keep its row, built and later
+        inserted by the case store (:mod:`central.cases.store`)."""
         state = self.states[case_id][0] if case_id in self.states else state_of(self.cases[case_id])
         channel = who["channel"]
         nxt = apply(state, Event("handed_off", payload, received_at=now, channel=channel))
@@ -240,7 +241,7 @@ def _store(conn: Connection, batch: _Batch) -> None:
     if batch.web_sessions:
         conn.execute(service.INSERT_WEB_SESSION, batch.web_sessions)
     if batch.events:
-        conn.execute(INSERT_EVENTS, batch.events)
+        insert_events(conn, batch.events)
     if batch.states:
         conn.execute(
             UPDATE_CASE,

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from central.cases.store import append_event, fold_check, lock_case
 from central.db.models import Case
 from central.handoff import codes
 from central.handoff.errors import (
@@ -38,16 +39,11 @@ from central.handoff.errors import (
     HandoffStateError,
     WrongCode,
 )
-from central.handoff.history import (
-    append_event,
-    fold_check,
-    lock_case,
-)
 from central.handoff.models import Handoff, WebSession
 
 HANDOFFS = Handoff.__table__
 WEB_SESSIONS = WebSession.__table__
-# Built once (see central.handoff.history): the hot path only binds values.
+# Built once (see central.cases.store): the hot path only binds values.
 INSERT_HANDOFF = insert(HANDOFFS)
 INSERT_WEB_SESSION = insert(WEB_SESSIONS)
 CLAIM = (

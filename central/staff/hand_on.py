@@ -30,12 +30,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalogue.outcomes import outcome_for
+from central.cases.store import FoldError, append_event, lock_case
 from central.db.models import Case, CaseEvent
 from central.deps import ClockDep, SessionDep, one_hop
 from central.handoff import batch, codes, resume
 from central.handoff import service as handoffs
 from central.handoff.errors import HandoffStateError
-from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.models import STAFF_ORIGIN, Handoff, WebSession
 from central.handoff.service import Policy
 from central.problems import ProblemError

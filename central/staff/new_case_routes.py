@@ -36,9 +36,9 @@ from catalogue.model import Channel, Service
 from catalogue.outcomes import deciding_step, outcome_for
 from central.auth.principal import Principal
 from central.case_create import Answer, start_case
+from central.cases.store import FoldError, append_event, lock_case
 from central.db.models import Case, CaseEvent
 from central.deps import ClockDep, SessionDep, one_hop
-from central.handoff.history import FoldError, append_event, lock_case
 from central.problems import ProblemError
 from central.staff import auth, funnel
 from central.staff.routes import StaffCtx, StaffForm, console_page, forbidden, page

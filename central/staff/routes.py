@@ -18,12 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.api.queue import waiting_cases
+from central.cases.store import FoldError, append_event, lock_case
 from central.cases_service import find_by_reference
 from central.db.models import Case, CaseEvent
 from central.deps import ClockDep, SessionDep, SettingsDep, end_reading, one_hop
 from central.handoff import codes
 from central.handoff.errors import RateLimited
-from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.models import AttemptCounter, Handoff
 from central.handoff.ratelimit import AttemptLimiter, address_key
 from central.handoff.routes import give_back_attempt, take_attempt

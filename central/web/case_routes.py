@@ -20,11 +20,11 @@ from catalogue.funnel import CHECK_ANSWERS
 from catalogue.model import Service
 from catalogue.outcomes import deciding_step, outcome_for
 from central import feedback as feedback_shape
+from central.cases.store import FoldError, append_event, lock_case
 from central.db.models import Case
 from central.deps import ClockDep, SessionDep, end_reading, one_hop
 from central.handoff import codes
 from central.handoff import service as handoffs
-from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.models import STAFF_ORIGIN, Handoff, WebSession
 from central.measure import web as web_funnel
 from central.problems import AnswerInstead

@@ -20,6 +20,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from central.cases.store import FoldError, append_event, lock_case
 from central.deps import ClockDep, SessionDep, SettingsDep, one_hop
 from central.handoff import batch, codes, resume, service
 from central.handoff.errors import (
@@ -30,7 +31,6 @@ from central.handoff.errors import (
     RateLimited,
     WrongCode,
 )
-from central.handoff.history import FoldError, append_event, lock_case
 from central.handoff.ratelimit import address_key
 from central.handoff.routes import (
     check_rate,
