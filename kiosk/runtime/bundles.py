@@ -20,7 +20,8 @@ version, never change under a citizen's hands, and never be left half-written by
   one before, older versions are removed.
 
 A refused bundle is reported to central (:class:`BundleSync`) once per version and the kiosk keeps
-running the one it has. Failure model: every error of the channel is logged as its type only
+running the one it has; one whose settings this kiosk cannot apply is reported as ``failed``, which
+halts and rolls back a rollout at its canaries. Failure model: every error of the channel is logged as its type only
 and retried on the next tick; the bundle's content is never logged.
 """
 
@@ -336,7 +337,10 @@ class BundleSync:
         about = version if isinstance(version, int) and version >= 0 else None
         if about in self.reported:
             return
-        body = {"version": self.store.version(), "status": "refused", "about": about,
+        # Signed and fresh but not applicable here: the bundle is bad for this kiosk (a failure a
+        # canary's rollout halts on); anything else is a refusal of what was served.
+        status = "failed" if refusal.reason == "settings" else "refused"
+        body = {"version": self.store.version(), "status": status, "about": about,
                 "detail": str(refusal)[:200]}  # fmt: skip
         try:
             self.channel.report_bundle(body)

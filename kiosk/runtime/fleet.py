@@ -60,6 +60,7 @@ class FleetAgent:
         activity: Callable[[], dict[str, Any]] | None = None,
         on_commands: Callable[[list[dict[str, Any]]], None] | None = None,
         on_tick: Callable[[], None] | None = None,
+        bundles: Callable[[], None] | None = None,
     ) -> None:
         self.sender = sender
         self.activity = activity
@@ -68,6 +69,10 @@ class FleetAgent:
         """Called with the remote commands a heartbeat reply carries (issue 14)."""
         self.on_tick = on_tick
         """Called after each scheduled beat (runs commands that waited for a session to end)."""
+        self.bundles = bundles
+        """Called after each scheduled beat too: ``BundleSync.tick`` (:mod:`kiosk.runtime.bundles`)
+        asks for the bundle this kiosk should run, saying which it runs, and applies a staged one
+        between sessions — so a kiosk offline during a rollout catches up on its first beat."""
         self._send_activity = True
         self.device_states = device_states
         self.outbox_depth = outbox_depth
@@ -140,9 +145,10 @@ class FleetAgent:
     def _run(self) -> None:
         while not self._stop.is_set():
             self.beat()
-            if self.on_tick is not None:
-                try:
-                    self.on_tick()
-                except Exception:  # noqa: BLE001
-                    log.exception("fleet tick failed")
+            for tick in (self.on_tick, self.bundles):
+                if tick is not None:
+                    try:
+                        tick()
+                    except Exception:  # noqa: BLE001
+                        log.exception("fleet tick failed")
             self._stop.wait(self.interval_s)
