@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = ("central.commands.server", "central.commands
 OPTIONAL_COMMAND_MODULES: tuple[str, ...] = (
     "central.staff.cli_cmd",
     "central.fleet.cli_cmd",
+    "central.fleet.alerts_cli",
     "central.fleet.bundle_cli",
     "central.measure.cli_cmd",
 )

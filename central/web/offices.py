@@ -22,8 +22,10 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from catalogue.model import LANGUAGES, Text
+from catalogue.opening_hours import ALWAYS, HoursError, OpeningHours, parse_hours
 from catalogue.references import ReferenceError, normalise_office
 
 OFFICES_ENV = "KIOSK_CENTRAL_OFFICES"
@@ -40,6 +42,9 @@ class Office:
     id: str
     name: Text
     postcodes: tuple[str, ...] = ()
+    hours: OpeningHours = ALWAYS
+    """Opening hours (``hours``, in the file's ``timezone``): fleet alerts are held outside them and
+    availability counts that time as closed by schedule (:mod:`catalogue.opening_hours`)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,14 @@ def _text(value: object, where: str, problems: list[str]) -> Text:
     return Text(str(langs.get("en", "")), str(langs.get("cy", "")))
 
 
+def _zone(name: object, source: str, problems: list[str]) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"{source}: unknown timezone {name!r} (e.g. 'Europe/London')")
+        return ZoneInfo("Europe/London")
+
+
 def parse(data: dict, source: str = "offices.toml") -> Offices:
     """Offices from the parsed TOML; raises :class:`OfficesError` listing every problem."""
     problems: list[str] = []
@@ -80,13 +93,14 @@ def parse(data: dict, source: str = "offices.toml") -> Offices:
     if not isinstance(rows, list) or not rows:
         raise OfficesError([f"{source}: no [[offices]]"])
     offices: list[Office] = []
+    zone = _zone(data.get("timezone", "Europe/London"), source, problems)
     seen_prefix: dict[str, str] = {}
     for n, row in enumerate(rows):
         where = f"{source}: offices[{n}]"
         if not isinstance(row, dict):
             problems.append(f"{where}: not a table")
             continue
-        unknown = set(row) - {"id", "name", "postcodes"}
+        unknown = set(row) - {"id", "name", "postcodes", "hours"}
         if unknown:
             problems.append(f"{where}: unknown keys {', '.join(sorted(unknown))}")
         office_id = row.get("id")
@@ -113,7 +127,13 @@ def parse(data: dict, source: str = "offices.toml") -> Offices:
             else:
                 seen_prefix[prefix] = office_id
                 prefixes.append(prefix)
-        offices.append(Office(office_id, _text(row.get("name"), where, problems), tuple(prefixes)))
+        try:
+            hours = parse_hours(row.get("hours"), zone, f"{where}: hours")
+        except HoursError as exc:
+            problems.append(str(exc))
+            hours = ALWAYS
+        name = _text(row.get("name"), where, problems)
+        offices.append(Office(office_id, name, tuple(prefixes), hours))
     default = data.get("default")
     if not isinstance(default, str) or not any(o.id == default for o in offices):
         problems.append(f"{source}: default must be the id of one of the offices")
