@@ -1,7 +1,8 @@
 """A whole citizen journey played with synthetic touches, one screenshot per screen.
 
-Used by the tests and by ``make demo`` (tools/demo.py). Every answer is typed key by key on the
-on-screen keyboard; every choice is a touch on its button. The answers are fictional.
+Used by the tests and by ``make demo`` (tools/demo_screens.py), which is why it ships in the
+package. Every answer is typed key by key on the on-screen keyboard; every choice is a touch on its
+button. The answers are fictional.
 """
 
 from __future__ import annotations

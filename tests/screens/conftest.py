@@ -37,7 +37,7 @@ def window(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     if "kivy" in sys.modules:
         pytest.skip("SCREEN TESTS NOT RUN: kivy was imported before the display fixture")
     from screens.env import prepare_kivy
-    from screens.virtual import start_xvfb
+    from tests.support.virtual_screen import start_xvfb
 
     proc, display = start_xvfb(SIZE)
     os.environ["DISPLAY"] = display

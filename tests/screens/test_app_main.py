@@ -44,7 +44,7 @@ def test_record_journey_for_the_demo_asks_staff_in_welsh(window, config, catalog
     from fakes import FakeBackend
 
     from screens.script import _driver
-    from screens.virtual import record_journey
+    from tests.support.virtual_screen import record_journey
 
     backend = FakeBackend()
     shots = record_journey(config, backend, catalogue, artifacts, outcome="staff")

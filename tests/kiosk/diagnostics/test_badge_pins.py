@@ -20,26 +20,19 @@ from kiosk.badge_pins import (
     badge_pin_command,
     check_pin_format,
 )
+from tests.support.clocks import StepClock
 
 TECH = badge_key("technician", "000042")
 STAFF = badge_key("staff", "000042")
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+@pytest.fixture
+def clock() -> StepClock:
+    return StepClock()
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def book(tmp_path: Path, clock: FakeClock) -> PinBook:
+def book(tmp_path: Path, clock: StepClock) -> PinBook:
     b = PinBook.load(tmp_path / PIN_FILE_NAME, clock=clock)
     b.set_pin(TECH, "2580")
     return b
@@ -74,7 +67,7 @@ def test_file_holds_salted_scrypt_hashes_only_and_is_private(book: PinBook, tmp_
     assert pins[TECH]["hash"] != pins[STAFF]["hash"]
 
 
-def test_reloaded_book_verifies(book: PinBook, tmp_path: Path, clock: FakeClock):
+def test_reloaded_book_verifies(book: PinBook, tmp_path: Path, clock: StepClock):
     again = PinBook.load(tmp_path / PIN_FILE_NAME, clock=clock)
     assert len(again) == 1 and TECH in again
     assert again.verify(TECH, "2580")
@@ -86,7 +79,7 @@ def test_missing_file_is_an_empty_book(tmp_path: Path):
     assert not book.verify(TECH, "2580")
 
 
-def test_five_wrong_pins_lock_the_badge_for_five_minutes(book: PinBook, clock: FakeClock):
+def test_five_wrong_pins_lock_the_badge_for_five_minutes(book: PinBook, clock: StepClock):
     for left in range(LOCKOUT_AFTER - 1, 0, -1):
         check = book.attempt(TECH, "0001")
         assert not check.ok and check.attempts_left == left and check.locked_for_s == 0
@@ -101,7 +94,7 @@ def test_five_wrong_pins_lock_the_badge_for_five_minutes(book: PinBook, clock: F
     assert book.verify(TECH, "2580")
 
 
-def test_lockout_is_per_badge_and_a_success_resets_the_count(book: PinBook, clock: FakeClock):
+def test_lockout_is_per_badge_and_a_success_resets_the_count(book: PinBook, clock: StepClock):
     book.set_pin(STAFF, "1397")
     for _ in range(LOCKOUT_AFTER):
         book.verify(TECH, "0001")
@@ -113,7 +106,7 @@ def test_lockout_is_per_badge_and_a_success_resets_the_count(book: PinBook, cloc
     assert book.attempt(STAFF, "0001").attempts_left == LOCKOUT_AFTER - 1
 
 
-def test_a_restart_gives_no_fresh_tries(book: PinBook, tmp_path: Path, clock: FakeClock):
+def test_a_restart_gives_no_fresh_tries(book: PinBook, tmp_path: Path, clock: StepClock):
     """Counts and lockouts are on disk: reloading (a crash, a pulled plug) keeps them."""
     for _ in range(LOCKOUT_AFTER - 1):
         book.verify(TECH, "0001")
@@ -140,7 +133,7 @@ def test_the_attempts_file_is_private_and_names_no_badge(book: PinBook, tmp_path
     )
 
 
-def test_a_lockout_read_back_never_outlasts_five_minutes(tmp_path: Path, clock: FakeClock):
+def test_a_lockout_read_back_never_outlasts_five_minutes(tmp_path: Path, clock: StepClock):
     """The wall clock went back a day after the lockout was written: still five minutes at most."""
     book = PinBook.load(tmp_path / PIN_FILE_NAME, clock=clock)
     for _ in range(LOCKOUT_AFTER):
@@ -150,7 +143,7 @@ def test_a_lockout_read_back_never_outlasts_five_minutes(tmp_path: Path, clock: 
 
 
 def test_a_broken_attempts_file_is_said_not_silently_forgotten(
-    tmp_path: Path, clock: FakeClock, caplog
+    tmp_path: Path, clock: StepClock, caplog
 ):
     (tmp_path / f"{PIN_FILE_NAME}.attempts.json").write_text("{nope", encoding="utf-8")
     caplog.set_level(logging.WARNING)
@@ -214,7 +207,7 @@ def test_corrupt_file_names_the_file_but_not_the_badge(tmp_path: Path):
         PinBook.load(path)
 
 
-def test_nothing_logged_names_a_badge_or_pin(tmp_path: Path, caplog, clock: FakeClock):
+def test_nothing_logged_names_a_badge_or_pin(tmp_path: Path, caplog, clock: StepClock):
     caplog.set_level(logging.DEBUG)
     book = PinBook.load(tmp_path / PIN_FILE_NAME, clock=clock)
     book.set_pin(TECH, "2580")

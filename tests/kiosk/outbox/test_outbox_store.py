@@ -9,21 +9,14 @@ import uuid
 import pytest
 
 from kiosk.outbox import Outbox, OutboxFull, RowCipher
+from tests.support.clocks import StepClock
 
 SECRET_NI = "AB123456C"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1_000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
 @pytest.fixture
 def clock():
-    return Clock()
+    return StepClock()
 
 
 @pytest.fixture
@@ -113,7 +106,7 @@ def test_retry_later_waits_then_comes_back(outbox, clock):
     (d,) = outbox.due()
     outbox.retry_later(d, "central unreachable (connection)", 30)
     assert outbox.due() == []
-    clock.t += 31
+    clock.now += 31
     (again,) = outbox.due()
     assert again.attempts == 1
     assert outbox.pending()[0]["last_error"] == "central unreachable (connection)"

@@ -13,14 +13,7 @@ import pytest
 
 from kiosk.link.errors import Offline, Rejected
 from kiosk.outbox import Outbox, Relay, RowCipher
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1_000.0
-
-    def __call__(self) -> float:
-        return self.t
+from tests.support.clocks import StepClock
 
 
 class ScriptedCentral:
@@ -59,7 +52,7 @@ class ScriptedCentral:
 
 @pytest.fixture
 def outbox(tmp_path):
-    box = Outbox(tmp_path / "outbox.sqlite3", RowCipher("dev_1.secret", "kiosk-1"), Clock())
+    box = Outbox(tmp_path / "outbox.sqlite3", RowCipher("dev_1.secret", "kiosk-1"), StepClock())
     yield box
     box.close()
 

@@ -14,17 +14,10 @@ import pytest
 from kiosk.link import CentralClient, Offline
 from kiosk.runtime.phone import TYPED_FALLBACK, PhoneHandoff, PhoneOffer, typed_fallback
 from kiosk.ui.i18n import load_translator
+from tests.support.clocks import StepClock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "outbox"))
 from outbox_support import kiosk_parts, submission  # noqa: E402
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 class Api:
@@ -52,30 +45,30 @@ class Api:
 
 
 def test_polls_at_the_interval_and_slows_down_when_told():
-    clock, api = Clock(), Api(["slow_down", "pending", "claimed"])
+    clock, api = StepClock(0.0), Api(["slow_down", "pending", "claimed"])
     h = PhoneHandoff(api, "case", monotonic=clock)
     offer = h.start()
     assert "s3cret" not in repr(offer)
     assert h.poll() == "pending" and api.polls == 0  # too early: no request
-    clock.t = 5
+    clock.now = 5
     assert h.poll() == "pending" and h.interval == 10  # slow_down: +5 s
-    clock.t = 14
+    clock.now = 14
     h.poll()
     assert api.polls == 1  # still waiting out the longer interval
-    clock.t = 15
+    clock.now = 15
     assert h.poll() == "pending" and api.polls == 2
-    clock.t = 25
+    clock.now = 25
     assert h.poll() == "claimed"
     assert h.answer(True) == "confirmed" and api.answers == ["confirm"]
 
 
 def test_offline_is_not_a_verdict_and_expiry_is_local():
-    clock, api = Clock(), Api([Offline("down")])
+    clock, api = StepClock(0.0), Api([Offline("down")])
     h = PhoneHandoff(api, "case", monotonic=clock)
     h.start()
-    clock.t = 5
+    clock.now = 5
     assert h.poll() == "pending"
-    clock.t = 61
+    clock.now = 61
     assert h.poll() == "expired" and api.polls == 1
 
 

@@ -15,6 +15,7 @@ import pytest
 from kiosk.link.errors import Offline, Rejected
 from kiosk.runtime.commands import Activity, CommandRunner, Effects, ServiceState
 from kiosk.runtime.fleet import FleetAgent
+from tests.support.clocks import StepClock
 
 
 class Channel:
@@ -37,14 +38,6 @@ class Channel:
         self.uploads.append((command_id, content_type, data))
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 class Fakes:
     def __init__(self) -> None:
         self.done: list[str] = []
@@ -61,8 +54,8 @@ class Fakes:
 
 
 @pytest.fixture
-def kit() -> tuple[CommandRunner, Channel, Fakes, Clock]:
-    channel, fakes, clock = Channel(), Fakes(), Clock()
+def kit() -> tuple[CommandRunner, Channel, Fakes, StepClock]:
+    channel, fakes, clock = Channel(), Fakes(), StepClock()
     runner = CommandRunner(channel, fakes.effects(), Activity(clock), ServiceState())
     return runner, channel, fakes, clock
 
@@ -131,7 +124,7 @@ class Machine:
     class Timer:
         _last_activity = 0.0
 
-    def __init__(self, state: str, clock: Clock) -> None:
+    def __init__(self, state: str, clock: StepClock) -> None:
         self.state = state
         self._timer = Machine.Timer()
         self._clock = SimpleNamespace(monotonic=lambda: clock.now - 500)  # its own origin

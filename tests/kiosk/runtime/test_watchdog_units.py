@@ -6,7 +6,6 @@ following the office's hours, and the kiosk.toml sections that configure all of 
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,14 +25,7 @@ from kiosk.runtime.watchdog import (
     for_runtime,
     resident_bytes,
 )
-
-
-@dataclass
-class Clock:
-    now: float = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clocks import StepClock
 
 
 @pytest.fixture
@@ -71,7 +63,7 @@ def test_a_missing_socket_is_reported_not_raised(tmp_path):
 
 
 def test_the_guard_trips_on_the_nth_start_in_the_window_and_forgets_old_ones(tmp_path):
-    clock = Clock()
+    clock = StepClock(1_800_000_000.0)
     guard = CrashLoopGuard(tmp_path, max_starts=3, window_s=600, clock=clock)
     assert guard.record_start() is False
     clock.now += 400
@@ -88,7 +80,7 @@ def test_the_guard_trips_on_the_nth_start_in_the_window_and_forgets_old_ones(tmp
 
 def test_an_unreadable_record_counts_as_no_history(tmp_path):
     (tmp_path / "watchdog-starts.json").write_text("{not json")
-    guard = CrashLoopGuard(tmp_path, max_starts=2, window_s=600, clock=Clock())
+    guard = CrashLoopGuard(tmp_path, max_starts=2, window_s=600, clock=StepClock(1_800_000_000.0))
     assert guard.record_start() is False
     assert guard.record_start() is True
 
@@ -105,7 +97,7 @@ def test_resident_memory_from_statm(tmp_path):
 
 def test_memory_over_budget_restarts_only_between_sessions_and_is_not_a_crash(tmp_path, notify):
     sock, address = notify
-    clock = Clock()
+    clock = StepClock(1_800_000_000.0)
     guard = CrashLoopGuard(tmp_path, max_starts=3, window_s=600, clock=clock)
     rss = {"now": 100 * 2**20}
     between = {"now": False}

@@ -1,11 +1,15 @@
-"""The touchscreen on a virtual screen (Xvfb): for ``make demo`` and anything else with no display.
+"""The touchscreen on a virtual screen (Xvfb), for the screen tests (moved out of the shipped
+``screens`` package: issue 18.5; ``make demo`` starts its Xvfb with ``tools/demo_stack.py``).
 
 Importing this module does not import Kivy (Kivy must be configured first, see
-:mod:`screens.env`), so a script can ``from screens.virtual import record_journey`` at the top.
+:mod:`screens.env`), so a test can ``from tests.support.virtual_screen import record_journey``.
 
     shots = record_journey(config, runtime.backend(), runtime.catalogue, out / "kiosk-screens")
 
 plays one citizen's whole journey by synthetic touches and returns one PNG per screen.
+
+Failure model: no Xvfb (and so no way to draw) is :class:`VirtualScreenError` with the package to
+install; Kivy allows one window per process, so a second call reuses the first window.
 """
 
 from __future__ import annotations
