@@ -1,4 +1,7 @@
-"""Cases: create (Idempotency-Key, group-committed), read (ETag), change answers (If-Match)."""
+"""Cases: create (Idempotency-Key, group-committed), read (ETag), change answers (If-Match).
+
+The caller is authenticated before a body is read (:mod:`central.api.body`): a bad token is a 401
+whatever the body holds."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from fastapi import APIRouter, FastAPI, Header, Request
 from fastapi.responses import Response
 
 from central.api import PREFIX
+from central.api.body import json_body
 from central.api.http import (
     case_response,
     etag_of,
@@ -28,6 +32,8 @@ from central.problems import ProblemError, from_error, problem_responses
 from central.schemas import AnswersPatch, CaseCreate, CaseOut
 
 router = APIRouter(prefix=PREFIX, tags=["cases"])
+CreateBody, _CREATE_DOC = json_body(CaseCreate)
+PatchBody, _PATCH_DOC = json_body(AnswersPatch)
 
 _AUTH = (401, 403)
 RETRY_AFTER_S = 2
@@ -80,11 +86,12 @@ def setup(app: FastAPI) -> None:
     response_model=CaseOut,
     responses=problem_responses(400, *_AUTH, 409, 422, 503),
     summary="Create a case (requires Idempotency-Key)",
+    openapi_extra=_CREATE_DOC,
 )
 async def create(
     request: Request,
-    body: CaseCreate,
     principal: AnyPrincipalDep,
+    body: Annotated[CaseCreate, CreateBody],
     catalogue: CatalogueDep,
     clock: ClockDep,
     settings: SettingsDep,
@@ -162,13 +169,14 @@ def read(
     response_model=CaseOut,
     responses=problem_responses(*_AUTH, 404, 409, 412, 422, 428),
     summary="Change answers (JSON merge patch; requires If-Match)",
+    openapi_extra=_PATCH_DOC,
 )
 @one_hop
 def patch_answers(
     request: Request,
     case_id: uuid.UUID,
-    body: AnswersPatch,
     principal: AnyPrincipalDep,
+    body: Annotated[AnswersPatch, PatchBody],
     session: SessionDep,
     catalogue: CatalogueDep,
     clock: ClockDep,

@@ -4,7 +4,9 @@ An ``answers_changed`` event changes answers like ``PATCH /cases/{id}/answers`` 
 the same ``If-Match`` (428 without, 412 when the case changed since): a batch holding a *new* one is
 checked against the case as it was before the batch; a batch whose ``answers_changed`` events are
 all stored already (a retry) is a replay and needs none. Who acted and on which channel is the
-server's to say (:func:`central.api.cases.actor_type_for`, :func:`central.api.cases.channel_for`).
+server's to say (:func:`central.api.cases.actor_type_for`, :func:`central.api.cases.channel_for`);
+what each may record is the case store's policy table (:mod:`central.cases.policy`). The caller is
+authenticated before the body is read (:mod:`central.api.body`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.api import PREFIX
+from central.api.body import json_body
 from central.api.cases import actor_id_for, actor_type_for, channel_for
 from central.api.http import case_out, etag_of, event_out, json_response, require_if_match
 from central.auth import AnyPrincipalDep, Principal
@@ -29,6 +32,7 @@ from central.problems import ProblemError, problem_responses
 from central.schemas import EventBatch, EventBatchOut, EventIn, EventList, EventOut
 
 router = APIRouter(prefix=PREFIX, tags=["events"])
+EventsBody, _EVENTS_DOC = json_body(EventIn | EventBatch)
 ATTEMPTS = 4
 
 
@@ -65,13 +69,14 @@ def _changes_answers(session: Session, events: list[NewEvent]) -> bool:
         "A batch holding a new `answers_changed` event needs `If-Match` with the case's ETag, "
         "like `PATCH /cases/{case_id}/answers` (428 without it, 412 when the case changed)."
     ),
+    openapi_extra=_EVENTS_DOC,
 )
 @one_hop
 def post_events(
     request: Request,
     case_id: uuid.UUID,
-    body: EventIn | EventBatch,
     principal: AnyPrincipalDep,
+    body: Annotated[EventIn | EventBatch, EventsBody],
     session: SessionDep,
     catalogue: CatalogueDep,
     clock: ClockDep,
