@@ -11,7 +11,7 @@ The webhook's body is JSON; ``X-Omnikiosk-Timestamp`` is the Unix time of sendin
 timestamp older than a few minutes, so a captured request cannot be replayed later
 (:func:`verify` does exactly that; it is what a receiver in Python would write).
 
-Failure model: a channel that fails raises :class:`NotifyError` (httpx's and smtplib's errors are
+Failure model: a channel that fails raises :class:`NotifyError` (urllib's and smtplib's errors are
 translated here, and the message never holds the secret, the password or the URL's query). The
 evaluator (:mod:`central.fleet.alerts`) gives the notice back to be sent again at the next
 evaluation when every channel failed. Secrets are never logged: :class:`AlertSettings` hides them in
@@ -31,14 +31,14 @@ import json
 import os
 import smtplib
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any, Protocol
 from urllib.parse import urlsplit
-
-import httpx
 
 __all__ = [
     "AlertSettings",
@@ -146,6 +146,17 @@ def _safe_url(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname}{':' + str(parts.port) if parts.port else ''}"
 
 
+def _urllib_post(url: str, body: bytes, headers: dict[str, str], timeout_s: float) -> int:
+    """POST with the standard library: unlike httpx it logs nothing, and a webhook URL often
+    carries a token in its query that must stay out of every log."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as answer:  # noqa: S310
+            return int(answer.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
 class Webhook:
     name = "webhook"
 
@@ -155,13 +166,14 @@ class Webhook:
         secret: bytes,
         *,
         clock: Callable[[], float] = time.time,
-        transport: httpx.BaseTransport | None = None,
+        post: Callable[[str, bytes, dict[str, str], float], int] | None = None,
         timeout_s: float = 5.0,
     ) -> None:
         self.url = url
         self._secret = secret
         self.clock = clock
-        self._client = httpx.Client(transport=transport, timeout=timeout_s)
+        self._post = post or _urllib_post
+        self.timeout_s = timeout_s
 
     def send(self, notice: Notice) -> None:
         body = json.dumps(notice.body(), separators=(",", ":"), sort_keys=True).encode()
@@ -173,11 +185,11 @@ class Webhook:
         }
         where = _safe_url(self.url)
         try:
-            answer = self._client.post(self.url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
+            status = self._post(self.url, body, headers, self.timeout_s)
+        except OSError as exc:
             raise NotifyError(f"webhook {where}: {type(exc).__name__}") from None
-        if answer.status_code >= 300:
-            raise NotifyError(f"webhook {where}: HTTP {answer.status_code}")
+        if status >= 300:
+            raise NotifyError(f"webhook {where}: HTTP {status}")
 
 
 class Email:
