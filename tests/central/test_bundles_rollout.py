@@ -13,15 +13,14 @@ import base64
 import json
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import delete, select
+from bundle_support import clear_bundles, write_key
+from sqlalchemy import select
 
 from central.auth.devices import revoke_device
 from central.db.base import make_sessionmaker, session_scope
 from central.fleet import rollout
 from central.fleet.bundles import BundleRefused, Signer
-from central.fleet.models import DeviceBundle, FleetAudit, FleetBundle, FleetRollout
+from central.fleet.models import DeviceBundle, FleetAudit, FleetRollout
 from central.settings import Settings
 
 BEAT = {"software_version": "1.0", "outbox_depth": 0}
@@ -34,15 +33,7 @@ BAD = {"idle.warning_after_s": 10}
 
 @pytest.fixture
 def key_file(tmp_path):  # type: ignore[no-untyped-def]
-    path = tmp_path / "bundle-key.pem"
-    path.write_bytes(
-        Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return path
+    return write_key(tmp_path / "bundle-key.pem")
 
 
 @pytest.fixture
@@ -53,9 +44,7 @@ def settings(db_url, tmp_path, key_file) -> Settings:  # type: ignore[no-untyped
 
 @pytest.fixture(autouse=True)
 def no_bundles(engine) -> None:  # type: ignore[no-untyped-def]
-    with session_scope(make_sessionmaker(engine)) as s:
-        for table in (DeviceBundle, FleetRollout, FleetBundle):
-            s.execute(delete(table))
+    clear_bundles(engine)
 
 
 def publish(engine, key_file, settings, clock, canaries, actor="staff:admin") -> int:  # type: ignore[no-untyped-def]
