@@ -45,8 +45,8 @@ _GENERIC: dict[str, Text] = {
         "Enter a real postcode, like CF10 3NQ", "Rhowch god post go iawn, fel CF10 3NQ"
     ),
     "invalid_ni_number": Text(
-        "Enter a National Insurance number in the correct format, like QQ 12 34 56 C",
-        "Rhowch rif Yswiriant Gwladol yn y fformat cywir, fel QQ 12 34 56 C",
+        "Enter a National Insurance number in the correct format, like AB 12 34 56 C",
+        "Rhowch rif Yswiriant Gwladol yn y fformat cywir, fel AB 12 34 56 C",
     ),
     "invalid_email": Text(
         "Enter an email address in the correct format, like name@example.com",
