@@ -88,7 +88,14 @@ def create_app(
         listener = (
             RevocationListener(engine).start() if engine.dialect.name == "postgresql" else None
         )
+        alerts = None
+        if getattr(app.state, "fleet_alert_loop", False):  # serve's app (central.asgi)
+            from central.fleet.alerts import start_loop
+
+            alerts = start_loop(engine, settings.catalogue_dir, app.state.clock)
         yield
+        if alerts is not None:
+            alerts.stop()
         if listener is not None:
             listener.stop()
         engine.dispose()

@@ -352,3 +352,26 @@ def hours_from_offices(catalogue_dir: Path) -> HoursFor:
         return lambda _office: ALWAYS
     table = {o.id: o.hours for o in offices.offices}
     return lambda office: table.get(office, ALWAYS)
+
+
+def start_loop(
+    engine: Engine, catalogue_dir: Path, clock: Callable[[], datetime]
+) -> AlertLoop | None:
+    """``serve``'s pass every ``KIOSK_CENTRAL_ALERT_PERIOD_S`` seconds (30; ``0``: none, when a
+    timer runs ``kiosk-central alerts evaluate`` instead). Every node may run it: claims make each
+    notice go out once."""
+    import os
+
+    from central.fleet.notify import AlertSettings, channels_from
+
+    raw = os.environ.get("KIOSK_CENTRAL_ALERT_PERIOD_S", "30").strip()
+    period = float(raw) if raw.replace(".", "", 1).isdigit() else 30.0
+    if period <= 0:
+        return None
+    settings = AlertSettings.from_env()
+    for problem in settings.problems():
+        log.warning("fleet alerts: %s", problem)
+    return AlertLoop(
+        engine, clock, period, hours_for=hours_from_offices(catalogue_dir),
+        channels=channels_from(settings), expected_version=settings.expected_version,
+    ).start()  # fmt: skip
