@@ -31,5 +31,6 @@ def enable_access_log() -> None:
 
 enable_access_log()
 app = create_app()
+app.state.fleet_alert_loop = True  # fleet alerts and availability every 30 s (central.fleet.alerts)
 gc.collect()
 gc.freeze()
