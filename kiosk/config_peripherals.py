@@ -10,7 +10,9 @@ USB printer-class receipt printers appear as ``/dev/usb/lpN`` (the kernel's usbl
 tty: pyserial cannot open them, and most give no status back that way. Such a port is refused here
 with what to do instead (the printer's USB virtual-serial mode → /dev/ttyACM0, a serial cable, or
 socket://HOST:9100), rather than failing at every open. A USB keyboard-wedge card reader or scanner
-is an input node (``/dev/input/…``).
+is an input node (``/dev/input/…``), and so is a tactile navigation keypad (driver ``keypad``),
+whose options map actions to kernel key codes (``up = [103, 72]``; checked here by
+:func:`peripherals.keypad.key_map_problems`, one ``file:line: key: message`` per problem).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kiosk.config_checks import Checker
+from peripherals.keypad import key_map_problems
 
 __all__ = ["DRIVERS", "PeripheralConfig", "is_emulator_port", "read_peripherals"]
 
@@ -30,6 +33,7 @@ DRIVERS: dict[str, str] = {
     "cups": "document printer (CUPS queue name or ipp:// URL)",
     "magstripe": "magnetic card reader (serial, or a USB keyboard wedge at /dev/input/…)",
     "scanner": "QR/barcode scanner (serial, or a USB keyboard wedge at /dev/input/…)",
+    "keypad": "tactile navigation keypad (USB HID at /dev/input/…; options: action = [key codes])",
 }
 SERIAL_DRIVERS = frozenset({"escpos", "magstripe", "scanner"})
 _SERIAL_SCHEMES = frozenset({"socket", "loop", "rfc2217", "spy", "alt", "hwgrep"})
@@ -66,6 +70,13 @@ def is_emulator_port(port: str) -> bool:
 def _port_problem(driver: str, port: str) -> str | None:
     if _EMULATOR.match(port):
         return None
+    if driver == "keypad":
+        if port.startswith("/dev/input/"):
+            return None
+        return (
+            f"expected the keypad's input node, /dev/input/by-id/…-event-kbd (or "
+            f"/dev/input/eventN), got {port!r}"
+        )
     if driver in SERIAL_DRIVERS:
         if _USBLP.match(port):
             return USBLP_REFUSED.format(port=port)
@@ -147,6 +158,9 @@ def read_peripherals(check: Checker, doc: Mapping[str, Any]) -> tuple[Peripheral
             message = _port_problem(driver, port)
             if message:
                 check.problem(path + ("port",), message)
+        if driver == "keypad":
+            for key, message in key_map_problems(options):
+                check.problem(path + ("options", key), message)
         if name and driver and port:
             found.append(PeripheralConfig(name, driver, port, dict(options)))
     return tuple(found)

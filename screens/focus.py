@@ -4,12 +4,16 @@ Why (issue 19, EZ Access model; EN 301 549 5.1.6 operation without the screen): 
 cannot see or touch the screen moves with up/down (left/right within a row of options), acts with
 select, goes back with back and asks "where am I?" with help. Actions come from a tactile keypad
 (:mod:`peripherals.keypad`, via the device bus: :func:`wire_keypad`) or a PC keyboard (arrows,
-Enter, Escape, F1 through ``Window.on_key_down``); both end in :meth:`FocusRing.act`, the one path.
+Enter, Escape, F1 through ``Window.on_key_down``/``on_key_up``); both end in
+:meth:`FocusRing.act`, the one path. Help held is touch to hear (``controller.guide.hold_help``,
+when the speech guide is there); a keypad's speech keys go to ``controller.guide.act``.
 
 * What can take focus: the enabled buttons, options and fields of the topmost overlay only when
-  one is open (idle warning, accessibility panel, PIN pad take focus exclusively); else the
-  on-screen keyboard's keys while it is open; else the current screen and the bar. Reading order
-  is by window position after layout: rows top to bottom, left to right within a row.
+  one is open (idle warning, accessibility panel, PIN pad take focus exclusively; the privacy
+  screen and the touch-to-hear layer never do: under the privacy screen the ring hides and the
+  keypad goes on working); else the on-screen keyboard's keys while it is open; else the current
+  screen and the bar. Reading order is by window position after layout: rows top to bottom,
+  left to right within a row.
 * Select does what a tap does: the same handlers (a button's on_press/on_release, an option's
   toggle, a field's ``on_activate``, the attract screen's start), so funnel, validation and the
   idle timer see no difference. Every action counts as activity (``controller.touch``); a key
@@ -38,12 +42,16 @@ from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
 from kiosk.ui.speech import describe_control, describe_screen
+from peripherals.keypad.reader import PRESS, RELEASE
 from screens.host import ScreenHost
 from screens.widgets import KToggle, walk
 
 __all__ = ["ACTIONS", "KEYS", "FocusRing", "wire_keypad"]
 
-ACTIONS = ("up", "down", "left", "right", "select", "back", "help")
+NAVIGATION = ("up", "down", "left", "right", "select", "back", "help")
+SPEECH = ("louder", "quieter", "faster", "slower", "repeat", "stop", "privacy", "audio")
+"""Keys some keypads have for audio guidance: handed to the speech guide (controller.guide)."""
+ACTIONS = NAVIGATION + SPEECH
 KEYS: dict[int, str] = {273: "up", 274: "down", 276: "left", 275: "right", 13: "select",
                         271: "select", 27: "back", 282: "help"}  # fmt: skip
 """Kivy key codes of a PC keyboard: arrows, Enter / keypad Enter, Escape, F1."""
@@ -68,12 +76,12 @@ class FocusRing:
 
     # ---- wiring --------------------------------------------------------------------------------
     def attach(self) -> FocusRing:
-        Window.bind(on_key_down=self._key_down)
+        Window.bind(on_key_down=self._key_down, on_key_up=self._key_up)
         self._ticker = Clock.schedule_interval(self._follow, 0)
         return self
 
     def detach(self) -> None:
-        Window.unbind(on_key_down=self._key_down)
+        Window.unbind(on_key_down=self._key_down, on_key_up=self._key_up)
         if self._ticker is not None:
             self._ticker.cancel()
             self._ticker = None
@@ -85,14 +93,30 @@ class FocusRing:
         self.act(action)
         return True  # Escape must not close the app; arrows must not move a text cursor
 
+    def _key_up(self, _window: Any, key: int, *_args: Any) -> bool:
+        if KEYS.get(key) != "help":
+            return False
+        self.act("help", RELEASE)
+        return True
+
     # ---- the one action path -------------------------------------------------------------------
-    def act(self, action: str) -> None:
+    def act(self, action: str, value: int = PRESS) -> None:
+        """One keypad action; ``value`` as the kernel gives it (1 press, 0 release, 2 repeat)."""
         if action not in ACTIONS:
+            return
+        guide = getattr(self.c, "guide", None)
+        if value == RELEASE:
+            if action == "help" and guide is not None:
+                guide.hold_help(False)  # help let go: touches act again
             return
         warned = self.c.idle.parent is not None
         self.c.touch()  # activity for the idle timer, like any touch
         if warned and self.c.idle.parent is None:
             return  # the key woke the idle warning away, as a touch on it does: nothing more
+        if action in SPEECH:
+            if guide is not None:
+                guide.act(action)
+            return
         controls = self.controls()
         self._recover(controls)
         if action in ("up", "down", "left", "right"):
@@ -101,14 +125,22 @@ class FocusRing:
             self._select()
         elif action == "back":
             self._back(controls)
-        elif action == "help":
+        elif action == "help" and value == PRESS:
             self.where_am_i(controls)
+            if guide is not None:
+                guide.hold_help(True)  # held: touch anything to hear it, nothing acts
         self._recover(self.controls())  # a redraw or another screen: the same control, or none
         self._follow()
 
     # ---- what can take focus -------------------------------------------------------------------
+    def _passive(self) -> list[Widget]:
+        """Overlays that never take focus: the privacy screen, the touch-to-hear layer."""
+        guide = getattr(self.c, "guide", None)
+        return [w for w in (getattr(guide, "privacy", None), getattr(guide, "layer", None)) if w]
+
     def _roots(self) -> tuple[object, list[Widget]]:
-        overlays = [o for o in self.shell.overlays if o.parent is self.shell]
+        passive = self._passive()
+        overlays = [o for o in self.shell.overlays if o.parent is self.shell and o not in passive]
         if overlays:
             return overlays[-1], [overlays[-1]]
         keyboard = self.c.keyboard
@@ -269,8 +301,9 @@ class FocusRing:
         if w is not None and w.get_root_window() is None:
             self._recover(self.controls())  # redrawn since the last action
             w = self.focused
-        if w is None or w.get_root_window() is None:
-            self._ink.a = 0
+        private = any(o.parent is self.shell for o in self._passive()[:1])
+        if w is None or w.get_root_window() is None or private:
+            self._ink.a = 0  # nothing focused, or the screen blanked for privacy
             return
         x, y, right, top = _box(w)
         t = self.thickness
@@ -313,6 +346,6 @@ def wire_keypad(ring: FocusRing, devices: Any) -> Callable[[], None]:
     from peripherals.keypad import KeypadPressed
 
     def heard(event: KeypadPressed) -> None:
-        Clock.schedule_once(lambda _dt: ring.act(event.action), 0)
+        Clock.schedule_once(lambda _dt: ring.act(event.action, event.value), 0)
 
     return devices.subscribe(heard, KeypadPressed)  # type: ignore[no-any-return]

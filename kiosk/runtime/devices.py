@@ -8,6 +8,11 @@ run the whole stack without hardware; the emulators stay reachable (``emulator(n
 or a demo can swipe a card, scan a code or pull the printer's paper.
 
 A device that cannot be opened stays listed with the reason; it is never a crash.
+
+A tactile keypad (driver "keypad") is no Device: it has no status to keep, only keys. The hub
+opens its :class:`peripherals.keypad.KeypadReader` (grabbed evdev node, reopened after unplug)
+and publishes each key as a :class:`peripherals.keypad.KeypadPressed` on the same bus; the app
+takes them onto the Kivy main thread (``screens.focus.wire_keypad``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from peripherals.emulators.pty_host import EmulatedDevice, PtyHost
 from peripherals.emulators.registry import EMULATORS, create_emulator, host_for
 from peripherals.errors import PeripheralError
 from peripherals.events import DeviceEvent, EventBus
+from peripherals.keypad import KeypadPressed, KeypadReader
 from peripherals.model import Device
 from peripherals.registry import create_device
 
@@ -38,6 +44,7 @@ KINDS = {
     "cups": "document_printer",
     "magstripe": "card_reader",
     "scanner": "scanner",
+    "keypad": "keypad",
 }
 
 
@@ -60,6 +67,7 @@ class DeviceHub:
         simulate: bool = False,
         bus: EventBus | None = None,
         emulator_output: Path | None = None,
+        keypad_opener: Callable[[str], int] | None = None,
     ) -> None:
         self.config = config
         self.simulate = simulate
@@ -68,6 +76,9 @@ class DeviceHub:
         self.emulator_output = emulator_output
         self._devices: dict[str, Device] = {}
         self._hosts: dict[str, PtyHost | IppHost] = {}
+        self._keypads: dict[str, KeypadReader] = {}
+        self._keypad_opener = keypad_opener
+        """How a keypad's node is opened (default: open and EVIOCGRAB; tests give a pipe)."""
         self.unavailable: dict[str, Unavailable] = {}
 
     # ---------------------------------------------------------------- lifecycle
@@ -75,6 +86,9 @@ class DeviceHub:
         for peripheral in self.config.peripherals:
             port = self._port_for(peripheral)
             if port is None:
+                continue
+            if peripheral.driver == "keypad":
+                self._open_keypad(peripheral, port)
                 continue
             try:
                 device = create_device(
@@ -91,6 +105,24 @@ class DeviceHub:
                 continue
             self._devices[peripheral.name] = device
         return self
+
+    def _open_keypad(self, peripheral: PeripheralConfig, port: str) -> None:
+        name = peripheral.name
+
+        def publish(action: str, value: int) -> None:  # on the keypad's reader thread
+            self.bus.publish(KeypadPressed(name, action, value))
+
+        extra = {"opener": self._keypad_opener} if self._keypad_opener is not None else {}
+        try:
+            reader = KeypadReader(port, publish, name=name, keys=peripheral.options, **extra)
+        except PeripheralError as exc:
+            self._mark(peripheral, f"could not be opened: {exc}")
+            return
+        reader.open()  # not there yet: retried in the background, and said so in the log
+        self._keypads[name] = reader
+
+    def keypad(self, name: str) -> KeypadReader | None:
+        return self._keypads.get(name)
 
     def _options(self, peripheral: PeripheralConfig) -> dict[str, Any]:
         """The peripheral's options; a card reader also gets the ``[badges]`` prefixes of the
@@ -109,6 +141,9 @@ class DeviceHub:
             except PeripheralError as exc:  # closing must go on for the others
                 log.warning("closing %s: %s", device.name, exc)
         self._devices.clear()
+        for reader in self._keypads.values():
+            reader.close()
+        self._keypads.clear()
         for host in self._hosts.values():
             host.stop()
         self._hosts.clear()
@@ -149,7 +184,15 @@ class DeviceHub:
         out: dict[str, dict[str, Any]] = {}
         for peripheral in self.config.peripherals:
             device = self._devices.get(peripheral.name)
-            if device is not None:
+            keypad = self._keypads.get(peripheral.name)
+            if keypad is not None:
+                out[peripheral.name] = {
+                    "name": peripheral.name, "driver": "keypad", "kind": "keypad",
+                    "state": "idle" if keypad.connected else "closed",
+                    "condition": "online" if keypad.connected else "no_device",
+                    "faults": [], "reconnects": keypad.reconnects,
+                }  # fmt: skip
+            elif device is not None:
                 snap = device.status()
                 snap["kind"] = KINDS.get(peripheral.driver, peripheral.driver)
                 out[peripheral.name] = snap

@@ -2,7 +2,8 @@
 
 Why: a citizen who cannot see the screen, or cannot touch it, moves through every control with
 up/down (left/right within a row), acts with select, goes back with back and asks "where am I?"
-with help. The keypad is a keyboard to the kernel; it is grabbed (EVIOCGRAB) so its keys never
+with help (held: touch to hear). Keypads with more keys may map the speech actions too (louder,
+quieter, faster, slower, repeat, stop, privacy, audio). The keypad is a keyboard to the kernel; it is grabbed (EVIOCGRAB) so its keys never
 reach the desktop as typing.
 
 Layers:
@@ -17,12 +18,16 @@ Errors: DeviceUnavailable when the node cannot be opened or grabbed; Configurati
 key map; OSError never escapes.
 """
 
-from peripherals.keypad.keys import ACTIONS, DEFAULT_KEYS, key_map, key_map_problems
-from peripherals.keypad.reader import KeypadPressed, KeypadReader
+from peripherals.keypad.keys import ACTIONS, DEFAULT_KEYS, SPEECH_ACTIONS, key_map, key_map_problems
+from peripherals.keypad.reader import PRESS, RELEASE, REPEAT, KeypadPressed, KeypadReader
 
 __all__ = [
     "ACTIONS",
     "DEFAULT_KEYS",
+    "PRESS",
+    "RELEASE",
+    "REPEAT",
+    "SPEECH_ACTIONS",
     "KeypadPressed",
     "KeypadReader",
     "key_map",

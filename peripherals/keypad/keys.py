@@ -20,6 +20,7 @@ from peripherals.errors import ConfigurationError
 
 __all__ = [
     "ACTIONS",
+    "SPEECH_ACTIONS",
     "DEFAULT_KEYS",
     "EV_KEY",
     "KEY_MAX",
@@ -32,7 +33,9 @@ EV_KEY = 0x01
 KEY_MAX = 0x2FF
 """The highest key code of linux/input-event-codes.h."""
 
-ACTIONS = ("up", "down", "left", "right", "select", "back", "help")
+SPEECH_ACTIONS = ("louder", "quieter", "faster", "slower", "repeat", "stop", "privacy", "audio")
+"""Extra keys some keypads have, for audio guidance (screens.speech_guide); no default codes."""
+ACTIONS = ("up", "down", "left", "right", "select", "back", "help", *SPEECH_ACTIONS)
 REPEATING = frozenset({"up", "down", "left", "right"})
 """Actions a held key repeats (EV_KEY value 2); select, back and help act once per press."""
 
@@ -85,7 +88,7 @@ def key_map(options: Mapping[str, Any] | None = None) -> dict[int, str]:
     problems = key_map_problems(options)
     if problems:
         raise ConfigurationError("; ".join(f"{key}: {message}" for key, message in problems))
-    chosen = {action: tuple(options.get(action, DEFAULT_KEYS[action])) for action in ACTIONS}
+    chosen = {a: tuple(options.get(a, DEFAULT_KEYS.get(a, ()))) for a in ACTIONS}
     taken = {code for action in options for code in chosen[action]}
     out: dict[int, str] = {}
     for action, codes in chosen.items():

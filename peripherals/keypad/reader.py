@@ -2,9 +2,10 @@
 
 It is a :class:`peripherals.wedge.KeyboardTransport` (open, EVIOCGRAB, reconnect with backoff,
 `struct input_event` decoding — one home for all of that) whose records become actions instead of
-typed text: EV_KEY press (value 1) of a mapped code → ``on_action(action, False)``; autorepeat
-(value 2) → ``on_action(action, True)`` for up/down/left/right only (a held Select must not
-activate twice); releases, EV_SYN/EV_MSC records and unmapped keys → nothing.
+typed text: EV_KEY of a mapped code → ``on_action(action, value)`` with the kernel's value:
+1 press, 0 release (help is held while listening: touch to hear), 2 autorepeat — passed on for
+up/down/left/right only (a held Select must not activate twice); EV_SYN/EV_MSC records and
+unmapped keys → nothing.
 
 Failure model: open/grab errors are DeviceUnavailable (the transport retries in the background);
 an exception in ``on_action`` is logged and the reader goes on. A short read keeps the partial
@@ -25,24 +26,32 @@ from peripherals.transport import Backoff, Protocol
 from peripherals.wedge.keyboard import KeyboardTransport, open_evdev
 from peripherals.wedge.keymap import decode_records
 
-__all__ = ["KeypadPressed", "KeypadReader"]
+__all__ = ["PRESS", "RELEASE", "REPEAT", "KeypadPressed", "KeypadReader"]
 
 log = logging.getLogger(__name__)
 
 
+PRESS, RELEASE, REPEAT = 1, 0, 2
+
+
 @dataclass(frozen=True)
 class KeypadPressed(DeviceEvent):
-    """A navigation key: ``action`` is one of peripherals.keypad.ACTIONS; ``repeat`` when held."""
+    """A navigation key: ``action`` is one of peripherals.keypad.ACTIONS; ``value`` the kernel's
+    (1 press, 0 release, 2 autorepeat)."""
 
     action: str
-    repeat: bool = False
+    value: int = PRESS
+
+    @property
+    def released(self) -> bool:
+        return self.value == RELEASE
 
 
 class KeypadReader(KeyboardTransport):
     def __init__(
         self,
         url: str,
-        on_action: Callable[[str, bool], None],
+        on_action: Callable[[str, int], None],
         *,
         name: str | None = None,
         keys: Mapping[str, Any] | None = None,
@@ -56,10 +65,10 @@ class KeypadReader(KeyboardTransport):
 
     def _deliver(self, records: bytes) -> None:
         for kind, code, value in decode_records(records):
-            if kind != EV_KEY or value not in (1, 2):
+            if kind != EV_KEY or value not in (PRESS, RELEASE, REPEAT):
                 continue
             action = self.keys.get(code)
-            if action is None or (value == 2 and action not in REPEATING):
+            if action is None or (value == REPEAT and action not in REPEATING):
                 continue
-            self.presses += 1
-            self._call(self.on_action, action, value == 2)
+            self.presses += value == PRESS
+            self._call(self.on_action, action, value)

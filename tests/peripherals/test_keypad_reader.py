@@ -52,21 +52,22 @@ def press(code: int) -> bytes:
 class Pipe:
     def __init__(self) -> None:
         self.r, self.w = os.pipe()
-        self.actions: queue.Queue[tuple[str, bool]] = queue.Queue()
+        self.actions: queue.Queue[tuple[str, int]] = queue.Queue()
 
     def opener(self, _path: str) -> int:
         return self.r
 
-    def collect(self, action: str, repeat: bool) -> None:
-        self.actions.put((action, repeat))
+    def collect(self, action: str, value: int) -> None:
+        if value != 0 or action == "help":  # releases matter for help only (held: touch to hear)
+            self.actions.put((action, value))
 
-    def got(self, n: int) -> list[tuple[str, bool]]:
+    def got(self, n: int) -> list[tuple[str, int]]:
         return [self.actions.get(timeout=10) for _ in range(n)]
 
     def nothing_more(self, marker: bytes) -> None:
         """Send a known Down press and check it is the very next action (nothing slipped in)."""
         os.write(self.w, marker)
-        assert self.got(1) == [("down", False)]
+        assert self.got(1) == [("down", 1)]
 
 
 @pytest.fixture
@@ -88,13 +89,21 @@ def reader(pipe: Pipe) -> Iterator[KeypadReader]:
 def test_each_ez_key_becomes_its_action(pipe: Pipe, reader: KeypadReader) -> None:
     keys = [KEY_UP, KEY_DOWN, KEY_LEFT, KEY_RIGHT, KEY_ENTER, KEY_ESC, KEY_HELP]
     os.write(pipe.w, b"".join(press(k) for k in keys))
-    assert [a for a, _ in pipe.got(7)] == ["up", "down", "left", "right", "select", "back", "help"]
+    assert pipe.got(8) == [("up", 1), ("down", 1), ("left", 1), ("right", 1), ("select", 1),
+                           ("back", 1), ("help", 1), ("help", 0)]  # fmt: skip
 
 
 def test_number_pad_keys_of_a_keypad_without_arrows(pipe: Pipe, reader: KeypadReader) -> None:
     keys = [KEY_KP8, KEY_KP2, KEY_KP5, KEY_KPENTER, KEY_BACKSPACE, KEY_F1]
     os.write(pipe.w, b"".join(press(k) for k in keys))
-    assert [a for a, _ in pipe.got(6)] == ["up", "down", "select", "select", "back", "help"]
+    assert [a for a, v in pipe.got(7) if v == 1] == [
+        "up",
+        "down",
+        "select",
+        "select",
+        "back",
+        "help",
+    ]
 
 
 def test_a_held_arrow_repeats_but_a_held_select_acts_once(pipe: Pipe, reader: KeypadReader) -> None:
@@ -108,7 +117,7 @@ def test_a_held_arrow_repeats_but_a_held_select_acts_once(pipe: Pipe, reader: Ke
         + record(EV_KEY, KEY_ENTER, 0) + record(EV_SYN, 0, 0)
     )  # fmt: skip
     os.write(pipe.w, held)
-    assert pipe.got(4) == [("down", False), ("down", True), ("down", True), ("select", False)]
+    assert pipe.got(4) == [("down", 1), ("down", 2), ("down", 2), ("select", 1)]
     pipe.nothing_more(press(KEY_DOWN))
 
 
@@ -123,24 +132,24 @@ def test_a_record_split_across_reads_is_decoded_whole(pipe: Pipe, reader: Keypad
     os.write(pipe.w, data[:30])  # one whole record and 6 bytes of the next
     assert pipe.actions.empty()
     os.write(pipe.w, data[30:])
-    assert pipe.got(1) == [("help", False)]
+    assert pipe.got(2) == [("help", 1), ("help", 0)]
 
 
 def test_garbage_does_not_stop_the_reader(pipe: Pipe, reader: KeypadReader) -> None:
     # 48 bytes of noise: two "records" of nonsense types/codes, then a real Select
     noise = bytes(range(200, 248))
     os.write(pipe.w, noise + press(KEY_ENTER))
-    assert pipe.got(1) == [("select", False)]
+    assert pipe.got(1) == [("select", 1)]
     assert reader.connected
 
 
 def test_a_configured_map_replaces_the_defaults(pipe: Pipe) -> None:
-    r = KeypadReader("/dev/input/event9", pipe.collect, keys={"select": [KEY_A], "back": [KEY_ENTER]},
-                     opener=pipe.opener)  # fmt: skip
+    keys = {"select": [KEY_A], "back": [KEY_ENTER], "louder": [KEY_F1]}
+    r = KeypadReader("/dev/input/event9", pipe.collect, keys=keys, opener=pipe.opener)
     r.open()
     try:
         os.write(pipe.w, press(KEY_ENTER) + press(KEY_A))
-        assert pipe.got(2) == [("back", False), ("select", False)]
+        assert pipe.got(2) == [("back", 1), ("select", 1)]
     finally:
         r.close()
 

@@ -18,6 +18,7 @@ def key(ui: Any, action: str, frames: int = 1) -> None:
     from kivy.core.window import Window
 
     Window.dispatch("on_key_down", CODES[action], 0, None, [])
+    Window.dispatch("on_key_up", CODES[action], 0)
     ui.d.pump(frames)
 
 
