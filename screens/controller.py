@@ -28,6 +28,7 @@ from kiosk.session import (
     Submission,
     Wiped,
 )
+from kiosk.ui.speech import describe_screen
 from screens.attract import AttractScreen
 from screens.backend import Backend
 from screens.bar import Bar
@@ -43,6 +44,7 @@ from screens.outcome import OutcomeScreen
 from screens.overlays import AccessibilityPanel, IdleOverlay
 from screens.services import ServicesScreen
 from screens.shell import Shell
+from screens.speech_guide import SpeechGuide
 from screens.step import StepScreen
 from screens.submitting import SubmittingScreen
 from screens.widgets import KInput, walk
@@ -85,6 +87,8 @@ class Controller:
         self.shell = Shell(ctx, self.bar, self.keyboard, self.touch)
         self.idle = IdleOverlay(ctx, self)
         self.panel = AccessibilityPanel(ctx, self)
+        self.guide = SpeechGuide(ctx, self)
+        """Audio guidance: headphones, touch to hear, speech keys, privacy screen (issue 19)."""
         self.focus: Any = None
         """The keypad's focus ring (screens.focus.FocusRing), set by screens.app.build_ui."""
         for cls in SCREENS:
@@ -108,13 +112,14 @@ class Controller:
         elif isinstance(event, StateChanged):
             if event.new is State.ATTRACT:
                 self.ctx.reset()
+                self.guide.new_person()
                 self.keyboard.follow()  # the last person's size, colours and language go too
                 self.close_accessibility()
             self.show(event.new, fresh=event.new is not event.old)
         elif isinstance(event, IdleWarning):
             self.idle.build(self.session.seconds_left() or event.respond_s)
             self.shell.show_overlay(self.idle)
-            self.ctx.say(self.ctx.t("Do you need more time?"))
+            self.guide.where_am_i()  # the whole warning: title, countdown, "More time"
         elif isinstance(event, IdleWarningCleared):
             self.shell.hide_overlay(self.idle)
 
@@ -152,9 +157,10 @@ class Controller:
         screen.rebuild()
         self._keep_typing()
         self.bar.build()
+        self.guide.sync_bar()
         self.shell.restyle()
         if fresh:
-            self.ctx.say(screen.spoken)
+            self.guide.read_screen(screen)  # all of it, from the top
 
     @property
     def current(self) -> KioskScreen:
@@ -165,6 +171,7 @@ class Controller:
         self.keyboard.build()
         self.current.rebuild()
         self.bar.build()
+        self.guide.sync_bar()
         if self.panel.parent is not None:
             self.panel.build()
         if self.idle.parent is not None:
@@ -234,13 +241,15 @@ class Controller:
             s.audio = bool(value)
             if not s.audio:
                 self.ctx.hush()
-        elif name in ("louder", "quieter"):
+        elif name in ("louder", "quieter", "faster", "slower"):
             getattr(s, name)()
         else:
             getattr(s, name)(value)
         speaker = self.ctx.speaker
         if speaker is not None and hasattr(speaker, "volume"):
             speaker.volume = s.volume
+        if speaker is not None and hasattr(speaker, "rate"):
+            speaker.rate = s.rate
         self.refresh()
 
     # ---- the keyboard --------------------------------------------------------------------------
@@ -295,9 +304,9 @@ class Controller:
     def answer(self, values: dict[str, object]) -> None:
         self.hide_keyboard()
         errors = self.session.answer(values)
-        if errors:
-            first = next(iter(errors.values()))
-            self.ctx.say(first.message.get(self.ctx.lang))
+        if errors:  # the error summary, as shown
+            self.ctx.say(describe_screen("", errors=[e.message.get(self.ctx.lang)
+                                                     for e in errors.values()], translate=self.ctx.t))  # fmt: skip
 
     def confirm_answers(self) -> None:
         submission = self.session.confirm_answers()
@@ -375,6 +384,7 @@ class Controller:
 
     def close(self) -> None:
         self._unsubscribe()
+        self.guide.close()
         if self.focus is not None:
             self.focus.detach()
         self.workers.join(2.0)

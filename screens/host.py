@@ -26,10 +26,13 @@ class ScreenHost(Protocol):
     choose_outcome: Any
     choose_service: Any
     close: Any
+    close_accessibility: Any
     confirm_answers: Any
     ctx: Any
+    current: Any
     finish: Any
     give_feedback: Any
+    guide: Any
     hide_keyboard: Any
     idle: Any
     keyboard: Any

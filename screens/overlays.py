@@ -11,7 +11,7 @@ from typing import Any
 from kivy.graphics import Color, Rectangle
 from kivy.uix.floatlayout import FloatLayout
 
-from kiosk.ui.accessibility import TEXT_SIZE_NAMES, THEMES
+from kiosk.ui.accessibility import RATES, TEXT_SIZE_NAMES, THEMES
 from screens.context import REACH_TOP, UiContext
 from screens.host import ScreenHost
 from screens.widgets import Column, KButton, KLabel, KToggle, Row, Scroll, paint
@@ -152,7 +152,24 @@ class AccessibilityPanel(Overlay):
             KButton(ctx, _("Louder"), lambda: c.change_setting("louder"), primary=False,
                     kid="louder"),
         )]  # fmt: skip
+        parts += self._speech(ctx, c)
         self.fill(parts)
+
+    def _speech(self, ctx: UiContext, c: ScreenHost) -> list[Any]:
+        """Speech speed, and the privacy screen while someone listens (issue 19)."""
+        _, s = ctx.t, ctx.settings
+        speed = _("Speech speed {n} of {total}", n=RATES.index(s.rate) + 1, total=len(RATES))
+        parts: list[Any] = [KLabel(ctx, speed, kid="rate"), Row(
+            ctx,
+            KButton(ctx, _("Slower"), lambda: c.change_setting("slower"), primary=False,
+                    kid="slower"),
+            KButton(ctx, _("Faster"), lambda: c.change_setting("faster"), primary=False,
+                    kid="faster"),
+        )]  # fmt: skip
+        if s.audio:
+            parts.append(KButton(ctx, _("Hide the screen"), lambda: c.guide.set_privacy(True),
+                                 primary=False, kid="privacy:on"))  # fmt: skip
+        return parts
 
     def _on_off(self, name: str, value: bool) -> Row:
         ctx, _ = self.ctx, self.ctx.t

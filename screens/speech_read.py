@@ -77,7 +77,7 @@ def _shown_at(widget: Widget, x: float, y: float) -> bool:
     if not widget.collide_point(*widget.to_widget(x, y)):
         return False
     parent = widget.parent
-    while parent is not None:
+    while parent is not None and parent.parent is not parent:  # the Window is its own parent
         if isinstance(parent, ScrollView) and not parent.collide_point(*parent.to_widget(x, y)):
             return False
         parent = parent.parent
