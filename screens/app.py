@@ -49,6 +49,7 @@ def build_ui(
 
     resume.attach(controller)
     resume_factor.attach(controller)
+    controller.guide.configure(config.peripherals)  # headphone jack, audio key, speech keys
     from screens.focus import FocusRing  # keypad and PC keyboard navigation (issue 19)
 
     controller.focus = FocusRing(controller).attach()
