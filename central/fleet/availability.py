@@ -43,6 +43,7 @@ __all__ = [
     "STATES",
     "KioskAvailability",
     "fleet_availability",
+    "pooled",
     "record",
     "state_of",
     "summary",

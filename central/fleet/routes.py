@@ -8,16 +8,20 @@ lists each office's counts and only the kiosks needing attention, at most :data:
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
 from central.deps import ClockDep, SessionDep, end_reading, one_hop
-from central.fleet import api, bundle_api, console, health
+from central.fleet import alerts, api, availability, bundle_api, console, health
 from central.fleet.waiters import Waiters
 from central.staff.routes import StaffCtx, forbidden, page
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 ATTENTION_ROWS = 500
+AVAILABILITY_WINDOW = timedelta(days=7)
+"""The fleet page's availability column: in service over the office's opening hours, last 7 days."""
 
 
 def setup(app: FastAPI) -> None:
@@ -40,6 +44,8 @@ def fleet_page(ctx: StaffCtx, session: SessionDep, clock: ClockDep, request: Req
         office = request.query_params.get("office", "").strip()[:64] or None
     now = clock()
     kiosks = health.fleet(session, office, now)
+    week = availability.summary(session, now - AVAILABILITY_WINDOW, now, now, office)
+    open_alerts = alerts.open_alerts(session.connection(), office)[:ATTENTION_ROWS]
     end_reading(session)
     listed = kiosks
     needing = sum(k.status != "ok" for k in kiosks)
@@ -58,4 +64,7 @@ def fleet_page(ctx: StaffCtx, session: SessionDep, clock: ClockDep, request: Req
         versions=health.versions(kiosks),
         silent_after_s=int(health.SILENT_AFTER.total_seconds()),
         backlog=health.BACKLOG,
+        alerts=open_alerts,
+        available={k.device_id: k.availability for k in week},
+        fleet_available=availability.pooled(week),
     )
