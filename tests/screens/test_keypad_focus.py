@@ -118,3 +118,63 @@ def test_pin_pad_by_keypad(ui):
     key(ui, "back", 2)  # back on the pad is Cancel
     assert cancelled == [True]
     ui.c.shell.hide_overlay(pad)
+
+
+def test_a_keypads_records_reach_the_app_through_the_bus(ui):
+    """The whole evdev path: kernel records in a pipe → KeypadReader → the device bus →
+    wire_keypad → the Kivy main thread → the focus ring (no key event of the window involved)."""
+    import os
+    import struct
+
+    from peripherals.events import EventBus
+    from peripherals.keypad import KeypadPressed, KeypadReader
+    from screens.focus import wire_keypad
+
+    r, w = os.pipe()
+    bus = EventBus()
+    unwire = wire_keypad(ui.c.focus, bus)
+    reader = KeypadReader("/dev/input/event7", lambda a, v: bus.publish(KeypadPressed("keypad", a, v)),
+                          opener=lambda _path: r)  # fmt: skip
+    reader.open()
+    try:
+
+        def tap(code):  # struct input_event: timeval, __u16 type, __u16 code, __s32 value
+            os.write(w, b"".join(struct.pack("=qqHHi", 0, 0, kind, c, v)
+                                 for kind, c, v in [(1, code, 1), (0, 0, 0), (1, code, 0), (0, 0, 0)]))  # fmt: skip
+
+        tap(28)  # KEY_ENTER on the attract screen: start, as a touch does
+        ui.d.wait_until(lambda: ui.d.screen == "language", what="the language screen")
+        tap(108)  # KEY_DOWN: the first control of the screen
+        ui.d.wait_until(lambda: ui.c.focus.focused is not None, what="a focused control")
+        assert ui.c.focus.focused is ui.c.focus.controls()[0]
+        assert ui.c.focus.ring_rectangle() is not None
+    finally:
+        reader.close()
+        unwire()
+        bus.close()
+        os.close(w)
+
+
+def test_the_focused_control_is_scrolled_into_view_at_the_largest_text(ui):
+    _to_step(ui)
+    choose(ui, "accessibility")
+    choose(ui, "text-size:3")
+    panel = ui.c.panel
+    assert panel.scroll.do_scroll_y or panel.card.height > panel.scroll.height
+    target = reach(ui, "louder")
+    ui.d.pump(2)
+    sx, sy = panel.scroll.to_window(*panel.scroll.pos)
+    x0, y0 = target.to_window(target.x, target.y)
+    x1, y1 = target.to_window(target.right, target.top)
+    assert sy <= y0 and y1 <= sy + panel.scroll.height, "the focused control is out of view"
+    volume = ui.c.ctx.settings.volume
+    key(ui, "select", 2)
+    assert ui.c.ctx.settings.volume > volume
+
+
+def test_moving_speaks_the_control_when_audio_guidance_is_on(ui):
+    _to_step(ui)
+    ui.c.ctx.settings.audio = True
+    ui.speaker.said.clear()
+    reach(ui, "continue")
+    assert ui.speaker.said[-1] == ("Continue, button.", "en")
