@@ -232,7 +232,7 @@ def rollback(session: Session, signer: Signer, actor: str, now: datetime, reason
         earlier = session.get(FleetBundle, previous)
         if earlier is not None:
             content = json.loads(earlier.payload)
-    version = bad + 1
+    version = (session.scalar(select(func.max(FleetBundle.version))) or bad) + 1
     _store(session, signer, version, content, "rollback", actor, now)
     session.flush()
     session.add(FleetRollout(version=version, previous=previous, state="complete",
@@ -295,11 +295,14 @@ def check(session: Session, signer: Callable[[], Signer], now: datetime) -> int 
         return None
     reason = "canaries regressed: " + "; ".join(f"{d} {why}" for d, why in found[:5])
     try:
-        key = signer()
-    except KeyUnavailable as exc:
-        halt(session, "system", now, f"{reason} (no rollback: {exc})")
-        return None
-    return rollback(session, key, "system", now, reason)
+        try:
+            key = signer()
+        except KeyUnavailable as exc:
+            halt(session, "system", now, f"{reason} (no rollback: {exc})")
+            return None
+        return rollback(session, key, "system", now, reason)
+    except BundleRefused:
+        return None  # another node (or an admin) acted on it first
 
 
 def record_poll(

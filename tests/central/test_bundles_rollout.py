@@ -208,3 +208,75 @@ def test_keys_that_may_not_change_remotely_and_a_second_open_rollout_are_refused
     publish(engine, key_file, GOOD, clock, [device[0]])
     with pytest.raises(BundleRefused, match="still active"):
         publish(engine, key_file, GOOD, clock, [device[0]])
+
+
+def test_a_canary_silent_after_being_served_rolls_it_back(client, engine, key_file, clock,
+                                                          make_device, office) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    canary, other = make_device(office, "canary"), make_device(office, "other")
+    auth = {"Authorization": f"Bearer {canary[1]}"}
+    assert client.post("/api/v1/devices/heartbeat", headers=auth, json=BEAT).status_code == 200
+    bad = publish(engine, key_file, BAD, clock, [canary[0]])
+    poll(client, canary[1])  # served, then it crash-loops and never beats again
+    clock.advance(minutes=3)
+    assert poll(client, other[1])["target"] == bad + 1
+    with make_sessionmaker(engine)() as s:
+        assert "silent" in s.get(FleetRollout, bad).reason
+
+
+def test_after_the_window_a_failure_is_recorded_but_rolls_nothing_back(
+    client, engine, key_file, clock, make_device, office
+) -> None:  # type: ignore[no-untyped-def]
+    canary = make_device(office, "canary")
+    version = publish(engine, key_file, GOOD, clock, [canary[0]])
+    poll(client, canary[1])
+    clock.advance(minutes=31)
+    r = client.post("/api/v1/devices/bundle/report", headers={"Authorization": f"Bearer {canary[1]}"},
+                    json={"status": "failed", "about": version, "detail": "late"})  # fmt: skip
+    assert r.status_code == 204
+    with make_sessionmaker(engine)() as s:
+        assert s.get(FleetRollout, version).state == "active"
+        assert s.get(DeviceBundle, canary[0]).status == "failed"
+
+
+def test_without_a_readable_key_a_regression_halts_it(engine, key_file, clock, make_device,
+                                                      office) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    canary = make_device(office, "canary")
+    version = publish(engine, key_file, BAD, clock, [canary[0]])
+    with session_scope(make_sessionmaker(engine)) as s:
+        rollout.report(s, canary[0], None, "failed", version, "crash loop", clock())
+    with session_scope(make_sessionmaker(engine)) as s:
+        missing = lambda: Signer.from_file(key_file.with_name("gone.pem"))  # noqa: E731
+        assert rollout.check(s, missing, clock()) is None
+    late = make_device(office, "late")[0]
+    with make_sessionmaker(engine)() as s:
+        row = s.get(FleetRollout, version)
+        assert row.state == "halted" and "no rollback: cannot read" in row.reason
+        assert rollout.target(s, late) is None  # nobody else gets it
+
+
+def test_two_nodes_checking_at_once_roll_back_once(engine, key_file, clock, make_device,
+                                                   office) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    import threading
+
+    canary = make_device(office, "canary")
+    version = publish(engine, key_file, BAD, clock, [canary[0]])
+    with session_scope(make_sessionmaker(engine)) as s:
+        rollout.report(s, canary[0], None, "failed", version, "crash loop", clock())
+    start, made = threading.Barrier(4), []
+
+    def node() -> None:
+        with make_sessionmaker(engine)() as s:
+            start.wait()
+            made.append(rollout.check(s, lambda: Signer.from_file(key_file), clock()))
+            s.commit()
+
+    threads = [threading.Thread(target=node) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(made, key=str) == [version + 1, None, None, None]
+    with make_sessionmaker(engine)() as s:
+        assert [r.version for r in rollout.history(s)] == [version + 1, version]
+        rolled = s.scalars(select(FleetAudit).where(FleetAudit.action == "bundle_rolled_back"))
+        assert len(rolled.all()) == 1
