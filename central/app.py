@@ -45,6 +45,7 @@ OPTIONAL_ROUTER_MODULES: tuple[str, ...] = (
     "central.handoff.routes",
     "central.web.routes",
     "central.staff.routes",
+    "central.staff.case_acts",
     "central.staff.new_case_routes",
     "central.feedback_api",
     "central.fleet.routes",

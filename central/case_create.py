@@ -47,7 +47,7 @@ from central.cases.store import CASES, EVENTS, event_values, insert_events
 from central.cases_service import NewEvent, check_answers
 from central.catalogue_service import CatalogueService
 from central.fold import CaseState, Event, apply
-from central.groupcommit import GroupCommit, write_rerunning
+from central.groupcommit import GroupCommit, write_rerunning, writer
 from central.idempotency import (
     KEPT_HEADERS,
     KEYS,
@@ -377,4 +377,5 @@ def write_batch(engine: Engine, items: Sequence[CreateItem]) -> list[Answer]:
 
 
 def create_writer(engine: Engine, **options: Any) -> GroupCommit[CreateItem, Answer]:
-    return GroupCommit(lambda items: write_batch(engine, items), name="case-writer", **options)
+    """The app's case writer: batched, or one by one (:func:`central.groupcommit.writer`)."""
+    return writer(lambda items: write_batch(engine, items), name="case-writer", **options)

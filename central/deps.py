@@ -2,6 +2,15 @@
 
 Everything hangs off ``app.state`` (set by :func:`central.app.create_app`), so tests build an app per
 database and nothing is global.
+
+One transaction owner per request: :data:`SessionDep` opens the request's one session and
+:func:`one_hop` around the route commits it on return and rolls it back on any exception; a route
+may commit earlier itself (e.g. before rendering a refusal it wants kept). Services below — the case
+store (:mod:`central.cases.store`), the handoff service, the staff desk — never commit or roll
+back. Two deliberate exceptions, each its own owner: the group-commit writers
+(:mod:`central.groupcommit`; one transaction per batch, or per item on the plain path), and an
+attempt reservation (:func:`central.handoff.service.take_attempt`), committed at once so that it
+holds across processes whatever the request does next.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import queue
 import threading
 from collections.abc import Callable, Sequence
@@ -232,3 +233,61 @@ class GroupCommit(Generic[T, R]):
         for loop, settled in by_loop.items():
             with contextlib.suppress(RuntimeError):  # that loop is closed: its callers are gone
                 loop.call_soon_threadsafe(_settle, settled)
+
+
+WRITE_PATH_ENV = "KIOSK_CENTRAL_WRITE_PATH"
+"""``batch`` (the default: :class:`GroupCommit`) or ``plain`` (:class:`OneByOne`) for the case
+create and handoff writers — the switch ``bench/bench_peak.py --write-path`` measures (issue 16:
+keep the batch writers only where the load needs them). Heartbeats always batch."""
+
+
+class OneByOne(Generic[T, R]):
+    """The plain path, with :class:`GroupCommit`'s interface: each :meth:`submit` runs
+    ``write([item])`` — its own transaction, committed before it returns — on a worker thread,
+    at most ``concurrency`` at once (more only queue for the same row locks and cores). Its
+    errors reach only its caller; beyond ``max_pending`` waiting, :class:`WriterBusy` at once."""
+
+    def __init__(
+        self,
+        write: Callable[[Sequence[T]], list[R]],
+        *,
+        concurrency: int = 6,
+        max_pending: int = 20_000,
+        name: str = "one-by-one",
+        **_batch_options: object,
+    ) -> None:
+        self._write = write
+        self._gate = threading.BoundedSemaphore(concurrency)
+        self.max_pending = max_pending
+        self.name = name
+        self._lock = threading.Lock()
+        self._pending = 0
+        self.batches = 0
+        """Transactions committed (one per item)."""
+
+    def _one(self, item: T) -> R:
+        with self._gate:
+            result = self._write([item])[0]
+        with self._lock:
+            self.batches += 1
+        return result
+
+    async def submit(self, item: T) -> R:
+        with self._lock:
+            if self._pending >= self.max_pending:
+                raise WriterBusy(f"{self._pending} items waiting")
+            self._pending += 1
+        try:
+            return await asyncio.to_thread(self._one, item)
+        finally:
+            with self._lock:
+                self._pending -= 1
+
+
+def writer(
+    write: Callable[[Sequence[T]], list[R]], *, name: str, **options: object
+) -> GroupCommit[T, R]:
+    """A group-commit writer, or the plain path when :data:`WRITE_PATH_ENV` says ``plain``."""
+    if os.environ.get(WRITE_PATH_ENV, "batch") == "plain":
+        return OneByOne(write, name=name, **options)  # type: ignore[return-value]
+    return GroupCommit(write, name=name, **options)  # type: ignore[arg-type]

@@ -51,7 +51,7 @@ from central.cases.store import (
     state_of,
 )
 from central.fold import CaseState, Event, FoldError, apply
-from central.groupcommit import GroupCommit, write_rerunning
+from central.groupcommit import GroupCommit, write_rerunning, writer
 from central.handoff import codes, service
 from central.handoff.errors import HandoffError, HandoffNotFound
 from central.handoff.models import STAFF_ORIGIN, WebSession
@@ -270,5 +270,6 @@ async def submit(writer: GroupCommit[Order, Outcome], order: Order, what: str) -
 
 
 def handoff_writer(engine: Engine, **options: Any) -> GroupCommit[Order, Outcome]:
-    """The app's writer of handoff creates and QR claims."""
-    return GroupCommit(lambda orders: write_batch(engine, orders), name="handoff-writer", **options)
+    """The app's writer of handoff creates and QR claims: batched, or one by one
+    (:func:`central.groupcommit.writer`)."""
+    return writer(lambda orders: write_batch(engine, orders), name="handoff-writer", **options)

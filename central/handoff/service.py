@@ -377,7 +377,7 @@ def _decide(
         actor_id=device,
         device_id=device,
     ):
-        session.rollback()
+        session.refresh(handoff)  # as another request decided it; the caller ends the transaction
         status = handoff.status_at(now, policy.max_code_attempts)
         raise HandoffStateError(
             f"The handoff is {status}; it cannot be {'confirmed' if confirm else 'declined'}.",

@@ -40,7 +40,7 @@ from central.handoff.models import STAFF_ORIGIN, Handoff, WebSession
 from central.handoff.service import Policy
 from central.problems import ProblemError
 from central.staff import auth, funnel
-from central.staff.new_case_routes import Desk, desk_case, desk_page, staff_message
+from central.staff.desk import Desk, desk_case, desk_page, staff_message
 from central.staff.routes import StaffCtx, StaffForm, forbidden
 from central.web.i18n import long_date
 

@@ -28,76 +28,37 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from catalogue.funnel import CHECK_ANSWERS
-from catalogue.model import Channel, Service
+from catalogue.model import Service
 from catalogue.outcomes import deciding_step, outcome_for
 from central.auth.principal import Principal
 from central.case_create import Answer, start_case
-from central.cases.store import FoldError, append_event, lock_case
-from central.db.models import Case, CaseEvent
+from central.cases.store import FoldError
+from central.db.models import Case
 from central.deps import ClockDep, SessionDep, one_hop
 from central.problems import ProblemError
 from central.staff import auth, funnel
-from central.staff.routes import StaffCtx, StaffForm, console_page, forbidden, page
+from central.staff.desk import (
+    CHANGED,
+    EDITABLE,
+    LANGS,
+    STAFF_CHANNELS,
+    Desk,
+    changed_meanwhile,
+    desk_case,
+    desk_page,
+    editable,
+    offered,
+    staff_message,
+    staff_page,
+)
+from central.staff.routes import StaffCtx, StaffForm, forbidden
 from central.web import forms
-from central.web.i18n import t
 
 router = APIRouter(prefix="/staff/new", include_in_schema=False)
 
-STAFF_CHANNELS = ("counter", "phone")
-"""The channels a member of staff starts a case on: a citizen at the desk, or on a call."""
-CHANNEL_NAMES = {"counter": "At the counter", "phone": "On the phone line"}
-LANGS = {"en": "English", "cy": "Cymraeg (Welsh)"}
-EDITABLE = ("open", "waiting_for_staff", "with_staff")
 START_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
-
-
-def offered(service: Service, channel: str) -> bool:
-    """Whether ``service`` may be started by staff on ``channel``: the catalogue's ``staff``
-    channel covers the counter and the phone line; ``counter``/``phone`` name one of them."""
-    return Channel.STAFF in service.channels or channel in {c.value for c in service.channels}
-
-
-def staff_page(
-    request: Request, template: str, ctx: auth.StaffContext, status: int = 200, **values: Any
-) -> HTMLResponse:
-    """A staff page whose catalogue texts are in the citizen's language (``lang``, default
-    English): the console's own words stay English, the service's are the citizen's."""
-    lang = values.pop("lang", "en")
-    errors = values.pop("errors", [])
-    shown = [
-        (e.anchor, e.message.get(lang)) if isinstance(e, forms.FieldError) else e for e in errors
-    ]
-    return console_page(
-        template,
-        ctx,
-        status,
-        lang=lang,
-        t=lambda key, **fmt: t(lang, key, **fmt),
-        text=lambda value: value.get(lang) if value is not None else "",
-        errors=shown,
-        channel_names=CHANNEL_NAMES,
-        **values,
-    )
-
-
-def desk_page(
-    request: Request,
-    template: str,
-    ctx: auth.StaffContext,
-    desk: Desk,
-    status: int = 200,
-    **values: Any,
-) -> HTMLResponse:
-    """A :func:`staff_page` of the case at the desk: its case (unless ``case`` is given), service
-    and the citizen's language."""
-    values.setdefault("case", desk.case)
-    return staff_page(
-        request, template, ctx, status, lang=desk.lang, service=desk.service, **values
-    )
 
 
 def _services(request: Request) -> list[Service]:
@@ -222,109 +183,10 @@ async def new_case_post(
     return RedirectResponse(f"/staff/new/{case_id}/next", status_code=303)
 
 
-def staff_message(ctx: auth.StaffContext, status: int, title: str, body: str) -> HTMLResponse:
-    return page("staff/message.html", status, me=ctx, title=title, body=body)
-
-
-class Desk:
-    """A case started at the counter or on the phone, as one member of staff works it."""
-
-    def __init__(self, case: Case, service: Service | None, lang: str) -> None:
-        self.case = case
-        self.service = service
-        self.lang = lang
-
-    @property
-    def channel(self) -> str:
-        return self.case.origin_channel
-
-    @property
-    def answers(self) -> dict[str, Any]:
-        return dict(self.case.answers or {})
-
-    def append(
-        self, session: Session, staff_id: str, type_: str, payload: dict[str, Any], now: Any
-    ) -> Case:
-        """Lock the case and append an event of this member of staff (``staff_id``) on the case's
-        channel; the case as it now is. Raises :class:`FoldError` when the case cannot take it.
-        The caller commits."""
-        case = lock_case(session, self.case.id)
-        assert case is not None
-        append_event(
-            session,
-            case,
-            type=type_,
-            payload=payload,
-            channel=self.channel,
-            actor_type="staff",
-            actor_id=staff_id,
-            now=now,
-        )
-        return case
-
-
-CHANGED = (
-    "This case was changed on another channel since this page was shown (for example on the "
-    "citizen's phone). Nothing was saved: check the answers as they are now and try again."
-)
-
-
-def changed_meanwhile(desk: Desk, form: dict[str, str]) -> bool:
-    """Whether the case changed since the page was shown: its forms carry the case's version
-    (``version``, the ETag of the API), so two channels editing at once never overwrite each
-    other — the later one is told. A form without it (not from our pages) is not checked."""
-    shown = form.get("version")
-    return shown is not None and shown != str(desk.case.version)
-
-
-def desk_case(
-    request: Request, session: Session, ctx: auth.StaffContext, case_id: str
-) -> Desk | HTMLResponse:
-    """The case when this member may work it here, else the page saying why (404 for a case
-    that does not exist, is of another office or did not start at the counter or on the phone)."""
-    if not ctx.may("assign"):
-        return forbidden(ctx, f"Your role ({ctx.user.role}) may not work on cases.")
-    try:
-        case = session.get(Case, uuid.UUID(case_id))
-    except ValueError:
-        case = None
-    if (
-        case is None
-        or not ctx.may_see_office(case.origin_office)
-        or case.origin_channel not in STAFF_CHANNELS
-    ):
-        return staff_message(ctx, 404, "No such case", "No case with that id in your office.")
-    created = session.scalar(
-        select(CaseEvent.payload).where(CaseEvent.case_id == case.id, CaseEvent.seq == 1)
-    )
-    lang = (created or {}).get("language", "en")
-    return Desk(case, request.app.state.catalogue.service(case.service_id), lang)
-
-
-def _editable(
-    request: Request, session: Session, ctx: auth.StaffContext, case_id: str
-) -> Desk | Response:
-    """:func:`desk_case`, when its answers may still change; else the page saying why (the
-    service left the catalogue) or the case's confirmation (already sent)."""
-    desk = desk_case(request, session, ctx, case_id)
-    if not isinstance(desk, Desk):
-        return desk
-    if desk.service is None:
-        return staff_message(
-            ctx,
-            410,
-            "Service withdrawn",
-            "This service is no longer in the catalogue. The answers given are kept on the case.",
-        )
-    if desk.case.status not in EDITABLE:
-        return RedirectResponse(f"/staff/new/{desk.case.id}/done", status_code=303)
-    return desk
-
-
 @router.get("/{case_id}/next", response_class=HTMLResponse)
 @one_hop
 def next_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
-    desk = _editable(request, session, ctx, case_id)
+    desk = editable(request, session, ctx, case_id)
     if not isinstance(desk, Desk):
         return desk
     if outcome_for(desk.service, desk.answers) is not None:  # type: ignore[arg-type]
@@ -358,7 +220,7 @@ def _step_page(
 def step_page(
     request: Request, case_id: str, step_id: str, ctx: StaffCtx, session: SessionDep
 ) -> Response:
-    desk = _editable(request, session, ctx, case_id)
+    desk = editable(request, session, ctx, case_id)
     if not isinstance(desk, Desk):
         return desk
     step = forms.find_step(desk.service, step_id, desk.answers)  # type: ignore[arg-type]
@@ -380,7 +242,7 @@ def step_post(
 ) -> Response:
     """The step's answers, read by the catalogue's own rules; an ``answers_changed`` event on the
     case's channel with this member of staff as actor."""
-    desk = _editable(request, session, ctx, case_id)
+    desk = editable(request, session, ctx, case_id)
     if not isinstance(desk, Desk):
         return desk
     answers = desk.answers
@@ -435,7 +297,7 @@ def _check_page(
 @router.get("/{case_id}/check", response_class=HTMLResponse)
 @one_hop
 def check_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
-    desk = _editable(request, session, ctx, case_id)
+    desk = editable(request, session, ctx, case_id)
     if not isinstance(desk, Desk):
         return desk
     if (
@@ -451,7 +313,7 @@ def check_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDe
 def outcome_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
     """The ending the answers lead to ("not eligible", the catalogue's ``[[outcomes]]``): the
     same words every channel says, to read to the citizen; the deciding question to change."""
-    desk = _editable(request, session, ctx, case_id)
+    desk = editable(request, session, ctx, case_id)
     if not isinstance(desk, Desk):
         return desk
     found = outcome_for(desk.service, desk.answers)  # type: ignore[arg-type]
@@ -477,7 +339,7 @@ def submit(
     clock: ClockDep,
     form: StaffForm,
 ) -> Response:
-    desk = _editable(request, session, ctx, case_id)
+    desk = editable(request, session, ctx, case_id)
     if not isinstance(desk, Desk):
         return desk
     if changed_meanwhile(desk, form):

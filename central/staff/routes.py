@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.api.queue import waiting_cases
-from central.cases.store import FoldError, append_event, lock_case
+from central.cases.store import append_event, lock_case
 from central.cases_service import find_by_reference
 from central.db.models import Case, CaseEvent
 from central.deps import ClockDep, SessionDep, SettingsDep, end_reading, one_hop
@@ -309,7 +309,7 @@ def pickup(ctx: StaffCtx, session: SessionDep, clock: ClockDep, form: StaffForm)
     return RedirectResponse(f"/staff/cases/{case.id}", status_code=303)
 
 
-def _case_or_404(session: Session, ctx: auth.StaffContext, case_id: str) -> Case | HTMLResponse:
+def case_or_404(session: Session, ctx: auth.StaffContext, case_id: str) -> Case | HTMLResponse:
     """The case when ``case_id`` names one this member may see, else the "no such case" page
     (404) — the same answer for a malformed id, an unknown id and another office's case."""
     try:
@@ -332,7 +332,7 @@ def _case_or_404(session: Session, ctx: auth.StaffContext, case_id: str) -> Case
 def case_page(case_id: str, ctx: StaffCtx, session: SessionDep, request: Request) -> Response:
     if not ctx.may("view"):
         return forbidden(ctx, "Your role has no access to cases.")
-    case = _case_or_404(session, ctx, case_id)
+    case = case_or_404(session, ctx, case_id)
     if not isinstance(case, Case):
         return case
     events = session.scalars(
@@ -364,93 +364,3 @@ def _answer_rows(service: Any, answers: dict[str, Any]) -> list[tuple[str, str]]
                 rows.append((f.label.en, forms.display_value(f, answers[f.id], "en")))
     rows += [(key, str(value)) for key, value in answers.items() if key not in known]
     return rows
-
-
-def _act(
-    form: dict[str, str],
-    ctx: auth.StaffContext,
-    session: Session,
-    now: Any,
-    case_id: str,
-    permission: str,
-    type_: str,
-    payload_of: Any,
-) -> Response:
-    if not ctx.may(permission):
-        return forbidden(ctx, f"Your role ({ctx.user.role}) may not do this.")
-    case = _case_or_404(session, ctx, case_id)
-    if not isinstance(case, Case):
-        return case
-    payload = payload_of(form)
-    if payload is None:
-        return RedirectResponse(f"/staff/cases/{case.id}?error=empty", status_code=303)
-    locked = lock_case(session, case.id)
-    try:
-        append_event(
-            session,
-            locked,
-            type=type_,
-            payload=payload,
-            channel="staff",
-            actor_type="staff",
-            actor_id=ctx.user.id,
-            now=now,
-        )  # type: ignore[arg-type]
-    except FoldError:
-        session.rollback()
-        return RedirectResponse(f"/staff/cases/{case.id}?error=state", status_code=303)
-    session.commit()
-    return RedirectResponse(f"/staff/cases/{case.id}", status_code=303)
-
-
-@router.post("/cases/{case_id}/notes")
-@one_hop
-def add_note(
-    case_id: str,
-    ctx: StaffCtx,
-    session: SessionDep,
-    clock: ClockDep,
-    form: StaffForm,
-) -> Response:
-    def payload(form: dict[str, str]) -> dict[str, str] | None:
-        text = form.get("text", "").strip()
-        return {"text": text} if text else None
-
-    return _act(form, ctx, session, clock(), case_id, "note", "note_added", payload)
-
-
-@router.post("/cases/{case_id}/assign")
-@one_hop
-def assign(
-    case_id: str,
-    ctx: StaffCtx,
-    session: SessionDep,
-    clock: ClockDep,
-    form: StaffForm,
-) -> Response:
-    return _act(
-        form,
-        ctx,
-        session,
-        clock(),
-        case_id,
-        "assign",
-        "assigned",
-        lambda _: {"staff_id": ctx.user.id},
-    )
-
-
-@router.post("/cases/{case_id}/close")
-@one_hop
-def close(
-    case_id: str,
-    ctx: StaffCtx,
-    session: SessionDep,
-    clock: ClockDep,
-    form: StaffForm,
-) -> Response:
-    def payload(form: dict[str, str]) -> dict[str, str]:
-        outcome = form.get("outcome", "").strip()[:200]
-        return {"outcome": outcome} if outcome else {}
-
-    return _act(form, ctx, session, clock(), case_id, "close", "closed", payload)
