@@ -176,29 +176,18 @@ def _claim(batch: _Batch, order: ClaimOrder, presented: str) -> service.Claim:
     handoff = batch.handoffs.get(presented)
     if handoff is None or not codes.same_hash(handoff.secret_hash, presented):
         raise HandoffNotFound("This link is not valid. Ask the kiosk for a new code.")
-    now, policy = order.now, order.policy
-    refusal = service.claim_refusal(handoff, now, policy)
-    if refusal is not None:
-        raise refusal
-    web, token = service.web_session_row(
-        handoff.case_id, handoff.id, now, policy, codes.display_code_for(order.secret)
+    now = order.now
+    decision = service.decide_claim(
+        handoff, "secret", now, order.policy, codes.display_code_for(order.secret)
     )
     batch.append(
-        handoff.case_id, service.claimed_payload(handoff.id, "secret"), now,
-        channel="web", actor_type="citizen", actor_id=str(web["id"]),
+        handoff.case_id, decision.payload, now,
+        channel="web", actor_type="citizen", actor_id=str(decision.web_row["id"]),
     )  # fmt: skip
     handoff.claimed_at = now  # a second claim in this batch finds it used
-    batch.claims.append(
-        {
-            "b_id": handoff.id,
-            "b_now": now,
-            "b_max_attempts": policy.max_code_attempts,
-            "v_claimed_at": now,
-            "v_claimed_by": "secret",
-        }
-    )
-    batch.web_sessions.append(web)
-    return service.Claim(None, WebSession(**web), token)
+    batch.claims.append(decision.claim_params)
+    batch.web_sessions.append(decision.web_row)
+    return service.Claim(None, WebSession(**decision.web_row), decision.token)
 
 
 def write(conn: Connection, orders: Sequence[Order]) -> list[Outcome]:

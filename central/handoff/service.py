@@ -1,7 +1,8 @@
 """The handoff state machine: create → (pending | slow_down) → claimed → confirmed | declined; expired.
 
 Rows, payloads and refusals are built here; the QR link's claim and handoff creation are decided and
-stored in batches by :mod:`central.handoff.batch`. A claim is single-use even with several server
+stored in batches by :mod:`central.handoff.batch`. A claim — by the QR link or the typed code — is
+decided by one function, :func:`decide_claim`; only how it is stored differs. A claim is single-use even with several server
 processes on one database: every claimer first locks the handoff row (``FOR UPDATE`` on PostgreSQL;
 SQLite's ``BEGIN IMMEDIATE`` serialises writers), then its case, and the claim is a conditional
 ``UPDATE … WHERE claimed_at IS NULL AND expires_at > now`` whose row count is checked.
@@ -141,6 +142,38 @@ def claim_refusal(handoff: Any, now: datetime, policy: Policy) -> HandoffError |
     return None
 
 
+@dataclass(frozen=True)
+class ClaimDecision:
+    """What claiming a handoff writes — decided once, for the QR link's claim (stored in batches,
+    :mod:`central.handoff.batch`) and the typed code's (:func:`claim_by_code`) alike: the
+    conditional claim UPDATE's parameters (:data:`CLAIM`), the phone's web session row and cookie
+    token, and the ``handed_off`` event's payload (recorded as that session's citizen, on the web)."""
+
+    claim_params: dict[str, Any]
+    web_row: dict[str, Any]
+    token: str
+    payload: dict[str, Any]
+
+
+def decide_claim(
+    handoff: Any, how: str, now: datetime, policy: Policy, display_code: str | None
+) -> ClaimDecision:
+    """The claim of ``handoff`` (read under its row lock) by ``how`` (``secret``: the QR link;
+    ``code``: typed); raises :func:`claim_refusal`'s error when it cannot be claimed now."""
+    refusal = claim_refusal(handoff, now, policy)
+    if refusal is not None:
+        raise refusal
+    web, token = web_session_row(handoff.case_id, handoff.id, now, policy, display_code)
+    params = {
+        "b_id": handoff.id,
+        "b_now": now,
+        "b_max_attempts": policy.max_code_attempts,
+        "v_claimed_at": now,
+        "v_claimed_by": how,
+    }
+    return ClaimDecision(params, web, token, claimed_payload(handoff.id, how))
+
+
 def get_for_device(session: Session, handoff_id: uuid.UUID, device_id: str) -> Handoff:
     """The handoff, only for its originating kiosk (others get the same 404 as a wrong id)."""
     handoff = session.get(Handoff, handoff_id)
@@ -227,35 +260,31 @@ def claim_by_code(
 def _claim(
     session: Session, handoff: Handoff, how: str, now: datetime, policy: Policy, display_code: str
 ) -> Claim:
-    """The typed code's claim (the QR link's is decided in batches by
-    :mod:`central.handoff.batch`). ``handoff`` was read under its row lock
-    (:func:`find_by_short_id`); the case is locked next. Every refusal (used, expired, a case
-    that cannot take the event) is raised before anything is written — the route answers a
-    refusal with a page and its session still commits. The conditional UPDATE's row count
-    guards the rest."""
+    """The typed code's claim, one request in its own transaction (the QR link's are stored in
+    batches by :mod:`central.handoff.batch`; both decide with :func:`decide_claim`). ``handoff``
+    was read under its row lock (:func:`find_by_short_id`); the case is locked next. Every refusal
+    (used, expired, a case that cannot take the event) is raised before anything is written — the
+    route answers a refusal with a page and its session still commits. The conditional UPDATE's
+    row count guards the rest."""
     case = lock_case(session, handoff.case_id)
     assert case is not None  # the foreign key guarantees it
-    payload = claimed_payload(handoff.id, how)
-    refusal = claim_refusal(handoff, now, policy)
-    if refusal is not None:
-        raise refusal
-    fold_check(case, "handed_off", payload, "web", now)
-    params = {"b_id": handoff.id, "b_now": now, "b_max_attempts": policy.max_code_attempts}
-    claimed = session.execute(CLAIM, params | {"v_claimed_at": now, "v_claimed_by": how})
-    if claimed.rowcount != 1:  # changed since it was read (SQLite has no row lock to take)
-        raise HandoffAlreadyClaimed("This code has already been used.")
-    web, token = new_web_session(session, case, handoff.id, now, policy, display_code)
+    decision = decide_claim(handoff, how, now, policy, display_code)
+    fold_check(case, "handed_off", decision.payload, "web", now)
+    if session.execute(CLAIM, decision.claim_params).rowcount != 1:
+        raise HandoffAlreadyClaimed("This code has already been used.")  # changed since read
+    web = WebSession(**decision.web_row)
+    session.add(web)
     append_event(
         session,
         case,
         type="handed_off",
-        payload=payload,
+        payload=decision.payload,
         channel="web",
         actor_type="citizen",
         actor_id=str(web.id),
         now=now,
     )
-    return Claim(handoff, web, token)
+    return Claim(handoff, web, decision.token)
 
 
 def web_session_row(
