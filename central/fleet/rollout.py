@@ -366,6 +366,15 @@ def kiosks(session: Session, office: str | None = None) -> list[Any]:
     return list(session.execute(query))
 
 
+def versions(session: Session, office: str | None = None) -> dict[str, int | None]:
+    """Each kiosk's bundle version by device id (one query: the fleet page lists 10,000)."""
+    query = select(DeviceBundle.device_id, DeviceBundle.version)
+    if office is not None:
+        query = query.join(Device, Device.id == DeviceBundle.device_id)
+        query = query.where(Device.office == office)
+    return {row.device_id: row.version for row in session.execute(query)}
+
+
 def history(session: Session, limit: int = 20) -> list[FleetRollout]:
     query = select(FleetRollout).order_by(FleetRollout.version.desc()).limit(limit)
     return list(session.scalars(query))

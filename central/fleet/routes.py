@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
 from central.deps import ClockDep, SessionDep, end_reading, one_hop
-from central.fleet import alerts, api, availability, bundle_api, console, health
+from central.fleet import alerts, api, availability, bundle_api, console, health, rollout
 from central.fleet.waiters import Waiters
 from central.staff.routes import StaffCtx, forbidden, page
 
@@ -46,6 +46,7 @@ def fleet_page(ctx: StaffCtx, session: SessionDep, clock: ClockDep, request: Req
     kiosks = health.fleet(session, office, now)
     week = availability.summary(session, now - AVAILABILITY_WINDOW, now, now, office)
     open_alerts = alerts.open_alerts(session.connection(), office)[:ATTENTION_ROWS]
+    bundle_versions = rollout.versions(session, office)
     end_reading(session)
     listed = kiosks
     needing = sum(k.status != "ok" for k in kiosks)
@@ -62,6 +63,7 @@ def fleet_page(ctx: StaffCtx, session: SessionDep, clock: ClockDep, request: Req
         now=now,
         summary=health.summary(kiosks),
         versions=health.versions(kiosks),
+        bundle_versions=bundle_versions,
         silent_after_s=int(health.SILENT_AFTER.total_seconds()),
         backlog=health.BACKLOG,
         alerts=open_alerts,

@@ -1,4 +1,5 @@
-"""The bundles page of the staff console (issue 14 item 3): every kiosk's version and ring; an admin
+"""The bundles page of the staff console (issue 14 item 3): every kiosk's version and ring (and its
+bundle version on the fleet page); an admin
 promotes, halts and rolls back by hand, each audited under their name; a technician sees the page
 but has no buttons and is refused; each POST route depends on the console's CSRF guard and a forged
 POST changes no row."""
@@ -54,6 +55,9 @@ def test_the_page_lists_every_kiosk_version_and_ring(kit: Kit) -> None:
     assert "canary" in row and '<td class="version">1' in row
     assert 'data-testid="rollout-state">active' in page
     assert "Promote to the next ring" in page and "Roll back" in page
+    fleet = client.get(f"/staff/fleet?office={kit.office}").text
+    row = fleet.split(f'data-device="{kit.device_id}"')[1].split("</tr>")[0]
+    assert '<td class="bundle">1</td>' in row
 
 
 def test_an_admin_promotes_halts_and_rolls_back_by_hand(kit: Kit) -> None:
