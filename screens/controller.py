@@ -18,6 +18,7 @@ from typing import Any
 
 from kivy.clock import Clock
 
+from kiosk.runtime.phone import carry_on_handoff
 from kiosk.session import (
     Event,
     IdleWarning,
@@ -28,6 +29,7 @@ from kiosk.session import (
     Submission,
     Wiped,
 )
+from kiosk.ui.preferences import carried
 from kiosk.ui.speech import describe_screen
 from screens.attract import AttractScreen
 from screens.backend import Backend
@@ -339,6 +341,8 @@ class Controller:
 
     def start_phone(self, ready: Callable[[Any], None]) -> None:
         case_id = self.result.case_id
+        # The person's language and settings travel with the handoff (issue 19 item 6).
+        carry_on_handoff(self.backend, case_id, carried(self.ctx.settings, self.ctx.lang))
         self.workers.run(lambda: self.backend.start_phone_handoff(case_id), ready,
                          lambda _exc: ready(None), name="phone")  # fmt: skip
 

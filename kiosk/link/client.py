@@ -76,6 +76,8 @@ class CentralClient:
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.user_agent = user_agent
+        self._carried: dict[str, dict[str, Any]] = {}
+        """Preferences for the next handoff of one case (:meth:`carry_on_handoff`)."""
 
     def __repr__(self) -> str:  # never show the token
         return f"CentralClient({self.base_url!r})"
@@ -134,9 +136,27 @@ class CentralClient:
     def catalogue(self) -> dict[str, Any]:
         return self._json("GET", "/catalogue")
 
+    def carry_on_handoff(self, case_id: str, preferences: Mapping[str, Any]) -> None:
+        """The person's language and settings for the next handoff of ``case_id`` (issue 19
+        item 6). Only the latest case is kept, and it is taken by that handoff: nothing of one
+        person travels on the next person's."""
+        self._carried = {case_id: dict(preferences)}
+
     def create_handoff(self, case_id: str) -> dict[str, Any]:
-        """A new handoff each call, so not retried (the screen offers "try again")."""
-        return self._json("POST", f"/cases/{quote(case_id)}/handoffs", None, retry=False)
+        """A new handoff each call, so not retried (the screen offers "try again"). It carries
+        what :meth:`carry_on_handoff` handed over for this case; when central refuses that (422:
+        a setting it does not know yet) the handoff is made without it."""
+        path = f"/cases/{quote(case_id)}/handoffs"
+        carried = self._carried.pop(case_id, None)
+        if not carried:
+            return self._json("POST", path, None, retry=False)
+        try:
+            return self._json("POST", path, {"preferences": carried}, retry=False)
+        except Rejected as exc:
+            if exc.status != 422:
+                raise
+            log.info("handoff preferences refused by central; the handoff carries none")
+            return self._json("POST", path, None, retry=False)
 
     def handoff_status(self, handoff_id: str) -> dict[str, Any]:
         return self._json("GET", f"/handoffs/{quote(handoff_id)}")

@@ -11,12 +11,17 @@ citizen must confirm on the kiosk that the phone showing the same code is theirs
 which voids the claim); only then does the session end and wipe.
 
 Time comes from an injected monotonic clock, so the polling rules are tested without sleeping.
+
+The handoff carries the person's language and accessibility settings (issue 19 item 6): the
+screens hand them over just before asking (:func:`carry_on_handoff`, to the runtime's central
+client, which sends them with that case's handoff only); central keeps them on the handoff row,
+and a save on the phone passes them on to the code a kiosk opens later.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -24,7 +29,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from kiosk.link.errors import Offline
 from kiosk.ui.i18n import N_
 
-__all__ = ["TYPED_FALLBACK", "PhoneHandoff", "PhoneOffer", "SLOW_DOWN_STEP_S", "typed_fallback"]
+__all__ = [
+    "TYPED_FALLBACK",
+    "PhoneHandoff",
+    "PhoneOffer",
+    "SLOW_DOWN_STEP_S",
+    "carry_on_handoff",
+    "typed_fallback",
+]
 
 TYPED_FALLBACK = N_("Or go to {url} and enter {code}")
 """What the kiosk says under the QR code for people who type (translated in the kiosk catalogs)."""
@@ -60,6 +72,16 @@ def typed_fallback(offer: PhoneOffer, gettext: Callable[[str], str]) -> str:
     """The sentence the phone screen shows under the QR code, in the language of ``gettext``
     (a bound translator): the address to type and the one code to enter there."""
     return gettext(TYPED_FALLBACK).format(url=offer.address, code=offer.display_code)
+
+
+def carry_on_handoff(backend: object, case_id: str, preferences: Mapping[str, Any]) -> bool:
+    """Hand the person's preferences to the runtime's central client (``backend.client``) for
+    ``case_id``'s next handoff; False when the backend has none (a test double)."""
+    carry = getattr(getattr(backend, "client", None), "carry_on_handoff", None)
+    if not callable(carry):
+        return False
+    carry(case_id, preferences)
+    return True
 
 
 def with_language(url: str, language: str | None) -> str:

@@ -6,6 +6,7 @@ too) behind ptys, a real central service (issue 19 item 6, issue 12 item 3).
 * A slip's code of a case still open, held under the scanner, opens the case after the second
   factor in Welsh, at that text size, in those colours — and after the idle wipe the next person
   has the defaults again.
+* The phone handoff from the outcome screen carries them on the handoff's row.
 * A case handed from a kiosk to a phone and saved on the phone's web page is picked up at the kiosk
   by scanning the code the saved page shows, the same way."""
 
@@ -134,6 +135,29 @@ def test_a_slip_printed_in_welsh_large_and_dark_carries_them(live, artifacts):
     s.wipe("idle")  # the citizen walks away with the slip
     d.wait_until(lambda: d.screen == "attract", timeout=10, what="attract")
     assert defaults(live)  # the next person does not inherit them
+
+
+def test_the_phone_handoff_from_the_outcome_screen_carries_them(live, artifacts):
+    d, s = live.d, live.session
+    s.start()
+    s.choose_language("cy")
+    chosen_at_the_kiosk(live)
+    s.choose_service("change-of-address")
+    for values in step_answers(live.today):
+        assert s.answer(values) == {}
+    d.pump(2)
+    d.tap("submit")
+    d.wait_until(lambda: d.screen == "outcome", timeout=30, what="the outcome screen")
+    d.tap("outcome:phone")
+    d.wait_until(lambda: d.has("qr"), timeout=30, what="the QR code")
+    rows = live.central.sql("SELECT preferences FROM handoffs")
+    assert len(rows) == 1
+    kept = rows[0][0] if isinstance(rows[0][0], dict) else json.loads(rows[0][0])
+    assert (kept["language"], kept["text_size"], kept["theme"]) == ("cy", 2, "high-contrast-dark")
+    assert "high-contrast-dark" not in str(live.central.sql("SELECT * FROM case_events"))
+    s.wipe("idle")
+    d.wait_until(lambda: d.screen == "attract", timeout=10, what="attract")
+    assert defaults(live)
 
 
 def test_a_slip_code_opens_its_case_in_the_carried_settings(live, artifacts):
