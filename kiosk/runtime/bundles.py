@@ -47,7 +47,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from kiosk.config import KioskConfig
 from kiosk.link.client import CentralClient
 
-__all__ = ["BundleRefused", "BundleStore", "BundleSync", "Installed", "apply_settings", "store_for"]
+__all__ = [
+    "BundleRefused",
+    "BundleStore",
+    "BundleSync",
+    "Installed",
+    "apply_settings",
+    "store_for",
+    "sync_for",
+]
 
 log = logging.getLogger(__name__)
 
@@ -348,3 +356,18 @@ class BundleSync:
                 self.reported.add(about)
         except Exception as exc:  # noqa: BLE001 - reported on a later tick
             log.info("bundle refusal not reported (%s)", type(exc).__name__)
+
+
+def sync_for(
+    config: KioskConfig, token: str, in_session: Callable[[], bool],
+    on_applied: Callable[[Installed], None] | None = None,
+) -> BundleSync | None:  # fmt: skip
+    """The bundle sync of a running kiosk (the fleet agent's ``bundles`` tick), or None — said once
+    in the log — when no public key is pinned: such a kiosk takes no bundle at all."""
+    try:
+        store = store_for(config)
+    except (OSError, ValueError) as exc:
+        log.warning("no configuration bundles: %s not usable (%s)", KEY_FILE, type(exc).__name__)
+        return None
+    client = BundleClient(config.central_url, token, timeout_s=10, retries=0)
+    return BundleSync(store, client, in_session, on_applied)

@@ -1,8 +1,7 @@
 """The bundles page of the staff console (issue 14 item 3): every kiosk's version and ring (and its
-bundle version on the fleet page); an admin
-promotes, halts and rolls back by hand, each audited under their name; a technician sees the page
-but has no buttons and is refused; each POST route depends on the console's CSRF guard and a forged
-POST changes no row."""
+bundle version on the fleet page); an admin promotes, halts and rolls back by hand, each audited
+under their name; a technician sees the page but has no buttons and is refused; each POST route
+depends on the console's CSRF guard and a forged POST changes no row."""
 
 from __future__ import annotations
 

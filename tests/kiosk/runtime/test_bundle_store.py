@@ -173,3 +173,28 @@ def test_a_malformed_answer_is_refused_not_raised(config, key) -> None:  # type:
         with pytest.raises(BundleRefused):
             store.verify(wire, CENTRAL_NOW)
     assert store.version() is None
+
+
+def test_a_running_kiosk_syncs_after_each_beat_only_with_a_pinned_key(config, key) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from kiosk.runtime.bundles import sync_for
+    from kiosk.runtime.fleet import FleetAgent
+
+    syncer = sync_for(config, "dev_x.secret", lambda: False)
+    assert syncer is not None and syncer.store.root == config.data_dir / "bundles"
+    (config.data_dir / KEY_FILE).unlink()
+    assert sync_for(config, "dev_x.secret", lambda: False) is None  # takes no bundle at all
+
+    class Sender:
+        def heartbeat(self, body: dict[str, Any]) -> dict[str, Any]:
+            return {"interval_s": 30}
+
+    ticked = threading.Event()
+    agent = FleetAgent(Sender(), dict, lambda: 0, bundles=ticked.set)
+    agent.start()
+    try:
+        assert ticked.wait(10), "the fleet agent never ran the bundles tick"
+    finally:
+        agent.stop()
+    assert agent.sent >= 1
