@@ -174,3 +174,41 @@ def test_a_web_save_carries_the_language_and_what_the_kiosk_handed_on(web: Kit) 
     body = {"code": code, "factor": "4821"}
     opened = kiosk.post("/api/v1/resume", json=body, headers=web.auth).json()
     assert opened["preferences"] == CARRIED | {"language": "en"}
+
+
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"])
+def test_migration_0011_adds_and_removes_the_columns(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from central.db.base import make_engine
+    from central.migrate import alembic_config, upgrade
+    from central.web.testkit import fresh_postgres
+
+    def columns(url: str) -> dict[str, set[str]]:
+        engine = make_engine(url)
+        try:
+            found = inspect(engine)
+            return {
+                t: {c["name"] for c in found.get_columns(t)} for t in ("handoffs", "resume_codes")
+            }
+        finally:
+            engine.dispose()
+
+    def check(url: str) -> None:
+        upgrade(url, "0011")
+        assert all("preferences" in names for names in columns(url).values())
+        command.downgrade(alembic_config(url), "0010")
+        assert not any("preferences" in names for names in columns(url).values())
+        upgrade(url)
+        assert all("preferences" in names for names in columns(url).values())
+
+    if db == "sqlite":
+        check(f"sqlite:///{tmp_path / 'm.db'}")
+        return
+    with fresh_postgres() as url:
+        if url is None:
+            pytest.skip(
+                "PostgreSQL at 127.0.0.1:5432 unreachable: migration 0011 on it did NOT run"
+            )
+        check(url)
