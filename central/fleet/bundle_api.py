@@ -94,7 +94,7 @@ def device_bundle(
     want = rollout.target(session, device.id)
     bundle = None
     if want is not None and (have is None or want > have):
-        bundle = rollout.served_bundle(session, want)
+        bundle = rollout.served_bundle(session, want, now, lambda: signer_of(request))
     rollout.record_poll(session, device.id, have, want if bundle else None, now)
     session.commit()
     return json_response({"target": want, "now": now.isoformat(), "bundle": bundle})

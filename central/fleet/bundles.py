@@ -14,7 +14,9 @@ Validity and clock skew: a payload carries ``issued_at`` and ``expires_at`` in c
 kiosk accepts a bundle while central's time — as stated in the same authenticated answer that
 carried the bundle, else its own clock — is within ``[issued_at - SKEW_S, expires_at + SKEW_S]``;
 a kiosk whose own clock is hours wrong therefore neither refuses a fresh bundle nor keeps taking
-an old one. Versions only go up: an older or equal version is refused whatever its dates.
+an old one. Versions only go up: an older or equal version is refused whatever its dates. A bundle
+served within a week of its expiry is signed again with fresh dates (same version and content), so
+a kiosk back after a month off catches up.
 
 Failure model: a missing or unreadable key raises :class:`KeyUnavailable` (the publish is refused,
 nothing is stored); a malformed key file likewise, never echoing its content.

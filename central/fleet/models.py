@@ -197,7 +197,8 @@ __all__ = [
 
 class FleetBundle(Base):
     """A signed configuration bundle (issue 14 item 3): the canonical JSON that was signed, as
-    text, and its detached Ed25519 signature. Never changed once written."""
+    text, and its detached Ed25519 signature. Version and content never change; the dates and the
+    signature are renewed when it is served close to its expiry (``rollout.served_bundle``)."""
 
     __tablename__ = "fleet_bundles"
 

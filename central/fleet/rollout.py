@@ -49,6 +49,7 @@ STAGES = (0, 10, 50, 100)
 """Percent of kiosks (by bucket) reached at each stage; stage 0 is the canaries alone."""
 CANARY_SHARE = 0.02
 WINDOW = timedelta(minutes=30)
+REFRESH_BEFORE = timedelta(days=7)
 HEALTHY = ("ok", "backlog")
 REGRESSED = ("silent", "fault", "out_of_service")
 OPEN = ("active", "halted")
@@ -380,8 +381,28 @@ def history(session: Session, limit: int = 20) -> list[FleetRollout]:
     return list(session.scalars(query))
 
 
-def served_bundle(session: Session, version: int) -> dict[str, Any] | None:
+def served_bundle(
+    session: Session, version: int, now: datetime | None = None,
+    signer: Callable[[], Signer] | None = None,
+) -> dict[str, Any] | None:  # fmt: skip
+    """The signed bundle as a kiosk receives it. One that expires within :data:`REFRESH_BEFORE`
+    (a kiosk back after weeks off) is signed again first with fresh dates — same version, same
+    content — so a late kiosk catches up instead of refusing it; without a key it goes as is."""
     found = session.get(FleetBundle, version)
     if found is None:
         return None
+    if now is not None and signer is not None:
+        body = json.loads(found.payload)
+        if datetime.fromisoformat(body["expires_at"]) - now < REFRESH_BEFORE:
+            try:
+                key = signer()
+            except KeyUnavailable:
+                key = None
+            if key is not None:
+                fresh = bundles.payload(
+                    version, body.get("settings", {}), body.get("catalogue"), now
+                )
+                found.payload = bundles.canonical(fresh)
+                found.signature, found.key_id = key.sign(found.payload), key.key_id
+                session.flush()
     return bundles.wire(found.version, found.payload, found.signature, found.key_id)

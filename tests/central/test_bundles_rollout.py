@@ -280,3 +280,17 @@ def test_two_nodes_checking_at_once_roll_back_once(engine, key_file, clock, make
         assert [r.version for r in rollout.history(s)] == [version + 1, version]
         rolled = s.scalars(select(FleetAudit).where(FleetAudit.action == "bundle_rolled_back"))
         assert len(rolled.all()) == 1
+
+
+def test_a_kiosk_back_after_weeks_gets_it_signed_again_with_fresh_dates(
+    client, engine, key_file, clock, make_device, office
+) -> None:  # type: ignore[no-untyped-def]
+    canary, away = make_device(office, "canary"), make_device(office, "away")
+    version = publish(engine, key_file, GOOD, clock, [canary[0]])
+    promote(engine, clock, to_all=True)
+    first = verified(poll(client, canary[1])["bundle"], key_file)
+    clock.advance(days=40)  # past the 30 days the bundle was valid for
+    got = poll(client, away[1])
+    again = verified(got["bundle"], key_file)
+    assert again["version"] == version and again["settings"] == first["settings"] == GOOD
+    assert again["issued_at"] == clock().isoformat() > first["expires_at"]
