@@ -42,6 +42,12 @@ def _devices(args: argparse.Namespace) -> int:
     return devices(args.config, as_json=args.json)
 
 
+def _bundle(args: argparse.Namespace) -> int:
+    from kiosk.runtime.bundles import bundle_command
+
+    return bundle_command(args.config, as_json=args.json)
+
+
 def _diagnose(args: argparse.Namespace) -> int:
     from kiosk.device_commands import diagnose
 
@@ -168,6 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", default=DEFAULT_CONFIG)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_devices)
+
+    p = sub.add_parser("bundle", help="the configuration bundle running, the previous and staged")
+    p.add_argument("--config", default=DEFAULT_CONFIG)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_bundle)
 
     p = sub.add_parser("diagnose", help="health of devices, central link, outbox and disk")
     p.add_argument("--config", default=DEFAULT_CONFIG)

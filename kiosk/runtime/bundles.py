@@ -371,3 +371,34 @@ def sync_for(
         return None
     client = BundleClient(config.central_url, token, timeout_s=10, retries=0)
     return BundleSync(store, client, in_session, on_applied)
+
+
+def bundle_command(config_path: str, as_json: bool) -> int:
+    """``kiosk bundle [--json]``: the bundle running, the one before it and one staged (waiting for
+    the session to end). Exit 0; 2 on a configuration problem; 1 when no public key is pinned."""
+    import sys
+
+    from kiosk.config import ConfigError, load_kiosk_config
+
+    try:
+        config = load_kiosk_config(config_path)
+    except ConfigError as exc:
+        print(f"kiosk: configuration problem(s):\n{exc}", file=sys.stderr)
+        return 2
+    try:
+        store = store_for(config)
+    except (OSError, ValueError) as exc:
+        print(
+            f"kiosk: no bundles: {config.data_dir / KEY_FILE} ({type(exc).__name__})",
+            file=sys.stderr,
+        )
+        return 1
+    found = {name: getattr(store, name)() for name in ("current", "previous", "pending")}
+    shown = {name: None if i is None else {"version": i.version, "settings": i.settings}
+             for name, i in found.items()}  # fmt: skip
+    if as_json:
+        print(json.dumps(shown, indent=2, ensure_ascii=False))
+        return 0
+    for name, item in shown.items():
+        print(f"{name:9} {'none' if item is None else 'version ' + str(item['version'])}")
+    return 0

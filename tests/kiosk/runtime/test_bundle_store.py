@@ -198,3 +198,25 @@ def test_a_running_kiosk_syncs_after_each_beat_only_with_a_pinned_key(config, ke
     finally:
         agent.stop()
     assert agent.sent >= 1
+
+
+def test_kiosk_bundle_shows_running_previous_and_staged(config, key) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    store = store_for(config)
+    for version in (1, 2):
+        store.stage(signed(key, version, {"idle.goodbye_s": version + 4}), CENTRAL_NOW)
+        store.apply_pending(in_session=False)
+    store.stage(signed(key, 3), CENTRAL_NOW)
+    env = {**os.environ, "KIOSK_DATA_DIR": str(config.data_dir)}
+    out = subprocess.run([sys.executable, "-m", "kiosk.cli", "bundle", "--json", "--config",
+                          str(ROOT / "config" / "kiosk.toml")], capture_output=True, text=True,
+                         env=env, cwd=ROOT, timeout=120)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == {
+        "current": {"version": 2, "settings": {"idle.goodbye_s": 6}},
+        "previous": {"version": 1, "settings": {"idle.goodbye_s": 5}},
+        "pending": {"version": 3, "settings": {}},
+    }
