@@ -294,3 +294,19 @@ def test_a_kiosk_back_after_weeks_gets_it_signed_again_with_fresh_dates(
     again = verified(got["bundle"], key_file)
     assert again["version"] == version and again["settings"] == first["settings"] == GOOD
     assert again["issued_at"] == clock().isoformat() > first["expires_at"]
+
+
+def test_the_catalogue_travels_in_the_bundle_and_bad_files_are_refused(
+    client, engine, key_file, clock, device
+) -> None:  # type: ignore[no-untyped-def]
+    from central.fleet.bundles import read_catalogue
+    from central.settings import REPO_ROOT
+
+    shipped = read_catalogue(REPO_ROOT / "config" / "services")
+    with session_scope(make_sessionmaker(engine)) as s:
+        for bad in ({"../x.toml": "a = 1"}, {"x.toml": "not = = toml"}, {"x.txt": "a = 1"}):
+            with pytest.raises(BundleRefused):
+                rollout.publish(s, Signer.from_file(key_file), {}, bad, "cli", clock(), [device[0]])
+        rollout.publish(s, Signer.from_file(key_file), {}, shipped, "cli", clock(), [device[0]])
+    got = verified(poll(client, device[1])["bundle"], key_file)
+    assert got["catalogue"] == shipped and len(shipped) >= 4

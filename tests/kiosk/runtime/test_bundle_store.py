@@ -220,3 +220,17 @@ def test_kiosk_bundle_shows_running_previous_and_staged(config, key) -> None:  #
         "previous": {"version": 1, "settings": {"idle.goodbye_s": 5}},
         "pending": {"version": 3, "settings": {}},
     }
+
+
+def test_a_catalogue_in_a_bundle_lands_in_its_folder_and_bad_names_are_refused(config, key) -> None:  # type: ignore[no-untyped-def]
+    store = store_for(config)
+    text = (ROOT / "config" / "services" / "change-of-address.toml").read_text(encoding="utf-8")
+    store.stage(signed(key, 1, catalogue={"change-of-address.toml": text}), CENTRAL_NOW)
+    applied = store.apply_pending(in_session=False)
+    assert (applied.catalogue_dir / "change-of-address.toml").read_text(encoding="utf-8") == text
+    for name in ("../escape.toml", ".hidden.toml", "notes.txt"):
+        with pytest.raises(BundleRefused):
+            store.stage(signed(key, 2, catalogue={name: "x = 1"}), CENTRAL_NOW)
+        assert not (config.data_dir / "escape.toml").exists()
+    assert store.version() == 1 and store.pending() is None
+    assert [p.name for p in store.versions.iterdir()] == ["1"]
