@@ -42,7 +42,7 @@ from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
 from kiosk.ui.speech import describe_control, describe_screen
-from peripherals.keypad.reader import PRESS, RELEASE
+from peripherals.keypad.reader import PRESS, RELEASE, REPEAT
 from screens.host import ScreenHost
 from screens.widgets import KToggle, walk
 
@@ -73,6 +73,7 @@ class FocusRing:
             self._line = Line(rectangle=(0, 0, 0, 0), width=self.thickness, joint="miter")
         self._ink.a = 0
         self._ticker: Any = None
+        self._held: set[int] = set()
 
     # ---- wiring --------------------------------------------------------------------------------
     def attach(self) -> FocusRing:
@@ -90,10 +91,14 @@ class FocusRing:
         action = KEYS.get(key)
         if action is None:
             return False
-        self.act(action)
+        held = key in self._held  # the window repeats a held key: as the kernel's value 2
+        self._held.add(key)
+        if not held or action in ("up", "down", "left", "right"):
+            self.act(action, REPEAT if held else PRESS)
         return True  # Escape must not close the app; arrows must not move a text cursor
 
     def _key_up(self, _window: Any, key: int, *_args: Any) -> bool:
+        self._held.discard(key)
         if KEYS.get(key) != "help":
             return False
         self.act("help", RELEASE)
@@ -273,7 +278,10 @@ class FocusRing:
         controls = self.controls() if controls is None else controls
         place = self._place
         title = str(getattr(place, "spoken", "") or "")
-        if not title:
+        target = self.c.keyboard.target
+        if place is self.c.keyboard and target is not None:
+            title = self.describe(target)  # on the keys: the field being typed into
+        elif not title:
             heads = [w for w in walk(place) if getattr(w, "bold", False) and getattr(w, "text", "")]
             title = str(heads[-1].text) if heads else ""
         focused = None

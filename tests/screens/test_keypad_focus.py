@@ -178,3 +178,19 @@ def test_moving_speaks_the_control_when_audio_guidance_is_on(ui):
     ui.speaker.said.clear()
     reach(ui, "continue")
     assert ui.speaker.said[-1] == ("Continue, button.", "en")
+
+
+def test_a_held_key_repeats_moves_but_help_speaks_once(ui):
+    from kivy.core.window import Window
+
+    _to_step(ui)
+    controls = ui.c.focus.controls()
+    for _ in range(3):  # a held Down: the window sends key-down again and again
+        Window.dispatch("on_key_down", 274, 0, None, [])
+    Window.dispatch("on_key_up", 274, 0)
+    assert ui.c.focus.focused is controls[2]
+    ui.speaker.said.clear()
+    for _ in range(3):  # a held F1 (help): "where am I?" once, not at every repeat
+        Window.dispatch("on_key_down", 282, 0, None, [])
+    Window.dispatch("on_key_up", 282, 0)
+    assert len(ui.speaker.said) == 1 and "3 of" in ui.speaker.said[0][0]
