@@ -183,7 +183,7 @@ def evaluate(
             since = row.received_at if state == "offline" else now
             states[row.id] = (row.office, state, since)
     if to_open:
-        result.opened = conn.execute(_insert_alerts(conn), to_open).rowcount or 0
+        result.opened = len(conn.execute(_insert_alerts(conn).returning(TABLE.c.id), to_open).all())
     if to_resolve:
         done = conn.execute(
             update(TABLE)
@@ -218,18 +218,26 @@ _PENDING = (
 )
 
 
-def _claim(
-    engine: Engine, alert_id: int, column: str, now: datetime, give_back: bool = False
-) -> bool:
+def _claim(engine: Engine, ids: Sequence[int], column: str, now: datetime) -> set[int]:
+    """Mark these notices as this node's to send; returns the ids it got (one UPDATE … RETURNING:
+    a row another node claimed first no longer matches ``IS NULL``)."""
+    if not ids:
+        return set()
     col = TABLE.c[column]
     with engine.begin() as conn:
-        if give_back:
-            conn.execute(update(TABLE).where(TABLE.c.id == alert_id).values({column: None}))
-            return True
-        done = conn.execute(
-            update(TABLE).where(TABLE.c.id == alert_id, col.is_(None)).values({column: now})
+        rows = conn.execute(
+            update(TABLE)
+            .where(TABLE.c.id.in_(ids), col.is_(None))
+            .values({column: now})
+            .returning(TABLE.c.id)
         )
-        return done.rowcount == 1
+        return {r.id for r in rows}
+
+
+def _give_back(engine: Engine, ids: Sequence[int], column: str) -> None:
+    if ids:
+        with engine.begin() as conn:
+            conn.execute(update(TABLE).where(TABLE.c.id.in_(ids)).values({column: None}))
 
 
 def _deliver(notice: Notice, channels: Sequence[Channel], result: PassResult) -> bool:
@@ -244,33 +252,40 @@ def _deliver(notice: Notice, channels: Sequence[Channel], result: PassResult) ->
     return delivered or not channels
 
 
+def _notice(r: Any, event: str) -> Notice:
+    resolved_at = r.resolved_at if event == "resolved" else None
+    return Notice(event, r.id, r.device_id, r.name, r.office, r.rule, r.detail, r.opened_at,
+                  resolved_at)  # fmt: skip
+
+
 def send_due(
     engine: Engine, now: datetime, hours_for: HoursFor, channels: Sequence[Channel]
 ) -> PassResult:
-    """Send every notice due (in its office's opening hours), each claimed first."""
+    """Send the notices due (in their office's opening hours; at most 500 a pass), openings first,
+    then the resolutions whose opening has been told, each batch claimed in one statement."""
     result = PassResult()
     with engine.connect() as conn:
         pending = list(conn.execute(_PENDING))
-    for r in pending:
-        if not hours_for(r.office).is_open(now):
-            result.held += 1
-            continue
-        steps = []
-        if r.open_sent_at is None:
-            steps.append(("opened", "open_sent_at", None))
-        if r.resolved_at is not None and r.resolved_sent_at is None:
-            steps.append(("resolved", "resolved_sent_at", r.resolved_at))
-        for event, column, resolved_at in steps:
-            if not _claim(engine, r.id, column, now):
+    due = [r for r in pending if hours_for(r.office).is_open(now)]
+    result.held = len(pending) - len(due)
+    told = {r.id for r in due if r.open_sent_at is not None}
+    for event, column in (("opened", "open_sent_at"), ("resolved", "resolved_sent_at")):
+        if event == "opened":
+            wanted = [r for r in due if r.open_sent_at is None]
+        else:
+            wanted = [r for r in due if r.resolved_at is not None and r.id in told]
+        mine = _claim(engine, [r.id for r in wanted], column, now)
+        failed: list[int] = []
+        for r in wanted:
+            if r.id not in mine:
                 continue  # another node has it
-            notice = Notice(event, r.id, r.device_id, r.name, r.office, r.rule, r.detail,
-                            r.opened_at, resolved_at)  # fmt: skip
-            if _deliver(notice, channels, result):
+            if _deliver(_notice(r, event), channels, result):
                 result.sent += 1
+                told.add(r.id)
             else:
-                _claim(engine, r.id, column, now, give_back=True)
-                result.failed += 1
-                break  # the resolution waits for its opening to be told first
+                failed.append(r.id)
+        _give_back(engine, failed, column)
+        result.failed += len(failed)
     return result
 
 

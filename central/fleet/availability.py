@@ -105,7 +105,7 @@ def record(conn: Connection, now: datetime, states: dict[str, tuple[str, str, da
                 continue  # another node changed it first
         rows.append({"device_id": device_id, "office": office, "state": state, "started_at": at})
     if rows:
-        opened = conn.execute(_insert(conn), rows).rowcount or 0
+        opened = len(conn.execute(_insert(conn).returning(TABLE.c.id), rows).all())
     return opened
 
 

@@ -8,8 +8,9 @@ panel lit all night wears out and wastes power. The schedule is the office's ``h
 The mechanism sits behind :class:`Display` (``awake()`` / ``asleep()``), so tests use a fake and
 another display server needs only another class. :class:`XsetDisplay` drives X with ``xset``:
 open → ``s off``, ``-dpms`` (no saver, no power saving) and ``dpms force on``; closed → ``+dpms``
-and ``dpms force off``. A touch wakes an X display by itself; the schedule puts it back to sleep at
-the next tick while the office is closed. A failing command (no ``xset``, no ``$DISPLAY``) is logged
+and ``dpms force off``. A touch wakes an X display by itself (a technician at night); with DPMS on,
+X blanks it again after its own timeouts, and :meth:`DisplaySchedule.touched` makes the next tick
+force it off. A failing command (no ``xset``, no ``$DISPLAY``) is logged
 once per state and never raised: the kiosk works with a display it cannot put to sleep.
 """
 
