@@ -11,9 +11,12 @@ case's channel, as the member of staff; the route that called commits.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,8 +24,10 @@ from sqlalchemy.orm import Session
 from catalogue.model import Channel, Service
 from central.cases.store import append_event, lock_case
 from central.db.models import Case, CaseEvent
+from central.deps import ClockDep
+from central.problems import AnswerInstead
 from central.staff import auth
-from central.staff.routes import console_page, forbidden, page
+from central.staff.routes import StaffCtx, console_page, forbidden, page
 from central.web import forms
 from central.web.i18n import t
 
@@ -175,3 +180,38 @@ def editable(
     if desk.case.status not in EDITABLE:
         return RedirectResponse(f"/staff/new/{desk.case.id}/done", status_code=303)
     return desk
+
+
+@dataclass(frozen=True)
+class AtDesk:
+    """What every desk route starts from: the request, the member of staff (``ctx``), the case
+    id of its path and the clock. The case itself is looked up in the route's own transaction
+    (:meth:`desk`, :meth:`editable`), so what the route checks and what it writes are read
+    together; a case this member may not work answers its page instead of the route's."""
+
+    request: Request
+    case_id: str
+    ctx: auth.StaffContext
+    clock: Callable[[], datetime]
+
+    def desk(self, session: Session) -> Desk:
+        """:func:`desk_case`, or its page answered instead (:class:`AnswerInstead`)."""
+        return _or_answer(desk_case(self.request, session, self.ctx, self.case_id))
+
+    def editable(self, session: Session) -> Desk:
+        """:func:`editable`, or its page (or redirect) answered instead."""
+        return _or_answer(editable(self.request, session, self.ctx, self.case_id))
+
+
+def _or_answer(found: Desk | Response) -> Desk:
+    if not isinstance(found, Desk):
+        raise AnswerInstead(found)
+    return found
+
+
+async def _at_desk(request: Request, case_id: str, ctx: StaffCtx, clock: ClockDep) -> AtDesk:
+    return AtDesk(request, case_id, ctx, clock)
+
+
+AtDeskDep = Annotated[AtDesk, Depends(_at_desk)]
+"""A desk route's parameter instead of ``request``, ``case_id``, ``ctx`` and ``clock``."""

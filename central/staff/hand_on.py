@@ -40,7 +40,7 @@ from central.handoff.models import STAFF_ORIGIN, Handoff, WebSession
 from central.handoff.service import Policy
 from central.problems import ProblemError
 from central.staff import auth, funnel
-from central.staff.desk import Desk, desk_case, desk_page, staff_message
+from central.staff.desk import AtDeskDep, Desk, desk_case, desk_page, staff_message
 from central.staff.routes import StaffCtx, StaffForm, forbidden
 from central.web.i18n import long_date
 
@@ -91,10 +91,9 @@ def _hand_on_page(
 
 @router.get("/staff/new/{case_id}/hand-on", response_class=HTMLResponse)
 @one_hop
-def hand_on_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
-    desk = desk_case(request, session, ctx, case_id)
-    if not isinstance(desk, Desk):
-        return desk
+def hand_on_page(at: AtDeskDep, session: SessionDep) -> Response:
+    request, ctx = at.request, at.ctx
+    desk = at.desk(session)
     if desk.case.status == "closed":
         return RedirectResponse(f"/staff/cases/{desk.case.id}", status_code=303)
     return _hand_on_page(request, ctx, desk)
@@ -286,18 +285,10 @@ def decline_post(
 
 @router.post("/staff/new/{case_id}/slip", response_class=HTMLResponse)
 @one_hop
-def slip_post(
-    request: Request,
-    case_id: str,
-    ctx: StaffCtx,
-    session: SessionDep,
-    clock: ClockDep,
-    form: StaffForm,
-) -> Response:
+def slip_post(at: AtDeskDep, session: SessionDep, form: StaffForm) -> Response:
     """A resume code with the second factor the citizen chose, on a printable page."""
-    desk = desk_case(request, session, ctx, case_id)
-    if not isinstance(desk, Desk):
-        return desk
+    request, ctx, clock = at.request, at.ctx, at.clock
+    desk = at.desk(session)
     kind = form.get("factor_kind", "")
     if kind not in resume.FACTOR_KINDS:
         errors = [("f-factor_kind", "Choose what the citizen will use to open the code")]
@@ -356,23 +347,15 @@ def _ending(request: Request, session: Session, case: Case) -> str:
 
 @router.post("/staff/new/{case_id}/feedback")
 @one_hop
-def feedback_post(
-    request: Request,
-    case_id: str,
-    ctx: StaffCtx,
-    session: SessionDep,
-    clock: ClockDep,
-    form: StaffForm,
-) -> Response:
+def feedback_post(at: AtDeskDep, session: SessionDep, form: StaffForm) -> Response:
     """The one feedback question, asked by staff at the end (the citizen answers, staff record
     it): ``feedback_given`` on the case's channel, the member of staff as the one who recorded
     it. Then the case's page, where it shows in the timeline."""
     from central import feedback
     from central.web.case_routes import read_feedback
 
-    desk = desk_case(request, session, ctx, case_id)
-    if not isinstance(desk, Desk):
-        return desk
+    request, ctx, clock = at.request, at.ctx, at.clock
+    desk = at.desk(session)
     score, comment, errors = read_feedback(form, desk.lang)
     if errors:
         return desk_page(
@@ -405,8 +388,7 @@ def feedback_post(
 
 @router.get("/staff/new/{case_id}/feedback", response_class=HTMLResponse)
 @one_hop
-def feedback_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
-    desk = desk_case(request, session, ctx, case_id)
-    if not isinstance(desk, Desk):
-        return desk
+def feedback_page(at: AtDeskDep, session: SessionDep) -> Response:
+    request, ctx = at.request, at.ctx
+    desk = at.desk(session)
     return desk_page(request, "staff/new_case_feedback.html", ctx, desk, errors=[])

@@ -44,11 +44,10 @@ from central.staff.desk import (
     EDITABLE,
     LANGS,
     STAFF_CHANNELS,
+    AtDeskDep,
     Desk,
     changed_meanwhile,
-    desk_case,
     desk_page,
-    editable,
     offered,
     staff_message,
     staff_page,
@@ -185,10 +184,8 @@ async def new_case_post(
 
 @router.get("/{case_id}/next", response_class=HTMLResponse)
 @one_hop
-def next_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
-    desk = editable(request, session, ctx, case_id)
-    if not isinstance(desk, Desk):
-        return desk
+def next_page(at: AtDeskDep, session: SessionDep) -> Response:
+    desk = at.editable(session)
     if outcome_for(desk.service, desk.answers) is not None:  # type: ignore[arg-type]
         return RedirectResponse(f"/staff/new/{desk.case.id}/outcome", status_code=303)
     nxt = forms.next_step(desk.service, desk.answers)  # type: ignore[arg-type]
@@ -217,12 +214,9 @@ def _step_page(
 
 @router.get("/{case_id}/step/{step_id}", response_class=HTMLResponse)
 @one_hop
-def step_page(
-    request: Request, case_id: str, step_id: str, ctx: StaffCtx, session: SessionDep
-) -> Response:
-    desk = editable(request, session, ctx, case_id)
-    if not isinstance(desk, Desk):
-        return desk
+def step_page(at: AtDeskDep, step_id: str, session: SessionDep) -> Response:
+    request, ctx = at.request, at.ctx
+    desk = at.editable(session)
     step = forms.find_step(desk.service, step_id, desk.answers)  # type: ignore[arg-type]
     if step is None:
         return RedirectResponse(f"/staff/new/{desk.case.id}/next", status_code=303)
@@ -231,20 +225,11 @@ def step_page(
 
 @router.post("/{case_id}/step/{step_id}")
 @one_hop
-def step_post(
-    request: Request,
-    case_id: str,
-    step_id: str,
-    ctx: StaffCtx,
-    session: SessionDep,
-    clock: ClockDep,
-    form: StaffForm,
-) -> Response:
+def step_post(at: AtDeskDep, step_id: str, session: SessionDep, form: StaffForm) -> Response:
     """The step's answers, read by the catalogue's own rules; an ``answers_changed`` event on the
     case's channel with this member of staff as actor."""
-    desk = editable(request, session, ctx, case_id)
-    if not isinstance(desk, Desk):
-        return desk
+    request, ctx, clock = at.request, at.ctx, at.clock
+    desk = at.editable(session)
     answers = desk.answers
     step = forms.find_step(desk.service, step_id, answers)  # type: ignore[arg-type]
     if step is None:
@@ -296,10 +281,9 @@ def _check_page(
 
 @router.get("/{case_id}/check", response_class=HTMLResponse)
 @one_hop
-def check_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
-    desk = editable(request, session, ctx, case_id)
-    if not isinstance(desk, Desk):
-        return desk
+def check_page(at: AtDeskDep, session: SessionDep) -> Response:
+    request, ctx = at.request, at.ctx
+    desk = at.editable(session)
     if (
         forms.next_step(desk.service, desk.answers) is not None  # type: ignore[arg-type]
         or outcome_for(desk.service, desk.answers) is not None  # type: ignore[arg-type]
@@ -310,12 +294,11 @@ def check_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDe
 
 @router.get("/{case_id}/outcome", response_class=HTMLResponse)
 @one_hop
-def outcome_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
+def outcome_page(at: AtDeskDep, session: SessionDep) -> Response:
     """The ending the answers lead to ("not eligible", the catalogue's ``[[outcomes]]``): the
     same words every channel says, to read to the citizen; the deciding question to change."""
-    desk = editable(request, session, ctx, case_id)
-    if not isinstance(desk, Desk):
-        return desk
+    request, ctx = at.request, at.ctx
+    desk = at.editable(session)
     found = outcome_for(desk.service, desk.answers)  # type: ignore[arg-type]
     if found is None:
         return RedirectResponse(f"/staff/new/{desk.case.id}/next", status_code=303)
@@ -331,17 +314,9 @@ def outcome_page(request: Request, case_id: str, ctx: StaffCtx, session: Session
 
 @router.post("/{case_id}/submit")
 @one_hop
-def submit(
-    request: Request,
-    case_id: str,
-    ctx: StaffCtx,
-    session: SessionDep,
-    clock: ClockDep,
-    form: StaffForm,
-) -> Response:
-    desk = editable(request, session, ctx, case_id)
-    if not isinstance(desk, Desk):
-        return desk
+def submit(at: AtDeskDep, session: SessionDep, form: StaffForm) -> Response:
+    request, ctx, clock = at.request, at.ctx, at.clock
+    desk = at.editable(session)
     if changed_meanwhile(desk, form):
         return _check_page(request, ctx, desk, [("main", CHANGED)], 409)
     now = clock()
@@ -362,10 +337,9 @@ def submit(
 
 @router.get("/{case_id}/done", response_class=HTMLResponse)
 @one_hop
-def done_page(request: Request, case_id: str, ctx: StaffCtx, session: SessionDep) -> Response:
-    desk = desk_case(request, session, ctx, case_id)
-    if not isinstance(desk, Desk):
-        return desk
+def done_page(at: AtDeskDep, session: SessionDep) -> Response:
+    request, ctx = at.request, at.ctx
+    desk = at.desk(session)
     if desk.case.status in EDITABLE and desk.service is not None:
         return RedirectResponse(f"/staff/new/{desk.case.id}/next", status_code=303)
     return desk_page(
