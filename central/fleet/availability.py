@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select, text, update
@@ -43,6 +43,7 @@ __all__ = [
     "STATES",
     "KioskAvailability",
     "fleet_availability",
+    "in_opening_hours",
     "pooled",
     "record",
     "state_of",
@@ -172,6 +173,16 @@ def fleet_availability(
     """Kiosk availability in opening hours for the performance scorecard: in-service time over
     all kiosks' open-hours time (None when nothing was recorded)."""
     return pooled(summary(session, start, end, now, office))
+
+
+def in_opening_hours(
+    conn: Any, first: date, last: date, now: datetime, office: str | None = None
+) -> float | None:
+    """:func:`fleet_availability` over whole days ``first``..``last`` (UTC day bounds) — the
+    "kiosk availability in opening hours" figure of ``kiosk-central report --format json``."""
+    start = datetime.combine(first, time(0), UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), UTC)
+    return pooled(summary(conn, start, end, now, office))
 
 
 def pooled(kiosks: Iterable[KioskAvailability]) -> float | None:

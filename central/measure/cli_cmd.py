@@ -92,6 +92,11 @@ def run_report(args: argparse.Namespace) -> int:
                     office=args.office,
                     service=args.service,
                 )
+                from central.fleet.availability import in_opening_hours
+
+                found["kiosk_availability"] = in_opening_hours(  # issue 14 item 6
+                    conn, period.first, period.last, utcnow(), args.office
+                )
             costs_file = unit_costs.path_for(settings.catalogue_dir)
             costs = None
             if costs_file.is_file():

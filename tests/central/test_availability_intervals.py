@@ -6,12 +6,14 @@ availability in opening hours is what the scorecard reads."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from alerts_support import beat, evaluate
 
 from catalogue.opening_hours import parse_hours
+from central.cli import main
 from central.db.base import make_sessionmaker
 from central.fleet.availability import fleet_availability, summary
 
@@ -24,7 +26,7 @@ def at(hh: int, mm: int) -> datetime:
     return START.replace(hour=hh, minute=mm)
 
 
-def test_intervals_from_a_scripted_day(engine, make_device, office, clock):
+def test_intervals_from_a_scripted_day(engine, db_url, make_device, office, clock, capsys):
     hours = {office: parse_hours({"mon": "09:00-12:00"}, "Europe/London")}
     device_id, token = make_device(office, "Library kiosk")
     clock.now = START
@@ -51,3 +53,8 @@ def test_intervals_from_a_scripted_day(engine, make_device, office, clock):
                                   "out_of_service": 15 * 60.0, "offline": 0.0}  # fmt: skip
         assert summary(session, START - timedelta(days=1), START, now, office) == []
         assert fleet_availability(session, START - timedelta(days=1), START, now, office) is None
+    # The scorecard's figure: kiosk-central report --format json, for that day and office.
+    assert main(["report", "--db", db_url, "--period", "2026-03-02", "--office", office,
+                 "--format", "json"]) == 0  # fmt: skip
+    report = json.loads(capsys.readouterr().out)
+    assert report["kiosk_availability"] == pytest.approx(120 / 180)
