@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kiosk.config_checks import Checker
+from kiosk.ui.headphones import config_problems as jack_problems
 from peripherals.keypad import key_map_problems
 
 __all__ = ["DRIVERS", "PeripheralConfig", "is_emulator_port", "read_peripherals"]
@@ -34,6 +35,7 @@ DRIVERS: dict[str, str] = {
     "magstripe": "magnetic card reader (serial, or a USB keyboard wedge at /dev/input/…)",
     "scanner": "QR/barcode scanner (serial, or a USB keyboard wedge at /dev/input/…)",
     "keypad": "tactile navigation keypad (USB HID at /dev/input/…; options: action = [key codes])",
+    "headphones": "headphone jack (its switch events at /dev/input/…, or 'none'; option audio_key)",
 }
 SERIAL_DRIVERS = frozenset({"escpos", "magstripe", "scanner"})
 _SERIAL_SCHEMES = frozenset({"socket", "loop", "rfc2217", "spy", "alt", "hwgrep"})
@@ -68,6 +70,8 @@ def is_emulator_port(port: str) -> bool:
 
 
 def _port_problem(driver: str, port: str) -> str | None:
+    if driver == "headphones":
+        return None  # kiosk.ui.headphones.config_problems (no emulator: a jack is not simulated)
     if _EMULATOR.match(port):
         return None
     if driver == "keypad":
@@ -161,6 +165,9 @@ def read_peripherals(check: Checker, doc: Mapping[str, Any]) -> tuple[Peripheral
         if driver == "keypad":
             for key, message in key_map_problems(options):
                 check.problem(path + ("options", key), message)
+        if driver == "headphones" and port is not None:  # read by the screens' speech guide
+            for key, message in jack_problems(port, options):
+                check.problem(path + (("options", key) if key else ("port",)), message)
         if name and driver and port:
             found.append(PeripheralConfig(name, driver, port, dict(options)))
     return tuple(found)

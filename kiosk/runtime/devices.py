@@ -90,6 +90,8 @@ class DeviceHub:
             if peripheral.driver == "keypad":
                 self._open_keypad(peripheral, port)
                 continue
+            if peripheral.driver == "headphones":
+                continue  # the jack is read by the screens (screens.speech_guide), not a Device
             try:
                 device = create_device(
                     peripheral.driver,

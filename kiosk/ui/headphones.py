@@ -40,6 +40,8 @@ __all__ = [
     "JACK_SWITCHES",
     "SW_HEADPHONE_INSERT",
     "SW_LINEOUT_INSERT",
+    "config_problems",
+    "AUDIO_KEYS",
     "AudioRoute",
     "HeadphoneJack",
     "jack_changes",
@@ -54,6 +56,31 @@ SW_LINEOUT_INSERT = 0x06
 JACK_SWITCHES = frozenset({SW_HEADPHONE_INSERT, SW_LINEOUT_INSERT})
 _SW_BYTES = 4  # SW_MAX is 0x11: 18 bits
 EVIOCGSW = (2 << 30) | (_SW_BYTES << 16) | (ord("E") << 8) | 0x1B  # _IOC(_IOC_READ, 'E', 0x1b, len)
+
+
+AUDIO_KEYS = ("f12", "f13", "f14", "f15", "pause", "insert", "home", "end", "pageup", "pagedown")
+"""Keys that may be the audio key (names as Kivy's keyboard gives them): none that types text or
+that the keypad navigation and the speech keys (arrows, Enter, Escape, F1, F5-F11) already use."""
+NO_JACK = "none"
+"""The port of a ``headphones`` entry on a kiosk whose jack sends no switch events."""
+
+
+def config_problems(port: str, options: dict[str, object]) -> list[tuple[str | None, str]]:
+    """What is wrong with a kiosk.toml ``driver = "headphones"`` entry, as (option or None for
+    the port, message); the config loader adds file, line and key."""
+    problems: list[tuple[str | None, str]] = []
+    if port != NO_JACK and not port.startswith("/dev/input/"):
+        problems.append((None, f"expected the jack's input node (/dev/input/by-path/…-event, see "
+                               f"deploy/README.md) or {NO_JACK!r}, got {port!r}"))  # fmt: skip
+    for key in options:
+        if key != "audio_key":
+            problems.append((key, "unknown option; the headphones entry takes only audio_key"))
+    key = options.get("audio_key")
+    if key is None and port == NO_JACK:
+        problems.append(("audio_key", f"required when port is {NO_JACK!r} (no jack events)"))
+    elif key is not None and (not isinstance(key, str) or key.lower() not in AUDIO_KEYS):
+        problems.append(("audio_key", f"expected one of {', '.join(AUDIO_KEYS)}, got {key!r}"))
+    return problems
 
 
 def jack_changes(records: Iterable[tuple[int, int, int]]) -> list[bool]:
