@@ -14,7 +14,7 @@ from typing import Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -135,6 +135,8 @@ class HandoffOut(BaseModel):
 
 
 class HandoffIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     preferences: CarriedPreferences | None = Field(
         default=None,
         description="The citizen's language and accessibility settings, for the next channel",

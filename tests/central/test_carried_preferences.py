@@ -116,6 +116,9 @@ def test_a_handoff_keeps_its_preferences_on_its_own_row(client, auth, engine) ->
     for bad in ({"text_size": 7}, {"speech": "on"}, {"language": "xx"}):
         refused = client.post(url, json={"preferences": bad}, headers=auth)
         assert refused.status_code == 422, refused.text
+    for body in ({"preferences": CARRIED, "secret": "mine"}, [CARRIED], "cy"):
+        refused = client.post(url, json=body, headers=auth)
+        assert refused.status_code == 422, refused.text
     with make_sessionmaker(engine)() as s:
         made = s.scalars(select(Handoff).where(Handoff.case_id == uuid.UUID(case_id)))
         assert len(list(made)) == before
