@@ -46,8 +46,8 @@ log = logging.getLogger(__name__)
 ACTIONS = ("louder", "quieter", "faster", "slower", "repeat", "stop", "where", "privacy", "audio")
 """What keys (and the keypad driver, through :meth:`SpeechGuide.act`) can ask of the guide."""
 DEFAULT_KEYS: dict[str, str] = {
-    "f5": "quieter", "f6": "louder", "f7": "slower", "f8": "faster", "f9": "repeat",
-    "f10": "stop", "f11": "privacy",
+    "f4": "where", "f5": "quieter", "f6": "louder", "f7": "slower", "f8": "faster",
+    "f9": "repeat", "f10": "stop", "f11": "privacy",
 }  # fmt: skip
 """PC keyboard key name → action (the audio key is configured: kiosk.toml ``audio_key``). The
 help key (F1, the keypad's help) belongs to :mod:`screens.focus`, which calls
