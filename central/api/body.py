@@ -39,15 +39,17 @@ def inlined(schema: Any, defs: dict[str, Any] | None = None) -> Any:
     return schema
 
 
-def json_body(model: Any) -> tuple[Any, dict[str, Any]]:
+def json_body(model: Any, *, optional: bool = False) -> tuple[Any, dict[str, Any]]:
     """``(dependency, openapi_extra)`` for a route whose body is ``model`` (a pydantic model or
     a union of them): annotate the body parameter ``Annotated[model, dependency]`` after the
     authentication parameter, and pass ``openapi_extra`` to the route decorator so the OpenAPI
-    document still describes the body."""
+    document still describes the body. ``optional``: an empty body gives None."""
     adapter: TypeAdapter[Any] = TypeAdapter(model)
 
     async def read(request: Request) -> Any:
         raw = await request.body()
+        if optional and not raw.strip():
+            return None
         try:
             return adapter.validate_json(raw)
         except ValidationError as exc:
@@ -56,7 +58,7 @@ def json_body(model: Any) -> tuple[Any, dict[str, Any]]:
 
     extra = {
         "requestBody": {
-            "required": True,
+            "required": not optional,
             "content": {"application/json": {"schema": inlined(adapter.json_schema())}},
         }
     }

@@ -10,7 +10,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -19,6 +19,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from central.api.body import json_body
 from central.auth import KioskDep, Principal
 from central.db.models import Case
 from central.deps import ClockDep, SessionDep, SettingsDep, one_hop
@@ -196,6 +197,11 @@ class ResumedCase(BaseModel):
     )
 
 
+# Bodies read only after the kiosk's token was checked (central.api.body): a bad token is a 401.
+_HANDOFF_BODY, _HANDOFF_DOC = json_body(HandoffIn, optional=True)
+_RESUME_BODY, _RESUME_DOC = json_body(ResumeIn)
+
+
 def _case_for(session: Session, case_id: uuid.UUID, principal: Principal) -> Case:
     case = lock_case(session, case_id)
     if case is None or not principal.may_touch_office(case.origin_office):
@@ -217,6 +223,7 @@ def _status(h, now: datetime, status: str) -> HandoffStatus:
     status_code=201,
     response_model=HandoffOut,
     responses=problem_responses(401, 404, 409, 503),
+    openapi_extra=_HANDOFF_DOC,
 )
 async def create_handoff(
     case_id: uuid.UUID,
@@ -224,7 +231,7 @@ async def create_handoff(
     settings: SettingsDep,
     clock: ClockDep,
     request: Request,
-    body: HandoffIn | None = None,
+    body: Annotated[HandoffIn | None, _HANDOFF_BODY],
 ) -> HandoffOut:
     """Written by the handoff writer (:mod:`central.handoff.batch`): one transaction for every
     handoff created and claimed meanwhile, answered after it committed. Carried preferences
@@ -338,12 +345,13 @@ def decline_handoff(
     status_code=201,
     response_model=ResumeCodeOut,
     responses=problem_responses(401, 404, 409, 422),
+    openapi_extra=_RESUME_DOC,
 )
 @one_hop
 def create_resume_code(
     case_id: uuid.UUID,
-    body: ResumeIn,
     principal: KioskDep,
+    body: Annotated[ResumeIn, _RESUME_BODY],
     session: SessionDep,
     clock: ClockDep,
     request: Request,

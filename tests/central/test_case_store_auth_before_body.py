@@ -1,4 +1,5 @@
-"""The case write routes look at the caller before the body (issue 16, item 3), on both databases.
+"""The case and handoff write routes look at the caller before the body (issue 16, item 3), on
+both databases.
 
 A request with no token or a wrong one gets 401 whatever its body holds: nested thousands deep
 (which, read, is a 400 ``json-too-deep``), not JSON at all, or large. With a good token the same
@@ -25,6 +26,8 @@ def _routes(case_id: str) -> list[tuple[str, str]]:
         ("POST", "/api/v1/cases"),
         ("POST", f"/api/v1/cases/{case_id}/events"),
         ("PATCH", f"/api/v1/cases/{case_id}/answers"),
+        ("POST", f"/api/v1/cases/{case_id}/handoffs"),
+        ("POST", f"/api/v1/cases/{case_id}/resume-codes"),
     ]
 
 
@@ -73,3 +76,5 @@ def test_a_good_token_and_body_still_create_and_append(client, auth) -> None:  #
         headers=auth | {"If-Match": '"2"'},
     )
     assert patched.status_code == 200 and patched.json()["answers"]["household"] == 3
+    handoff = client.post(f"/api/v1/cases/{case_id}/handoffs", headers=auth)  # no body at all
+    assert handoff.status_code == 201 and handoff.json()["verification_uri"].endswith("/h")
