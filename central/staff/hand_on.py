@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalogue.outcomes import outcome_for
-from central.cases.store import FoldError, append_event, lock_case
+from central.cases.store import FoldError, lock_case
 from central.db.models import Case, CaseEvent
 from central.deps import ClockDep, SessionDep, one_hop
 from central.handoff import batch, codes, resume
@@ -366,18 +366,14 @@ def feedback_post(at: AtDeskDep, session: SessionDep, form: StaffForm) -> Respon
             400,
             errors=errors,
         )
-    case = lock_case(session, desk.case.id)
-    assert case is not None
+    ending = _ending(request, session, lock_case(session, desk.case.id) or desk.case)
     try:
-        append_event(
+        desk.append(
             session,
-            case,
-            type=feedback.EVENT_TYPE,
-            payload=feedback.payload(score, _ending(request, session, case), comment),
-            channel=desk.channel,
-            actor_type="staff",
-            actor_id=ctx.user.id,
-            now=clock(),
+            ctx.user.id,
+            feedback.EVENT_TYPE,
+            feedback.payload(score, ending, comment),
+            clock(),
         )
     except FoldError:
         session.rollback()
