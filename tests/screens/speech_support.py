@@ -84,6 +84,7 @@ def audio(window: Any, config: Any, catalogue: Any) -> Iterator[SimpleNamespace]
     guide.jack.start()
     driver = Driver(controller).attach()
     ns = SimpleNamespace(d=driver, c=controller, session=session, speaker=speaker, runner=runner,
+                         config=config,
                          clock=clock, writer=pipes.writers.get(timeout=5))  # fmt: skip
     yield ns
     driver.detach()
