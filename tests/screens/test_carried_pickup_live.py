@@ -75,8 +75,14 @@ def chosen_at_the_kiosk(live: SimpleNamespace) -> None:
     live.c.refresh()
 
 
-def scan_and_open(live: SimpleNamespace, code: str, factor: str, value: str | dict) -> None:
+def scan_and_open(
+    live: SimpleNamespace, code: str, factor: str, value: str | dict, *, under_code: bool = False
+) -> None:
+    """The code held under the scanner — on the welcome screen, or after "I have a code"."""
     d = live.d
+    if under_code:
+        d.tap("attract:code")
+        d.wait_until(lambda: d.has("resume-code"), timeout=10, what="I have a code")
     assert live.runtime.devices.emulator("scanner").scan(code)
     d.wait_until(lambda: d.screen == "resume", timeout=20, what="the scanned code's screen")
     d.tap(f"factor:{factor}")
@@ -204,6 +210,6 @@ def test_a_case_saved_on_the_phone_is_picked_up_by_scanning_its_code(live, artif
     assert 'data-testid="resume-qr"' in saved.text  # the page shows the code as a QR code
     code = re.search(r'data-testid="resume-code">([A-Z-]+)<', saved.text)[1]
     assert defaults(live)
-    scan_and_open(live, code, "pin", "4821")
+    scan_and_open(live, code, "pin", "4821", under_code=True)
     assert live.session.current_step is not None and live.session.current_step.id != "about-you"
     restored(live, artifacts, "carried-web-pickup")
