@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: test demo bench lint format install system-deps clean
+.PHONY: test test-fast demo bench lint format install system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,13 @@ system-deps:
 
 test: install system-deps
 	$(BIN)/pytest
+
+# The quick subset: no Xvfb, no Chromium, no central database, no CUPS daemon, no multi-node, no live
+# central service, no child process, no staff web kit. The markers come from the fixtures each test uses
+# (tests/conftest.py), so a new test is sorted the day it is written.
+FAST := not display and not browser and not postgres and not database and not cups and not multinode and not live and not process and not slow
+test-fast: install
+	$(BIN)/pytest -q -m "$(FAST)"
 
 demo: install system-deps
 	$(BIN)/python tools/demo.py
