@@ -164,11 +164,7 @@ class ResumeIn(BaseModel):
         ),
     )
     preferences: CarriedPreferences | None = Field(
-        default=None,
-        description=(
-            "The citizen's language and accessibility settings, given back when the code opens "
-            "the case (kept on the code only; a replay keeps the first)"
-        ),
+        default=None, description="Language and settings, given back when the code opens the case"
     )
 
 
