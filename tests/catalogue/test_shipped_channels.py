@@ -28,8 +28,8 @@ from catalogue.loader import load_catalogue
 from catalogue.model import Catalogue, Channel, Field, FieldType, Service, Step
 from catalogue.validation import validate_answers
 from central.web import forms
-from kiosk.clock import FakeClock
 from kiosk.session import Session, State
+from tests.support.clocks import FakeClock
 
 NOW = datetime(2026, 3, 16, 10, 0, tzinfo=UTC)
 TODAY = NOW.date()

@@ -26,9 +26,9 @@ from catalogue.model import Channel, Service
 from central.db.models import Case
 from central.staff.auth import create_user
 from central.web.testkit import Kit
-from kiosk.clock import FakeClock
 from kiosk.config import load_kiosk_config
 from kiosk.session import Session, State
+from tests.support.clocks import FakeClock
 
 CATALOGUE = load_catalogue_strict(SERVICES)
 LANGS = ("en", "cy")

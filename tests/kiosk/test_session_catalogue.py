@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import kiosk.session
-from kiosk.clock import FakeClock
 from kiosk.config import load_kiosk_config
 from kiosk.session import Session, State
+from tests.support.clocks import FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ROOT / "config" / "services"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from test_session_support import IDLE, make_session, to_check_answers, to_not_eligible
 
-from kiosk.clock import FakeClock
 from kiosk.config import IdleConfig
 from kiosk.session import (
     PERSON_STATES,
@@ -19,6 +18,7 @@ from kiosk.session import (
     Wiped,
 )
 from kiosk.session.idle import IdleSignal, IdleTimer
+from tests.support.clocks import FakeClock
 
 WARN, RESPOND = IDLE.warning_after_s, IDLE.respond_s
 

@@ -14,7 +14,6 @@ from test_session_support import (
     to_not_eligible,
 )
 
-from kiosk.clock import FakeClock
 from kiosk.session import (
     TRANSITIONS,
     Action,
@@ -32,6 +31,7 @@ from kiosk.session import (
     UnsupportedLanguage,
     Wiped,
 )
+from tests.support.clocks import FakeClock
 
 S = State
 

@@ -14,11 +14,11 @@ import pytest
 
 from catalogue import outcome_for
 from catalogue.loader import load_catalogue_strict
-from kiosk.clock import FakeClock
 from kiosk.session import Session, State
 from kiosk.session.errors import IllegalTransition
 from kiosk.session.machine import TRANSITIONS
 from kiosk.session.states import Action
+from tests.support.clocks import FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE = "council-tax-single-person-discount"

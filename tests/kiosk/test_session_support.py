@@ -22,9 +22,9 @@ from catalogue.model import (
     Step,
     Text,
 )
-from kiosk.clock import FakeClock
 from kiosk.config import IdleConfig
 from kiosk.session import Session
+from tests.support.clocks import FakeClock
 
 
 def t(en: str) -> Text:

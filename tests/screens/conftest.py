@@ -70,10 +70,10 @@ def ui(window: Any, config: Any, catalogue: Any) -> Iterator[SimpleNamespace]:
     """The app on the window with a fake backend and a fake clock; ``ui.d`` drives it."""
     from fakes import FakeBackend, RecordingSpeaker
 
-    from kiosk.clock import FakeClock
     from kiosk.session import Session
     from screens.app import build_ui
     from screens.driver import Driver
+    from tests.support.clocks import FakeClock
 
     clock = FakeClock(start=datetime.now(UTC))
     session = Session.from_config(config, catalogue, clock)

@@ -60,13 +60,13 @@ def audio(window: Any, config: Any, catalogue: Any) -> Iterator[SimpleNamespace]
     """The app with a headphone jack (a pipe) and an audio key configured."""
     from fakes import FakeBackend
 
-    from kiosk.clock import FakeClock
     from kiosk.config_peripherals import PeripheralConfig
     from kiosk.session import Session
     from kiosk.ui.headphones import HeadphoneJack
     from kiosk.ui.speech import Speaker
     from screens.app import build_ui
     from screens.driver import Driver
+    from tests.support.clocks import FakeClock
 
     jack = PeripheralConfig("headphones", "headphones", "/dev/input/by-path/test-jack",
                             {"audio_key": "f12"})  # fmt: skip

@@ -13,10 +13,10 @@ from journeys import to_first_step
 def test_the_app_ticks_the_session_from_a_kivy_clock_interval(window, config, catalogue):
     from fakes import FakeBackend
 
-    from kiosk.clock import FakeClock
     from kiosk.session import Session
     from screens.app import KioskApp
     from screens.driver import Driver
+    from tests.support.clocks import FakeClock
 
     clock = FakeClock()
     session = Session.from_config(config, catalogue, clock)

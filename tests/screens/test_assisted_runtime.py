@@ -41,13 +41,13 @@ def central(tmp_path: Path) -> Iterator[Any]:
 @pytest.fixture
 def app(window: Any, tmp_path: Path, central: Any) -> Iterator[SimpleNamespace]:
     from kiosk.badge_pins import PIN_FILE_NAME, PinBook, badge_key
-    from kiosk.clock import FakeClock
     from kiosk.config import load_kiosk_config
     from kiosk.runtime.app import KioskRuntime
     from kiosk.session import Session
     from screens.app import build_ui
     from screens.device_flows import wire_runtime
     from screens.driver import Driver
+    from tests.support.clocks import FakeClock
 
     env = {"KIOSK_DATA_DIR": str(tmp_path / "data"), "KIOSK_CENTRAL_URL": central.url,
            "KIOSK_DEVICE_TOKEN": central.token}  # fmt: skip

@@ -33,13 +33,13 @@ CARRIED = {"text_size": 2, "theme": "high-contrast-dark"}
 def live(window: Any, tmp_path) -> Iterator[SimpleNamespace]:
     from live_central import LiveCentral
 
-    from kiosk.clock import FakeClock
     from kiosk.config import load_kiosk_config
     from kiosk.runtime.app import KioskRuntime
     from kiosk.session import Session
     from screens.app import build_ui
     from screens.device_flows import wire_runtime
     from screens.driver import Driver
+    from tests.support.clocks import FakeClock
 
     central = LiveCentral(tmp_path, office="demo-office").start()
     env = {"KIOSK_DATA_DIR": str(tmp_path / "data"), "KIOSK_CENTRAL_URL": central.url,

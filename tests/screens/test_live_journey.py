@@ -23,12 +23,12 @@ CONFIG = Path(__file__).resolve().parents[2] / "config" / "kiosk.toml"
 def live(window: Any, tmp_path) -> Iterator[SimpleNamespace]:
     from live_central import LiveCentral
 
-    from kiosk.clock import FakeClock
     from kiosk.config import load_kiosk_config
     from kiosk.runtime.app import KioskRuntime
     from kiosk.session import Session
     from screens.app import build_ui
     from screens.driver import Driver
+    from tests.support.clocks import FakeClock
 
     central = LiveCentral(tmp_path, office="demo-office").start()
     env = {"KIOSK_DATA_DIR": str(tmp_path / "data"), "KIOSK_CENTRAL_URL": central.url,

@@ -10,11 +10,11 @@ from pathlib import Path
 from outbox_support import ANSWERS, kiosk_parts
 
 from catalogue.loader import load_catalogue_strict
-from kiosk.clock import FakeClock
 from kiosk.config import IdleConfig
 from kiosk.link import CentralClient
 from kiosk.outbox.funnel import FunnelOutbox
 from kiosk.session import Session, State
+from tests.support.clocks import FakeClock
 
 ROOT = Path(__file__).resolve().parents[3]
 MARKER = "Zebediah Marker-Quux"
