@@ -13,6 +13,7 @@ from kivy.uix.screenmanager import Screen
 
 from screens.context import UiContext
 from screens.host import ScreenHost
+from screens.more_below import MoreBelow
 from screens.widgets import Column, KLabel, Scroll
 
 __all__ = ["KioskScreen"]
@@ -27,11 +28,24 @@ class KioskScreen(Screen):
         self.ctx = ctx
         self.controller = controller
         self.column = Column(ctx)
-        self.scroll = Scroll(ctx, self.column)
+        self.scroll = Scroll(ctx, self.column, size_hint=(1, None))
         self.add_widget(self.scroll)
+        self.more = MoreBelow(ctx, self.scroll, self._lay_out)
+        self.add_widget(self.more)
+        self.bind(size=self._lay_out)
         self.spoken = ""
         self._scroll_place: object = None
         self._scroll_shown = False
+
+    def _lay_out(self, *_: Any) -> None:
+        """The view fills the screen, less a band at the bottom for "More below" while the content
+        is taller than the screen."""
+        more, pad = self.more, self.ctx.pad
+        band = more.height + pad if more.banded else 0.0
+        self.scroll.height = max(0.0, self.height - band)
+        self.scroll.y = band
+        more.x = (self.width - more.width) / 2
+        more.y = pad / 2
 
     @property
     def session(self) -> Any:

@@ -83,13 +83,22 @@ def test_back_on_every_screen_of_the_journey(ui):
 def test_attract_moves_gently_and_a_touch_starts(ui):
     d = ui.d
     card = next(w for w in d.visible() if getattr(w, "kid", "") == "invite:en").parent
+    from screens.attract import STEP_S
+
+    def after(seconds: float) -> dict[str, float]:
+        end = time.monotonic() + seconds  # the drift runs on Kivy's own clock
+        while time.monotonic() < end:
+            d.pump(1)
+        return dict(card.pos_hint)
+
     start = dict(card.pos_hint)
-    end = time.monotonic() + 0.5  # the drift runs on Kivy's own clock
-    while time.monotonic() < end:
-        d.pump(1)
-    moved = dict(card.pos_hint)
+    moved = start
+    deadline = time.monotonic() + STEP_S + 1
+    while moved == start and time.monotonic() < deadline:
+        moved = after(0.05)
     assert moved != start
     assert all(0.4 <= v <= 0.65 for v in moved.values())  # gently, around the middle
+    assert after(STEP_S / 4) == moved  # a step at a time, not an animation: still in between
     d.tap(d.shell.manager)
     assert d.screen == "language" and ui.session.state.value == "language"
 
