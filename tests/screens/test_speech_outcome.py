@@ -1,5 +1,6 @@
-"""Spoken as shown: the idle warning (title, countdown, its button) and the outcome (reference and
-what happens next), in English and Welsh, with headphones in (fixture: ``speech_support``)."""
+"""Spoken as shown: the idle warning (title, countdown, its button) and the outcome (reference,
+what happens next, the result of asking for staff), in English and Welsh, with headphones in
+(fixture: ``speech_support``)."""
 
 from __future__ import annotations
 
@@ -47,3 +48,8 @@ def test_the_outcome_reads_the_reference_and_what_happens_next(audio, lang):
     assert spoken_lang == lang and reference in text
     assert " ".join(d.find("next-steps").text.split()) in text
     assert d.find("outcome:finish").spoken in text
+    d.tap("outcome:staff")  # a result shown without a change of state is read out too
+    d.wait_until(lambda: d.has("outcome:continue"), what="the staff result")
+    text, spoken_lang = said(a)[-1]
+    assert spoken_lang == lang and text.startswith(d.find("title").text)
+    assert reference in text and d.find("outcome:continue").spoken in text
