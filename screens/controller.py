@@ -267,25 +267,13 @@ class Controller:
         scroll, manager = self.current.scroll, self.shell.manager
         if field.parent is None or self.keyboard.target is not field:
             return
-        screen = self.current
-        settled = manager.height > 1 and abs(screen.height - manager.height) < 1  # laid out
+        settled = abs(scroll.height - manager.height) < 1  # (scroll.y is relative to its Screen)
         if not settled and tries:
             Clock.schedule_once(lambda _dt: self._reveal(field, tries - 1), 0)
             return
         scroll.refresh_scrolling()
         if scroll.do_scroll_y:
-            pad = self.ctx.pad * 2
-            scroll.scroll_to(field, padding=pad, animate=False)
-            # Continue too, when the field and Continue fit in the view together (issue 17 item 7)
-            primary = next((w for w in walk(self.current) if getattr(w, "kid", "") == "continue"),
-                           None)  # fmt: skip
-            if primary is not None:
-                top = field.to_window(0, field.top)[1]
-                bottom = primary.to_window(0, primary.y)[1]
-                if top - bottom + 2 * pad <= scroll.height:  # once the first scroll is laid out
-                    Clock.schedule_once(
-                        lambda _dt: scroll.scroll_to(primary, padding=pad, animate=False), 0
-                    )
+            scroll.scroll_to(field, padding=self.ctx.pad * 2, animate=False)
 
     def _keep_typing(self) -> None:
         """After a redraw, keep typing into the new widget of the same field (or hide the keys)."""
@@ -370,6 +358,7 @@ class Controller:
                          lambda _r: None, name="phone-answer")  # fmt: skip
 
     def _paper_job(self, method: str, done: Callable[[str | None], None]) -> None:
+        done = self.guide.then_read(done)  # the result it shows is read out too
         submission, result = self.submission, self.result
         trouble = self.ctx.t("Something went wrong") + ". " + self.ctx.t("Ask a member of staff")
         self.workers.run(lambda: getattr(self.backend, method)(submission, result), done,
