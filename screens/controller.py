@@ -267,13 +267,25 @@ class Controller:
         scroll, manager = self.current.scroll, self.shell.manager
         if field.parent is None or self.keyboard.target is not field:
             return
-        settled = abs(scroll.height - manager.height) < 1  # (scroll.y is relative to its Screen)
+        screen = self.current
+        settled = manager.height > 1 and abs(screen.height - manager.height) < 1  # laid out
         if not settled and tries:
             Clock.schedule_once(lambda _dt: self._reveal(field, tries - 1), 0)
             return
         scroll.refresh_scrolling()
         if scroll.do_scroll_y:
-            scroll.scroll_to(field, padding=self.ctx.pad * 2, animate=False)
+            pad = self.ctx.pad * 2
+            scroll.scroll_to(field, padding=pad, animate=False)
+            # Continue too, when the field and Continue fit in the view together (issue 17 item 7)
+            primary = next((w for w in walk(self.current) if getattr(w, "kid", "") == "continue"),
+                           None)  # fmt: skip
+            if primary is not None:
+                top = field.to_window(0, field.top)[1]
+                bottom = primary.to_window(0, primary.y)[1]
+                if top - bottom + 2 * pad <= scroll.height:  # once the first scroll is laid out
+                    Clock.schedule_once(
+                        lambda _dt: scroll.scroll_to(primary, padding=pad, animate=False), 0
+                    )
 
     def _keep_typing(self) -> None:
         """After a redraw, keep typing into the new widget of the same field (or hide the keys)."""
