@@ -156,5 +156,5 @@ def test_an_expired_code_opens_nothing(kit: Kit) -> None:
 def test_the_welsh_page_asks_in_the_kiosks_words(kit: Kit) -> None:
     page = TestClient(kit.app).get("/h?lang=cy").text
     assert '<html lang="cy">' in page and 'action="/h/code?lang=cy"' in page
-    assert "Parhau ar eich ffôn" in page and "Rhowch y cod o&#39;r ciosg" in page
+    assert "Parhau ar eich ffôn" in page and "Rhowch y cod o’r ciosg" in page
     assert "13 llythyren" in page

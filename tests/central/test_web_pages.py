@@ -142,7 +142,7 @@ def test_welsh_pages(kit: Kit) -> None:
     assert "Your new address" in english and ">Cymraeg<" in english
     for path in ("/h", "/resume"):
         page = TestClient(kit.app).get(path + "?lang=cy").text
-        assert '<html lang="cy">' in page and "Neidio i&#39;r prif gynnwys" in page
+        assert '<html lang="cy">' in page and "Neidio i’r prif gynnwys" in page
 
 
 def test_a_welsh_kiosk_link_opens_the_case_in_welsh_after_the_claim(kit: Kit) -> None:
