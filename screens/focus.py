@@ -310,14 +310,23 @@ class FocusRing:
             self._recover(self.controls())  # redrawn since the last action
             w = self.focused
         private = any(o.parent is self.shell for o in self._passive()[:1])
+        # Every frame, so only what changed is written: setting a graphics instruction (even to
+        # the same value) makes Kivy draw the whole window again, and with no GPU a frame costs
+        # tens of ms — an idle kiosk would redraw for ever (bench/bench_ui.py: the idle cost).
         if w is None or w.get_root_window() is None or private:
-            self._ink.a = 0  # nothing focused, or the screen blanked for privacy
+            if self._ink.a != 0:
+                self._ink.a = 0  # nothing focused, or the screen blanked for privacy
             return
         x, y, right, top = _box(w)
         t = self.thickness
-        self._ink.rgba = self.ctx.colour("focus")
-        self._line.width = t
-        self._line.rectangle = (x - t, y - t, right - x + 2 * t, top - y + 2 * t)
+        colour = tuple(self.ctx.colour("focus"))
+        box = (x - t, y - t, right - x + 2 * t, top - y + 2 * t)
+        if tuple(self._ink.rgba) != colour:
+            self._ink.rgba = colour
+        if self._line.width != t:
+            self._line.width = t
+        if tuple(self._line.rectangle) != box:
+            self._line.rectangle = box
 
 
 def press(w: Widget) -> None:
