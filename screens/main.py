@@ -29,12 +29,14 @@ def run(config_path: str | Path, simulate: bool = False) -> int:
     paragraph on stderr with exit status 2 — never a traceback."""
     from kiosk.config import ConfigError, load_kiosk_config
     from kiosk.local_central import LocalCentralError, simulated_central
+    from kiosk.runtime.bundles import configured
 
     try:
         config = load_kiosk_config(Path(config_path))
     except ConfigError as exc:
         print(f"kiosk run: the configuration has problems:\n{exc}", file=sys.stderr)
         return 2
+    config = configured(config)  # the signed bundle this kiosk runs, if any (issue 14 item 3)
     if not simulate:
         return _run(config, simulate)
     try:

@@ -37,6 +37,7 @@ from kiosk.link.registration import compare_office
 from kiosk.outbox import Outbox, Relay, RowCipher, outbox_path
 from kiosk.outbox.funnel import FunnelOutbox
 from kiosk.references import resume_code_in
+from kiosk.runtime.bundles import sync_for
 from kiosk.runtime.cases import CaseDesk, SubmittedCase
 from kiosk.runtime.commands import Activity, CommandClient, CommandRunner, ServiceState
 from kiosk.runtime.devices import DeviceHub
@@ -140,6 +141,16 @@ class KioskRuntime:
             on_commands=self.commands.handle,
             on_tick=self.commands.tick,
         )
+        self.bundles = sync_for(
+            config,
+            token,
+            self._in_session,
+            lambda bundle: self.watchdog.restart_between_sessions(f"bundle {bundle.version}"),
+        )
+        """Signed configuration bundles (issue 14 item 3), checked after each beat and installed only
+        between sessions; the app then restarts (between sessions) and starts with its settings
+        (:func:`kiosk.runtime.bundles.configured`). None when no public key is pinned."""
+        self.fleet.bundles = self.bundles.tick if self.bundles is not None else None
         self.slips = SlipCodes(self.client, self.desk)
         self._cases: dict[str, SubmittedCase] = {}
         self._last_case: SubmittedCase | None = None
@@ -148,6 +159,9 @@ class KioskRuntime:
         self._phones: dict[str, PhoneHandoff] = {}
         self.office_check: threading.Thread | None = None
         """The start-up comparison of the configured office with central's (see ``start``)."""
+
+    def _in_session(self) -> bool:
+        return bool(self.activity.snapshot(self.service)["session_active"])
 
     def start(self) -> KioskRuntime:
         self.devices.start()

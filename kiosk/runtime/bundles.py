@@ -53,6 +53,7 @@ __all__ = [
     "BundleSync",
     "Installed",
     "apply_settings",
+    "configured",
     "store_for",
     "sync_for",
 ]
@@ -356,6 +357,23 @@ class BundleSync:
                 self.reported.add(about)
         except Exception as exc:  # noqa: BLE001 - reported on a later tick
             log.info("bundle refusal not reported (%s)", type(exc).__name__)
+
+
+def configured(config: KioskConfig) -> KioskConfig:
+    """``config`` with the settings of the bundle this kiosk runs (applied at start), or as it is
+    when no key is pinned or no bundle is installed. A bundle that no longer applies (the local
+    file changed under it) is said once in the log and left out: the kiosk starts either way."""
+    try:
+        current = store_for(config).current()
+    except (OSError, ValueError):
+        return config  # no key pinned: no bundle is ever taken (sync_for says so)
+    if current is None:
+        return config
+    try:
+        return apply_settings(config, current.settings)
+    except (ValueError, TypeError) as exc:
+        log.warning("bundle %d not applied at start: %s", current.version, type(exc).__name__)
+        return config
 
 
 def sync_for(

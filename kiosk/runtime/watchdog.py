@@ -218,6 +218,8 @@ class Watchdog:
         """Shows the out-of-service screen (both languages)."""
         self.crash_loop = False
         self.restarting = False
+        self.restart_reason: str | None = None
+        """A restart asked for (a new configuration bundle applied): done between sessions."""
 
     @property
     def interval_s(self) -> float:
@@ -241,18 +243,28 @@ class Watchdog:
             self.guard.clear()
             self.crash_loop = False
 
+    def restart_between_sessions(self, reason: str) -> None:
+        """Restart at the next moment no session is open (never under a citizen's fingers)."""
+        self.restart_reason = reason
+
     def tick(self, *_: Any) -> None:
         if self.restarting:
             return
         self.notifier.send("WATCHDOG=1")
         rss = self.memory.exceeded()
         if rss is not None and self.between_sessions():
-            self.restarting = True
             log.warning("resident memory %d MB over budget %d MB: restarting between sessions",
                         rss // 2**20, self.memory.budget_bytes // 2**20)  # fmt: skip
-            self.guard.forget_last()
-            self.notifier.send("STOPPING=1", "STATUS=restarting: memory over budget")
-            self.restart()
+            self._restart("memory over budget")
+        elif self.restart_reason is not None and self.between_sessions():
+            log.warning("restarting between sessions: %s", self.restart_reason)
+            self._restart(self.restart_reason)
+
+    def _restart(self, why: str) -> None:
+        self.restarting = True
+        self.guard.forget_last()  # a planned restart is not a crash
+        self.notifier.send("STOPPING=1", f"STATUS=restarting: {why}")
+        self.restart()
 
     def states(self) -> dict[str, dict[str, Any]]:
         """An entry for the heartbeat's ``device_states`` while in a crash loop (central alerts)."""

@@ -234,3 +234,49 @@ def test_a_catalogue_in_a_bundle_lands_in_its_folder_and_bad_names_are_refused(c
         assert not (config.data_dir / "escape.toml").exists()
     assert store.version() == 1 and store.pending() is None
     assert [p.name for p in store.versions.iterdir()] == ["1"]
+
+
+def test_an_installed_bundle_takes_effect_at_the_next_start_between_sessions(
+    config, key, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Installed between sessions, the bundle asks the app to restart (only with no session open:
+    the watchdog's between-sessions rule), and the next start runs with its settings."""
+    from kiosk.runtime.bundles import configured
+    from kiosk.runtime.watchdog import CrashLoopGuard, MemoryBudget, Notifier, Watchdog
+
+    assert configured(config) == config  # nothing installed yet: the file's settings
+    session = {"open": True}
+    restarts: list[str] = []
+    dog = Watchdog(
+        Notifier(None, None),
+        CrashLoopGuard(tmp_path, max_starts=5, window_s=600),
+        MemoryBudget(2**40, read=lambda: 0),
+        between_sessions=lambda: not session["open"],
+        restart=lambda: restarts.append(dog.restart_reason or ""),
+    )
+    central = Central()
+    store = store_for(config, clock=lambda: CENTRAL_NOW)
+    syncer = BundleSync(
+        store, central, lambda: session["open"],
+        lambda bundle: dog.restart_between_sessions(f"bundle {bundle.version}"),
+    )  # fmt: skip
+    central.bundle = signed(key, 3, {"idle.warning_after_s": 75})
+    syncer.tick()
+    dog.tick()
+    assert store.version() is None and restarts == []  # a citizen is at the kiosk
+    session["open"] = False
+    syncer.tick()
+    assert store.version() == 3 and restarts == []  # installed; the restart waits for a tick
+    dog.tick()
+    assert restarts == ["bundle 3"]
+    assert config.idle.warning_after_s != 75
+    assert configured(config).idle.warning_after_s == 75  # what the next start runs with
+
+
+def test_a_kiosk_without_a_pinned_key_starts_with_its_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.runtime.bundles import configured
+
+    data = tmp_path / "bare"
+    data.mkdir()
+    bare = load_kiosk_config(ROOT / "config" / "kiosk.toml", env={"KIOSK_DATA_DIR": str(data)})
+    assert configured(bare) == bare
