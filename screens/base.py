@@ -42,8 +42,10 @@ class KioskScreen(Screen):
         is taller than the screen."""
         more, pad = self.more, self.ctx.pad
         band = more.height + pad if more.banded else 0.0
-        self.scroll.height = max(0.0, self.height - band)
+        # y before height: a new height can bring the band or take it away (the cue's update
+        # calls this again, nested); that inner call's place must be the one that stays.
         self.scroll.y = band
+        self.scroll.height = max(0.0, self.height - band)
         more.x = (self.width - more.width) / 2
         more.y = pad / 2
 

@@ -64,4 +64,6 @@ def test_with_the_keys_up_the_field_is_in_view_and_continue_or_the_cue(ui):  # t
         assert ui.c.keyboard.target is field and ui.c.keyboard.parent is not None
         cue = d.find("more-below")
         assert in_view(ui, field)
+        view = ui.c.current.scroll
+        assert _box(cue)[3] <= view.to_window(0, view.y)[1] + 1  # its band, not over the view
         assert in_view(ui, d.find("continue")) or (cue.shown and cue.opacity == 1), kid
