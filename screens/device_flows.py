@@ -54,7 +54,7 @@ def hint_sentence(ctx: UiContext, hint: ActionHint | None) -> str:
         return _("The printer needs attention. Please ask a member of staff.")
     if hint is ActionHint.RESET:
         return _("The printer is restarting. Please try again in a moment.")
-    return _("This kiosk can't print just now. Your reference is on the screen.")
+    return _("This kiosk can’t print just now. Your reference is on the screen.")
 
 
 class FaultNotice(Overlay):

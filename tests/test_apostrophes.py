@@ -1,4 +1,5 @@
-"""Issue 17, Welsh: one apostrophe style in everything a citizen reads — the typographic ’ of the
+"""Issue 17, Welsh: one apostrophe style in everything a citizen reads (the web's strings, the
+kiosk's gettext catalogues, the service files) — the typographic ’ of the
 catalogue (``i’r``, ``Wedi’i anfon``, ``you’ll``), never a mix of ’ and ' that a screen reader or a
 reviewer trips over. Straight quotes stay where they are code (HTML attributes, format fields)."""
 
@@ -30,6 +31,11 @@ def _sources() -> Iterator[tuple[str, str]]:
     for key, texts in STRINGS.items():
         for lang, text in texts.items():
             yield f"central/web/i18n.py {key}.{lang}", text
+    for path in sorted((ROOT / "config" / "locales").glob("*/LC_MESSAGES/*.po")):
+        text = path.read_text(encoding="utf-8")
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.startswith(("msgid ", "msgstr ", '"')):
+                yield f"{path.relative_to(ROOT)}:{number}", line
     for path in sorted((ROOT / "config" / "services").glob("*.toml")):
         for text in _toml_texts(tomllib.loads(path.read_text(encoding="utf-8"))):
             yield str(path.relative_to(ROOT)), text

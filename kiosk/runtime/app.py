@@ -59,9 +59,9 @@ SENT_WAIT_S = 3.0
 HINTS = {
     "en": {
         ActionHint.CLEAR: "The printer needs attention. Please ask a member of staff.",
-        ActionHint.MAINTENANCE: "This kiosk can't print just now. Your reference is on the screen.",
+        ActionHint.MAINTENANCE: "This kiosk can’t print just now. Your reference is on the screen.",
         ActionHint.RESET: "The printer is restarting. Please try again in a moment.",
-        None: "This kiosk can't print just now. Your reference is on the screen.",
+        None: "This kiosk can’t print just now. Your reference is on the screen.",
     },
     "cy": {
         ActionHint.CLEAR: "Mae angen sylw ar yr argraffydd. Gofynnwch i aelod o staff.",

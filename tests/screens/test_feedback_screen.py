@@ -17,7 +17,7 @@ WORDS = {
         1: "Very dissatisfied",
     },
     "cy": {
-        "question": "Yn gyffredinol, sut oeddech chi'n teimlo am y gwasanaeth a gawsoch heddiw?",
+        "question": "Yn gyffredinol, sut oeddech chi’n teimlo am y gwasanaeth a gawsoch heddiw?",
         5: "Bodlon iawn",
         4: "Bodlon",
         3: "Ddim yn fodlon nac yn anfodlon",
@@ -76,7 +76,7 @@ def test_five_points_in_words_chosen_by_touch(ui, artifacts, lang, route, score,
     # Not by colour alone: the chosen one says so and carries the filled radio mark.
     said = {
         "en": (", selected.", ", not selected."),
-        "cy": (", wedi'i ddewis.", ", heb ei ddewis."),
+        "cy": (", wedi’i ddewis.", ", heb ei ddewis."),
     }
     yes, no = said[lang]
     assert faces[score].spoken.endswith(yes) and faces[6 - score].spoken.endswith(no)

@@ -9,7 +9,7 @@ from journeys import step_answers
 
 WORDS = {
     "en": ("I need help", "Your application is with our staff", "What happens next", "Finish"),
-    "cy": ("Mae angen help arnaf", "Mae eich cais gyda'n staff", "Beth sy'n digwydd nesaf",
+    "cy": ("Mae angen help arnaf", "Mae eich cais gyda’n staff", "Beth sy’n digwydd nesaf",
            "Gorffen"),
 }  # fmt: skip
 

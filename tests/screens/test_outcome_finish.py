@@ -9,7 +9,7 @@ from journeys import step_answers
 
 WORDS = {
     "en": ("Your application has been sent", "What happens next", "Finish"),
-    "cy": ("Mae eich cais wedi'i anfon", "Beth sy'n digwydd nesaf", "Gorffen"),
+    "cy": ("Mae eich cais wedi’i anfon", "Beth sy’n digwydd nesaf", "Gorffen"),
 }
 
 

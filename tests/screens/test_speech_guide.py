@@ -45,7 +45,7 @@ def test_the_welcome_announces_audio_guidance_in_both_languages(audio):
     spoken = said(a)[-2:]
     assert spoken == [
         ("Welcome. Audio guidance is on. Touch the screen to start", "en"),
-        ("Croeso. Mae'r arweiniad sain ymlaen. Cyffyrddwch â'r sgrin i ddechrau", "cy"),
+        ("Croeso. Mae’r arweiniad sain ymlaen. Cyffyrddwch â’r sgrin i ddechrau", "cy"),
     ]
     assert b'<voice name="cy">Croeso.' in a.runner.data[-1]
 

@@ -150,7 +150,7 @@ def test_a_crash_loop_shows_out_of_service_in_both_languages_and_tells_central(t
         "or use our website."
     )
     assert service.text("cy") == (
-        "Mae'r ciosg hwn allan o wasanaeth ar hyn o bryd. Gofynnwch i aelod o staff am help, "
+        "Mae’r ciosg hwn allan o wasanaeth ar hyn o bryd. Gofynnwch i aelod o staff am help, "
         "neu defnyddiwch ein gwefan."
     )
     assert received(sock)[-1] == ["READY=1", "STATUS=out of service: crash loop"]

@@ -200,6 +200,6 @@ def test_describe_control_in_welsh_uses_the_catalog():
     t = load_translator()
     _ = t.bind("cy")
     text = describe_control(_("Large"), "option", selected=True, translate=_)
-    assert text == "Mawr, dewis, wedi'i ddewis."
+    assert text == "Mawr, dewis, wedi’i ddewis."
     for role in CONTROL_ROLES:
         assert t.gettext("cy", role) != role
