@@ -28,8 +28,9 @@ from central.handoff.models import AttemptCounter, Handoff
 from central.handoff.ratelimit import AttemptLimiter, address_key
 from central.handoff.routes import give_back_attempt, take_attempt
 from central.handoff.service import CODE_PURPOSE
+from central.measure.zones import OfficeZones
 from central.problems import AnswerInstead
-from central.staff import auth
+from central.staff import auth, labels
 from central.staff.models import StaffUser
 from central.web import forms
 from central.web.citizen import FormDep, same_origin
@@ -339,11 +340,16 @@ def case_page(case_id: str, ctx: StaffCtx, session: SessionDep, request: Request
         select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
     ).all()
     svc = request.app.state.catalogue.service(case.service_id)
+    zones = getattr(request.app.state, "office_zones", None) or OfficeZones()
+    names = labels.staff_names(session, [e.actor_id for e in events] + [case.assigned_to])
+    fields = {f.id: f.label.en for step in svc.steps for f in step.fields} if svc else {}
     return console_page(
         "staff/case.html",
         ctx,
         case=case,
-        events=events,
+        timeline=labels.timeline(events, names, zones.zone(case.origin_office), fields),
+        language=labels.language_label(labels.case_language(events)),
+        assigned=names.get(case.assigned_to or "", case.assigned_to),
         service=svc,
         answer_rows=_answer_rows(svc, dict(case.answers or {})),
         error=request.query_params.get("error"),

@@ -41,7 +41,7 @@ def _principal(office: str) -> Principal:
 
 
 async def create(
-    app: FastAPI, *, service_id: str, office: str, start_key: str, now: datetime
+    app: FastAPI, *, service_id: str, office: str, start_key: str, now: datetime, lang: str = "en"
 ) -> Answer:
     """The case writer's answer for a new web case (:func:`central.case_create.start_case`): 201
     with the case, a replay of it, or the problem a refusal is."""
@@ -54,7 +54,7 @@ async def create(
         channel="web",
         actor_type="citizen",
         actor_id=None,
-        payload={"office": office, "channel": "web"},
+        payload={"office": office, "channel": "web", "language": lang},
         path="/start",
         hashed={"service_id": service_id, "office": office},
         now=now,

@@ -238,8 +238,9 @@ async def office_post(
         return refused
     try:
         answer = await drafts.create(
-            request.app, service_id=service.id, office=office.id, start_key=start, now=now
-        )
+            request.app, service_id=service.id, office=office.id, start_key=start, now=now,
+            lang=request_lang(request),
+        )  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - busy writer or database away: nothing was created
         log.warning("web start not stored: %s", type(exc).__name__)
         return _notice(request, 503, "start_closed_title", "start_busy")

@@ -90,7 +90,10 @@ class CaseDesk:
             language=submission.language,
             body=body,
             idempotency_key=f"create-{case_id}",
-            events=[self._event(_last_event(submission), submission, {})],
+            # the citizen's language, for the member of staff who picks the case up
+            events=[
+                self._event(_last_event(submission), submission, {"language": submission.language})
+            ],
         )
         self._wake()
         return SubmittedCase(case_id, reference, submission.language)

@@ -124,14 +124,19 @@ def test_queue_pickup_timeline_note_close(kit: Kit) -> None:
     assert case.reference not in client.get("/staff").text  # picked up: no longer waiting
     page = client.get(f"/staff/cases/{case.id}").text
     rows = re.findall(
-        r'<tr data-channel="(\w+)">\s*<td>(\d+)</td>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>\s*<td class="channel">\w+</td>\s*<td>(\w+)',
+        r'<tr data-channel="(\w+)">\s*<td>(\d+)</td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*<td class="channel">([^<]*)</td>\s*<td>([^<]*)</td>',
         page,
     )
-    assert [(ch, ev, actor) for ch, _, ev, actor in rows] == [
-        ("kiosk", "created", "citizen"),
-        ("kiosk", "help requested", "citizen"),
-        ("staff", "assigned", "staff"),
+    assert [(code, ev, channel, actor) for code, _, _, ev, channel, actor in rows] == [
+        ("kiosk", "Case started", "Kiosk", "Citizen"),
+        ("kiosk", "Asked for help", "Kiosk", "Citizen"),
+        ("staff", "Picked up by staff", "Counter or phone", "Staff: alice"),
     ]
+    # Office time in words (the kit's clock is UTC; London is the office's zone), not UTC digits
+    assert all(
+        re.fullmatch(r"\d{1,2} [A-Z][a-z]+ 20\d\d, \d\d:\d\d", when) for _, _, when, *_ in rows
+    )
+    assert '<dd data-testid="assigned">alice</dd>' in page
     token = csrf(page)
     assert (
         client.post(

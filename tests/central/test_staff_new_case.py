@@ -205,7 +205,10 @@ def test_staff_start_fill_every_step_and_send(any_kit: Kit, channel: str) -> Non
     # the office's history: the staff case page shows the channel and the staff actor
     page = client.get(f"/staff/cases/{case_id}").text
     assert page.count(f'data-channel="{channel}"') == len(events(kit, case_id))
-    assert f"staff {staff_id[:12]}" in page
+    assert "Staff: dewi" in page and staff_id not in page  # the member's name, not an id
+    label = {"counter": "Counter", "phone": "Phone"}[channel]
+    assert page.count(f'<td class="channel">{label}</td>') == len(events(kit, case_id))
+    assert '<dd data-testid="language">English</dd>' in page
 
 
 def test_welsh_at_the_counter_speaks_the_catalogues_welsh(kit: Kit) -> None:

@@ -90,6 +90,8 @@ def test_feedback_lands_in_the_case_history_once(runtime, live_central):
         f"WHERE c.reference = '{result.reference}' ORDER BY e.received_at"
     )
     assert [r[0] for r in rows] == ["created", "submitted", "feedback_given"]
+    sent = rows[1][1] if isinstance(rows[1][1], dict) else __import__("json").loads(rows[1][1])
+    assert sent == {"language": sub.language}  # for the member of staff who picks it up
     payload = (
         rows[-1][1] if isinstance(rows[-1][1], dict) else __import__("json").loads(rows[-1][1])
     )
