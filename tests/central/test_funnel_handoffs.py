@@ -29,7 +29,9 @@ def case_with(engine, office: str, channel: str, events: list[tuple[str, str, di
         s.flush()
         s.execute(update(Case).where(Case.id == case.id).values(origin_channel=channel))
         for kind, ch, payload, seconds in events:
-            actor = "staff" if ch in ("counter", "phone", "staff") else "citizen"  # the policy table
+            actor = (
+                "staff" if ch in ("counter", "phone", "staff") else "citizen"
+            )  # the policy table
             append_event(s, case, type=kind, payload=payload, channel=ch, actor_type=actor,
                          actor_id=None, now=T0 + timedelta(seconds=seconds))  # fmt: skip
         return case.id
