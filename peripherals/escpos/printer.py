@@ -22,6 +22,9 @@
   therefore clears the buffer at once (DLE DC4 fn 8, or DLE ENQ 2 — profile `buffer_clear`) and
   raises DeviceFault with `partial=True`: the receipt may have come out in part, nothing more of it
   will; a reprint prints it whole, once.
+* A fault the status shows *before* a job is sent (paper already out, cover open) is not a partial
+  print: the job is not sent at all, and the DeviceFault has `partial=False` — nothing printed. The
+  status is read before every job, with ASB too (an ASB block can be lost or not yet arrived).
 """
 
 from __future__ import annotations
@@ -181,9 +184,8 @@ class ReceiptPrinter(StatusReader):
         """
         with self._busy("receipt"), self._io_lock:
             if self.transport.connected and not self.silent:
-                if not self.profile.asb:
-                    self.query_status()  # no ASB: check paper before printing
-                    self._raise_if_faulted()
+                self.query_status()  # the status before sending (ASB or not): paper, cover
+                self._refuse_if_faulted()
                 self._probe_completion()
             job_id = f"{next(self._jobs) % 10000:04d}"
             data = self._init_bytes() + render_receipt(receipt, self.profile, init=False)
@@ -287,6 +289,14 @@ class ReceiptPrinter(StatusReader):
                 self.transport.write(cmd.recover(clear_buffers=True))
         except PeripheralError as exc:
             log.warning("%s: buffer clear after a fault failed: %s", self.name, exc)
+
+    def _refuse_if_faulted(self) -> None:
+        """Before a job: a blocking fault means nothing is sent, so nothing printed (partial
+        False) — the citizen is told so, not that part of a receipt may have come out."""
+        blocking = [f for f in self.faults if f.blocking]
+        if blocking:
+            text = "; ".join(f.message for f in blocking)
+            raise DeviceFault(f"{text} Nothing was sent to the printer.", blocking, partial=False)
 
     def _raise_if_faulted(self) -> None:
         blocking = [f for f in self.faults if f.blocking]

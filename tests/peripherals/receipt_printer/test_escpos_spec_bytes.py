@@ -288,6 +288,7 @@ def test_a_mid_job_fault_clears_with_dle_dc4_fn_8_then_the_reprint_goes_out_once
     def paper_runs_out(received: bytes) -> None:
         if received.count(b"Ref ABCD-1234") == 1 and device.process_id is not None:
             device.process_id = None  # the job stops: no process-ID reply
+            device.on_received = None  # once: the reprint's status query must not trip it again
             device.send(b"\x18\x00\x0f\x00")  # ASB: offline, paper end
 
     device.on_received = paper_runs_out
