@@ -25,7 +25,6 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,34 +38,13 @@ from central.handoff.errors import HandoffStateError
 from central.handoff.models import STAFF_ORIGIN, Handoff, WebSession
 from central.handoff.service import Policy
 from central.problems import ProblemError
+from central.qr import qr_svg
 from central.staff import auth, funnel
 from central.staff.desk import AtDeskDep, Desk, desk_case, desk_page, staff_message
 from central.staff.routes import StaffCtx, StaffForm, forbidden
 from central.web.i18n import long_date
 
 router = APIRouter(include_in_schema=False)
-
-
-def qr_svg(data: str, label: str) -> Markup:
-    """``data`` as an inline SVG QR code (quiet zone of 4 modules), drawn as one path: no script,
-    no external image, nothing the page's CSP refuses."""
-    import qrcode
-
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    code.add_data(data)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    size = len(matrix)
-    path = "".join(
-        f"M{x} {y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark
-    )
-    return Markup(
-        f'<svg class="qr" role="img" aria-label="{Markup.escape(label)}" '
-        f'viewBox="0 0 {size} {size}" width="264" height="264" '
-        f'xmlns="http://www.w3.org/2000/svg" shape-rendering="crispEdges">'
-        f'<rect width="{size}" height="{size}" fill="#fff"/>'
-        f'<path d="{path}" fill="#000"/></svg>'
-    )
 
 
 def _hand_on_page(

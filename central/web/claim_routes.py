@@ -11,6 +11,9 @@ Each success sets a fresh HttpOnly session cookie and answers ``303`` to the tok
 no secret is ever in a URL after use. The secret reaches the server only as a form field posted by
 a tiny script (``static/claim.js``) that reads it from the fragment — fragments never reach server
 logs or Referer headers.
+
+A slip (``/resume``) opens its case in the language its code carries (the ``preferences`` a kiosk's
+slip or a web save stored with it), not the language this browser last showed.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from catalogue.model import LANGUAGES
 from central.cases.store import FoldError, append_event, lock_case
 from central.deps import ClockDep, SessionDep, SettingsDep, one_hop
 from central.handoff import batch, codes, resume, service
@@ -31,6 +35,7 @@ from central.handoff.errors import (
     RateLimited,
     WrongCode,
 )
+from central.handoff.models import ResumeCode
 from central.handoff.ratelimit import address_key
 from central.handoff.routes import (
     check_rate,
@@ -53,16 +58,28 @@ def _client(request: Request) -> str:
     return "web:" + address_key(request.client.host if request.client else None)
 
 
-def _into_case(request: Request, token: str, settings, policy: service.Policy) -> RedirectResponse:
+def _into_case(
+    request: Request, token: str, settings, policy: service.Policy, carried: str | None = None
+) -> RedirectResponse:
     """Into the claimed case, in the language the claim page was shown in (the kiosk puts the
-    citizen's language in the QR link, ``?lang=cy``; the forms carry it on)."""
+    citizen's language in the QR link, ``?lang=cy``; the forms carry it on) — or, for a slip, in
+    the language the code carries (``carried``, see :func:`_carried_language`)."""
     response = RedirectResponse("/case", status_code=303)
     set_session_cookie(response, token, settings.secure_cookies, policy.web_session_seconds)
-    if request.query_params.get("lang") in ("en", "cy"):
-        response.set_cookie(
-            LANG_COOKIE, request_lang(request), max_age=365 * 86400, samesite="lax", httponly=True
-        )
+    lang = carried if carried in LANGUAGES else request.query_params.get("lang")
+    if lang in ("en", "cy"):
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True)
     return response
+
+
+def _carried_language(row: ResumeCode) -> str | None:
+    """The language a slip or a web save carries (its row's ``preferences``, issue 19 item 6): the
+    case opens in the language the citizen used last, whatever language the ``/resume`` page of
+    this browser happened to be in. Anything else in the row (or no row preferences, as on codes
+    made before migration 0011) leaves the page's language."""
+    preferences = row.preferences if isinstance(row.preferences, dict) else {}
+    language = preferences.get("language")
+    return language if language in LANGUAGES else None
 
 
 def _error_key(exc: HandoffError, slip: bool = False) -> str:
@@ -197,6 +214,7 @@ def resume_with_slip(
         try:
             take_attempt(request, session, _client(request))
             row = resume.redeem(session, code, factor, now, policy)
+            carried = _carried_language(row)
             case = lock_case(session, row.case_id)
             assert case is not None
             web, token = service.new_web_session(session, case, None, now, policy)
@@ -212,7 +230,7 @@ def resume_with_slip(
             )
             give_back_attempt(request, session, _client(request))
             session.commit()
-            response = _into_case(request, token, settings, policy)
+            response = _into_case(request, token, settings, policy, carried)
             response.headers["location"] = "/case/next"  # on the step where they left
             return response
         except HandoffError as exc:

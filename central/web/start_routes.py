@@ -45,7 +45,7 @@ from central.handoff import service as handoffs
 from central.handoff.history import FoldError
 from central.handoff.ratelimit import AttemptLimiter, address_key
 from central.measure import web as web_funnel
-from central.staff.hand_on import qr_svg
+from central.qr import qr_svg
 from central.web import drafts, forms
 from central.web import offices as office_config
 from central.web.case_routes import (
