@@ -10,6 +10,11 @@ there is no token cache on this path and no revocation delay.
 only overwrites an older ``received_at``, so two server processes (``serve --workers N``) committing
 out of order never move a device's status backwards.
 
+The bundle version a beat reports (issue 14 item 3) goes to ``device_bundles`` — the one home of
+what a kiosk runs, also written by its bundle poll (:func:`central.fleet.rollout.record_poll`) — only
+when it differs from the stored one and the beat is not older than the stored report, so a steady
+fleet costs no extra write and a late poll or beat never moves a kiosk's version backwards.
+
 Core statements on the tables, not ORM objects: no identity map, unit of work or per-row events.
 """
 
@@ -27,11 +32,13 @@ from sqlalchemy.engine import Connection, Engine
 from central.auth.devices import secret_matches, split_token
 from central.db.models import Device, DeviceStatus, Heartbeat
 from central.fleet import commands as fleet_commands
+from central.fleet.models import DeviceBundle
 from central.groupcommit import GroupCommit
 
 DEVICES = Device.__table__
 HISTORY = Heartbeat.__table__
 STATUS = DeviceStatus.__table__
+RUNNING = DeviceBundle.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +50,8 @@ class Beat:
     device_states: dict[str, Any]
     activity: dict[str, Any] | None = None
     """What the kiosk said about its citizen activity (session open, idle seconds, screen)."""
+    bundle_version: int | None = None
+    """The configuration bundle version it runs (None: not said, or none installed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +76,24 @@ def _status_upsert(dialect: str) -> Any:
         index_elements=[STATUS.c.device_id],
         set_={c: stmt.excluded[c] for c in columns},
         where=STATUS.c.received_at <= stmt.excluded.received_at,
+    )
+
+
+def _running_upsert(dialect: str) -> Any:
+    """The bundle a beat says it runs: written only when it changed and the beat is not older than
+    the stored report (a status of ``ok`` again: a new version starts with no complaint)."""
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert_(RUNNING).values(status="ok")
+    return stmt.on_conflict_do_update(
+        index_elements=[RUNNING.c.device_id],
+        set_={
+            "version": stmt.excluded.version,
+            "reported_at": stmt.excluded.reported_at,
+            "status": "ok",
+            "detail": None,
+        },
+        where=RUNNING.c.version.is_distinct_from(stmt.excluded.version)
+        & (RUNNING.c.reported_at <= stmt.excluded.reported_at),
     )
 
 
@@ -97,6 +124,7 @@ def write_batch(engine: Engine, beats: Sequence[Beat]) -> list[Result]:
         history: list[dict[str, Any]] = []
         latest: dict[str, dict[str, Any]] = {}
         activity: dict[str, dict[str, Any]] = {}
+        running: dict[str, dict[str, Any]] = {}
         for beat, stored in zip(beats, results, strict=True):
             if stored is None:
                 continue
@@ -111,6 +139,12 @@ def write_batch(engine: Engine, beats: Sequence[Beat]) -> list[Result]:
             current = latest.get(stored.device_id)
             if current is None or current["received_at"] <= beat.received_at:
                 latest[stored.device_id] = row
+                if beat.bundle_version is not None:
+                    running[stored.device_id] = {
+                        "device_id": stored.device_id,
+                        "version": beat.bundle_version,
+                        "reported_at": beat.received_at,
+                    }
                 if beat.activity is not None:
                     activity[stored.device_id] = fleet_commands.activity_row(
                         stored.device_id, beat.received_at, beat.activity
@@ -121,6 +155,9 @@ def write_batch(engine: Engine, beats: Sequence[Beat]) -> list[Result]:
             rows = sorted(latest.values(), key=lambda row: row["device_id"])
             conn.execute(_status_upsert(engine.dialect.name), rows)
             fleet_commands.upsert_activity(conn, list(activity.values()))
+            if running:
+                rows = [running[d] for d in sorted(running)]
+                conn.execute(_running_upsert(engine.dialect.name), rows)
             # Pending remote commands ride back on the reply: marked delivered here, in this
             # transaction, so the 200 that carries them is sent only once that is committed.
             pending = fleet_commands.deliver(conn, list(latest), max(b.received_at for b in beats))

@@ -228,6 +228,10 @@ class HeartbeatIn(_In):
         default=None,
         description="Citizen activity now (optional; central refuses a screenshot from it).",
     )
+    bundle_version: Annotated[int, Field(strict=True, ge=0, le=2**31 - 1)] | None = Field(
+        default=None,
+        description="The configuration bundle version it runs (optional; none installed: absent).",
+    )
 
 
 class HeartbeatOut(BaseModel):

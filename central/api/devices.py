@@ -15,7 +15,9 @@ fleet of 10,000 kiosks at one beat per 30 s is ~333 writes a second, so this rou
 The reply carries the kiosk's pending remote commands (:mod:`central.fleet.commands`), marked
 delivered by the writer in the same transaction that stored the beat, so each is delivered once.
 The body may say what the kiosk is doing (``activity``: a session open, seconds since the last
-touch, the screen shown), kept per device for the screenshot rule; older kiosks leave it out.
+touch, the screen shown), kept per device for the screenshot rule; older kiosks leave it out. It
+may say which configuration bundle the kiosk runs (``bundle_version``): the fleet's version view
+takes it when it is newer than the bundle poll's (:mod:`central.heartbeat_store`).
 
 ``GET /devices/me`` tells a kiosk how central registered it (id, office, name): ``kiosk diagnose``
 compares the office with the kiosk's own config, because a kiosk proposing references of another
@@ -115,7 +117,8 @@ async def heartbeat(
     writer: GroupCommit[Beat, Result] = request.app.state.heartbeat_writer
     now = clock()
     activity = body.activity.model_dump() if body.activity is not None else None
-    beat = Beat(token, now, body.software_version, body.outbox_depth, body.device_states, activity)
+    beat = Beat(token, now, body.software_version, body.outbox_depth, body.device_states, activity,
+                body.bundle_version)  # fmt: skip
     stored = await stored_or_503(writer, beat, "heartbeat", RETRY_AFTER_S)
     if stored is None:
         raise unauthorised("The device token is not valid or has been revoked.")

@@ -8,7 +8,10 @@ Rules (per kiosk; a kiosk never seen has none):
 * ``paper_near_end`` — the receipt printer's paper is near its end (staff should change the roll);
 * ``outbox_backlog`` — :data:`central.fleet.health.BACKLOG` or more cases wait in its outbox;
 * ``version_drift`` — it runs another software version than the fleet's (``KIOSK_CENTRAL_ALERT_
-  VERSION``, else the version most kiosks run);
+  VERSION``, else the version most kiosks run), or another configuration bundle than the rollout
+  gives it (:func:`central.fleet.rollout.should_run`) two beats after the rollout last moved — the
+  version its heartbeat or its bundle poll last said, whichever is newer. A kiosk that never spoke
+  of bundles (no key pinned) is not judged on them;
 * ``crash_loop`` — its crash-loop guard tripped (the ``watchdog`` entry of its device states);
 * ``out_of_service`` — it shows the out-of-service screen (a command, or the crash-loop guard).
 
@@ -46,9 +49,9 @@ from sqlalchemy.engine import Connection, Engine
 from catalogue.opening_hours import ALWAYS, OpeningHours
 from central.api.devices import INTERVAL_S
 from central.db.models import Device
-from central.fleet import availability
+from central.fleet import availability, rollout
 from central.fleet.health import _FLEET, BACKLOG, device_problems
-from central.fleet.models import FleetAlert
+from central.fleet.models import FleetAlert, FleetRollout
 from central.fleet.notify import Channel, Notice, NotifyError
 
 __all__ = ["RULES", "AlertLoop", "Finding", "PassResult", "findings", "open_alerts", "run_pass"]
@@ -99,9 +102,10 @@ def _faults(states: Any) -> tuple[list[str], list[str], bool]:
 
 
 def findings(
-    row: Any, now: datetime, expected_version: str | None
+    row: Any, now: datetime, expected_version: str | None, expected_bundle: int | None = None
 ) -> tuple[set[str], list[Finding]]:
-    """(the rules judged, the ones that hold) for one kiosk's row of the fleet query."""
+    """(the rules judged, the ones that hold) for one kiosk's row of the fleet query;
+    ``expected_bundle``: the bundle it should run by now (None: not judged)."""
     if row.received_at is None:
         return set(), []
     if now - row.received_at > SILENT_AFTER:
@@ -115,9 +119,15 @@ def findings(
         found.append(Finding(NEAR_END, "paper near its end: " + ", ".join(near)))
     if row.outbox_depth is not None and row.outbox_depth >= BACKLOG:
         found.append(Finding("outbox_backlog", f"{row.outbox_depth} cases wait in the outbox"))
+    drift: list[str] = []
     if expected_version and row.software_version and row.software_version != expected_version:
-        detail = f"runs {row.software_version[:64]}, the fleet runs {expected_version[:64]}"
-        found.append(Finding("version_drift", detail))
+        drift.append(f"runs {row.software_version[:64]}, the fleet runs {expected_version[:64]}")
+    running = getattr(row, "bundle_version", None)
+    if expected_bundle is not None and running != expected_bundle:
+        said = f"bundle {running}" if running is not None else "no bundle"
+        drift.append(f"runs {said}, should run bundle {expected_bundle}")
+    if drift:
+        found.append(Finding("version_drift", "; ".join(drift)))
     if crash:
         found.append(Finding("crash_loop", "restarted over and over: out of service by itself"))
     if row.screen == "out_of_service":
@@ -150,6 +160,22 @@ def _fleet_version(rows: Sequence[Any], now: datetime) -> str | None:
     return live.most_common(1)[0][0] if live else None
 
 
+def _bundle_due(conn: Connection, now: datetime) -> Callable[[Any], int | None]:
+    """Per fleet row: the bundle it should run, once the newest rollout has stood still for two
+    beats (a kiosk catches up on its next beat); None while it may still be catching up."""
+    table = FleetRollout.__table__
+    newest = conn.execute(select(table).order_by(table.c.version.desc()).limit(1)).first()
+    if newest is None or now - max(newest.stage_started_at, newest.updated_at) <= SILENT_AFTER:
+        return lambda row: None
+
+    def due(row: Any) -> int | None:
+        if getattr(row, "bundle_reported_at", None) is None:
+            return None
+        return rollout.should_run(newest, row.id)
+
+    return due
+
+
 def evaluate(
     conn: Connection, now: datetime, hours_for: HoursFor, expected_version: str | None = None
 ) -> PassResult:
@@ -157,6 +183,7 @@ def evaluate(
     result = PassResult()
     rows = list(conn.execute(_FLEET))
     version = expected_version or _fleet_version(rows, now)
+    bundle_for = _bundle_due(conn, now)
     open_now: dict[str, dict[str, int]] = {}
     query = select(TABLE.c.id, TABLE.c.device_id, TABLE.c.rule).where(TABLE.c.resolved_at.is_(None))
     for r in conn.execute(query):
@@ -165,7 +192,7 @@ def evaluate(
     to_resolve: list[int] = []
     states: dict[str, tuple[str, str, datetime]] = {}
     for row in rows:
-        judged, found = findings(row, now, version)
+        judged, found = findings(row, now, version, bundle_for(row))
         holding = {f.rule for f in found}
         mine = open_now.get(row.id, {})
         for f in found:

@@ -60,7 +60,7 @@ def bucket(device_id: str) -> int:
     return int.from_bytes(hashlib.sha256(device_id.encode()).digest()[:8], "big") % 100
 
 
-def reached(device_id: str, rollout: FleetRollout) -> bool:
+def reached(device_id: str, rollout: Any) -> bool:
     if rollout.state == "complete" or device_id in (rollout.canaries or []):
         return True
     return rollout.stage > 0 and bucket(device_id) < STAGES[min(rollout.stage, len(STAGES) - 1)]
@@ -73,7 +73,12 @@ def latest(session: Session) -> FleetRollout | None:
 
 def target(session: Session, device_id: str) -> int | None:
     """The version ``device_id`` should run now (None: no bundle was ever published)."""
-    rollout = latest(session)
+    return should_run(latest(session), device_id)
+
+
+def should_run(rollout: Any, device_id: str) -> int | None:
+    """The version ``device_id`` should run under ``rollout`` (the newest; a row of
+    ``fleet_rollouts`` read by the ORM or by Core), None when there is none."""
     if rollout is None:
         return None
     if rollout.state == "rolled_back":
@@ -337,12 +342,17 @@ def report(
 
 
 def _upsert(session: Session, values: dict[str, Any]) -> None:
+    """One kiosk's row; never over a newer report (a heartbeat's, :mod:`central.heartbeat_store`,
+    may have said a newer version while this request ran)."""
     dialect = session.get_bind().dialect.name
     insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
     row = {"status": "ok", **values}
     stmt = insert_(DEVICE_BUNDLES).values(row)
     changes = {k: stmt.excluded[k] for k in values if k != "device_id"}
-    session.execute(stmt.on_conflict_do_update(index_elements=["device_id"], set_=changes))
+    newer = DEVICE_BUNDLES.c.reported_at <= stmt.excluded.reported_at
+    session.execute(
+        stmt.on_conflict_do_update(index_elements=["device_id"], set_=changes, where=newer)
+    )
 
 
 def kiosks(session: Session, office: str | None = None) -> list[Any]:

@@ -1,5 +1,5 @@
 """The fleet agent: every 30 s, tell central how this kiosk is (device states, outbox depth, version,
-and — optionally — its citizen activity); the reply's remote commands go to ``on_commands``
+the configuration bundle it runs, and — optionally — its citizen activity); the reply's remote commands go to ``on_commands``
 (:mod:`kiosk.runtime.commands`).
 
 Why it is separate from the outbox: a heartbeat is a fact about *now*; a late one is worthless, so it
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_S = 30.0
 #: fields of a device snapshot worth sending (statistics are counters; no PII anywhere)
 STATE_KEYS = ("kind", "driver", "state", "condition", "faults", "statistics", "note")
+#: members a central older than them refuses (422): the agent then beats without them
+OPTIONAL = ("activity", "bundle_version")
 
 
 class HeartbeatSender(Protocol):
@@ -61,6 +63,7 @@ class FleetAgent:
         on_commands: Callable[[list[dict[str, Any]]], None] | None = None,
         on_tick: Callable[[], None] | None = None,
         bundles: Callable[[], None] | None = None,
+        bundle_version: Callable[[], int | None] | None = None,
     ) -> None:
         self.sender = sender
         self.activity = activity
@@ -73,7 +76,11 @@ class FleetAgent:
         """Called after each scheduled beat too: ``BundleSync.tick`` (:mod:`kiosk.runtime.bundles`)
         asks for the bundle this kiosk should run, saying which it runs, and applies a staged one
         between sessions — so a kiosk offline during a rollout catches up on its first beat."""
+        self.bundle_version = bundle_version
+        """The bundle version installed (``BundleStore.version``), sent in every beat (issue 14
+        item 3) so the console's version of a kiosk is never older than its last beat."""
         self._send_activity = True
+        self._send_bundle = True
         self.device_states = device_states
         self.outbox_depth = outbox_depth
         self.interval_s = interval_s
@@ -94,6 +101,14 @@ class FleetAgent:
             "outbox_depth": max(0, int(self.outbox_depth())),
             "device_states": states,
         }
+        if self.bundle_version is not None and self._send_bundle:
+            try:
+                installed = self.bundle_version()
+            except Exception:  # noqa: BLE001 - the beat goes without it
+                log.debug("bundle version unreadable", exc_info=True)
+                installed = None
+            if installed is not None:
+                body["bundle_version"] = int(installed)
         if self.activity is not None and self._send_activity:
             try:
                 body["activity"] = self.activity()
@@ -108,11 +123,12 @@ class FleetAgent:
             try:
                 answer = self.sender.heartbeat(body)
             except Rejected as exc:
-                if exc.status != 422 or "activity" not in body:
+                newer = [k for k in OPTIONAL if k in body]
+                if exc.status != 422 or not newer:
                     raise
-                # A central older than the activity member refuses it: beat without it from now.
-                self._send_activity = False
-                answer = self.sender.heartbeat({k: v for k, v in body.items() if k != "activity"})
+                # A central older than these members refuses them: beat without them from now.
+                self._send_activity = self._send_bundle = False
+                answer = self.sender.heartbeat({k: v for k, v in body.items() if k not in newer})
         except Exception as exc:  # noqa: BLE001 - any failure is reported, never raised
             self.failed += 1
             self.last = BeatResult(False, f"{type(exc).__name__}: {exc}")
