@@ -4,7 +4,8 @@ Why a hub: the app, the diagnostics screen, the fleet heartbeat and the document
 the same open devices, and one broken cable must never stop the others from opening. With
 ``simulate=True`` every ``emulator:NAME`` placeholder of kiosk.toml gets an emulator behind a real
 pseudo-terminal in this process (the same bytes as hardware), so the app, the demo and the tests
-run the whole stack without hardware; the emulators stay reachable (``emulator(name)``) so a test
+run the whole stack without hardware (``emulator:scanner-wedge`` too: a USB keyboard-wedge scanner
+whose keystrokes the scanner driver reads as from a grabbed input node); the emulators stay reachable (``emulator(name)``) so a test
 or a demo can swipe a card, scan a code or pull the printer's paper.
 
 A device that cannot be opened stays listed with the reason; it is never a crash.
@@ -27,7 +28,7 @@ from kiosk.config import KioskConfig
 from kiosk.config_peripherals import PeripheralConfig
 from peripherals.emulators.ipp_printer import IppHost
 from peripherals.emulators.pty_host import EmulatedDevice, PtyHost
-from peripherals.emulators.registry import EMULATORS, create_emulator, host_for
+from peripherals.emulators.registry import EMULATORS, create_emulator, host_for, port_for_driver
 from peripherals.errors import PeripheralError
 from peripherals.events import DeviceEvent, EventBus
 from peripherals.keypad import KeypadPressed, KeypadReader
@@ -232,4 +233,4 @@ class DeviceHub:
         host = host_for(emulator)
         host.start()
         self._hosts[peripheral.name] = host
-        return host.url
+        return port_for_driver(emulator, host)  # a wedge scanner's: wedge-pty:<pty>

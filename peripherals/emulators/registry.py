@@ -1,7 +1,8 @@
 """Which emulators exist and which fault switches each understands.
 
 Factories are imported lazily ("module:Class"), so listing emulators (CLI help, config checks) does
-not import Pillow or qrcode. To add an emulator: one line in EMULATORS and one in FAULTS.
+not import Pillow or qrcode. To add an emulator: one line in EMULATORS and one in FAULTS (and a ``port_prefix`` on the class when
+the driver must read its pseudo-terminal as something other than a serial line).
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ from peripherals.emulators.pty_host import COMMON_FAULTS, EmulatedDevice, PtyHos
 if TYPE_CHECKING:
     from peripherals.emulators.ipp_printer import IppHost
 
-__all__ = ["COMMON_FAULTS", "EMULATORS", "FAULTS", "create_emulator", "faults_for", "host_for"]
+__all__ = [
+    "COMMON_FAULTS",
+    "EMULATORS",
+    "FAULTS",
+    "create_emulator",
+    "faults_for",
+    "host_for",
+    "port_for_driver",
+]
 
 
 def _lazy(target: str) -> Callable[[], EmulatedDevice]:
@@ -35,6 +44,7 @@ EMULATORS: dict[str, Callable[[], EmulatedDevice]] = {
     "card-reader": _lazy("peripherals.emulators.magstripe_reader:CardReaderEmulator"),
     "scanner": _lazy("peripherals.emulators.scanner:ScannerEmulator"),
     "scanner-ssi": _lazy("peripherals.emulators.scanner:SsiScannerEmulator"),
+    "scanner-wedge": _lazy("peripherals.emulators.scanner:WedgeScannerEmulator"),
     "document-printer": _lazy("peripherals.emulators.ipp_printer:DocumentPrinterEmulator"),
 }
 
@@ -57,6 +67,7 @@ FAULTS: dict[str, frozenset[str]] = {
         {"bad_lrc", "e_tracks", "e_track1", "no_lrc", "magtek_insert", "idtech", "hid_wedge"}
     ),
     "scanner": frozenset({"hid_wedge"}),
+    "scanner-wedge": frozenset(),
     "scanner-ssi": frozenset(
         {"nak", "bad_checksum", "raw_decode", "raw_stuck", "low_power", "ack_lost"}
     ),
@@ -85,3 +96,10 @@ def host_for(emulator: EmulatedDevice, **pty_options: Any) -> PtyHost | IppHost:
         assert isinstance(emulator, DocumentPrinterEmulator)
         return IppHost(emulator)
     return PtyHost(emulator, **pty_options)
+
+
+def port_for_driver(emulator: EmulatedDevice, host: PtyHost | IppHost) -> str:
+    """The port a driver opens for ``emulator`` served by ``host``: the host's URL, behind the
+    emulator's ``port_prefix`` when it has one (a keyboard-wedge scanner: ``wedge-pty:/dev/pts/N``,
+    read as input_event records by peripherals.wedge rather than as a serial line)."""
+    return getattr(emulator, "port_prefix", "") + host.url

@@ -1,4 +1,6 @@
-"""QR/barcode scanners on a pseudo-terminal: line mode ("scanner") and Zebra SSI ("scanner-ssi").
+"""QR/barcode scanners on a pseudo-terminal: line mode ("scanner"), Zebra SSI ("scanner-ssi") and a
+USB keyboard-wedge scanner ("scanner-wedge": always kernel input_event records, as the hid_wedge
+switch gives; the hub hands the driver its port as ``wedge-pty:…``, read by peripherals.wedge).
 
 What to scan comes through the control socket (peripherals.emulators.control):
 
@@ -32,9 +34,10 @@ from typing import ClassVar
 
 from peripherals.emulators.control import ControllableEmulator
 from peripherals.scanner import ssi
+from peripherals.wedge.keyboard import EMULATED_PREFIX
 from peripherals.wedge.keymap import keystrokes
 
-__all__ = ["ScannerEmulator", "SsiScannerEmulator"]
+__all__ = ["ScannerEmulator", "SsiScannerEmulator", "WedgeScannerEmulator"]
 
 
 class ScannerEmulator(ControllableEmulator):
@@ -42,6 +45,8 @@ class ScannerEmulator(ControllableEmulator):
     text and Enter as kernel input_event records (US layout; read with peripherals.wedge)."""
 
     device_faults: ClassVar[frozenset[str]] = frozenset({"hid_wedge"})
+    keyboard: ClassVar[bool] = False
+    """True: a keyboard-wedge model, whatever the hid_wedge switch says."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -60,7 +65,7 @@ class ScannerEmulator(ControllableEmulator):
         """Decode `text`; False when nothing was sent (offline, unplugged)."""
         if "offline" in self.faults or self.host is None or not self.host.plugged:
             return False
-        if "hid_wedge" in self.faults:
+        if self.keyboard or "hid_wedge" in self.faults:
             self.send(keystrokes(text + "\n"))
         else:
             self.send(self._payload(text) + b"\r\n")
@@ -73,6 +78,15 @@ class ScannerEmulator(ControllableEmulator):
                 return "error: use 'scan TEXT'"
             return "ok scanned" if self.scan(arg) else "ok ignored (offline, disabled or unplugged)"
         return super().command(verb, arg)
+
+
+class WedgeScannerEmulator(ScannerEmulator):
+    """A USB HID keyboard-wedge scanner: every scan is typed as input_event records (US layout),
+    the code then Enter. ``port_prefix`` tells the hub to give the driver ``wedge-pty:<pty>``."""
+
+    device_faults: ClassVar[frozenset[str]] = frozenset()
+    keyboard: ClassVar[bool] = True
+    port_prefix: ClassVar[str] = EMULATED_PREFIX
 
 
 class SsiScannerEmulator(ScannerEmulator):

@@ -29,16 +29,38 @@ from peripherals.stats import DeviceStats
 from peripherals.transport import Backoff, Protocol
 from peripherals.wedge.keymap import EVENT, KeyDecoder, decode_records
 
-__all__ = ["EVIOCGRAB", "KeyboardTransport", "is_evdev_port", "open_evdev", "open_plain"]
+__all__ = [
+    "EMULATED_PREFIX",
+    "EVIOCGRAB",
+    "KeyboardTransport",
+    "is_evdev_port",
+    "open_evdev",
+    "open_node",
+    "open_plain",
+]
 
 log = logging.getLogger(__name__)
 
 EVIOCGRAB = 0x40044590  # _IOW('E', 0x90, int)
 
 
+EMULATED_PREFIX = "wedge-pty:"
+"""``wedge-pty:/dev/pts/N``: an emulator's pseudo-terminal that sends kernel input_event records
+(``kiosk run --simulate`` with ``emulator:scanner-wedge``). Read like a node, opened without a grab
+(:func:`open_plain`); kiosk.toml refuses it as a port: only the hub puts it there)."""
+
+
 def is_evdev_port(port: str) -> bool:
-    """A kernel input node (/dev/input/eventN or a /dev/input/by-id|by-path link)."""
-    return port.startswith("/dev/input/")
+    """A kernel input node (/dev/input/eventN or a /dev/input/by-id|by-path link), or an
+    emulator's stand-in for one (:data:`EMULATED_PREFIX`)."""
+    return port.startswith(("/dev/input/", EMULATED_PREFIX))
+
+
+def open_node(url: str) -> int:
+    """The default opener: an emulator's ``wedge-pty:`` port plainly, every real node grabbed."""
+    if url.startswith(EMULATED_PREFIX):
+        return open_plain(url[len(EMULATED_PREFIX) :])
+    return open_evdev(url)
 
 
 def open_evdev(path: str) -> int:
@@ -75,7 +97,7 @@ class KeyboardTransport:
         layout: str = "us",
         backoff: Backoff | None = None,
         stats: DeviceStats | None = None,
-        opener: Callable[[str], int] = open_evdev,
+        opener: Callable[[str], int] | None = None,
         **_serial: Any,  # baudrate etc. of a serial port: meaningless here
     ) -> None:
         self.url = url
@@ -87,7 +109,7 @@ class KeyboardTransport:
         self.stats = stats
         self.reconnects = 0
         self._decoder = KeyDecoder(layout)  # ConfigurationError for an unknown layout, now
-        self._opener = opener
+        self._opener = opener or open_node
         self._fd: int | None = None
         self._connected = threading.Event()
         self._stop = threading.Event()
