@@ -6,7 +6,8 @@ Failure is part of the contract, never a traceback on a citizen's screen:
 * central unreachable → the case is still stored and printed with the kiosk's reference
   (``SubmitResult.sent`` False); the phone offer is unavailable (None) and the screen says so;
 * a printer fault → a sentence from the fault's action hint ("please ask a member of staff") in the
-  citizen's language, and the reference stays on screen;
+  citizen's language, after one saying what came out (part of the slip, the rest cancelled, or
+  nothing), and the reference stays on screen;
 * no device token → the runtime does not start: it says which file or variable to set;
 * central registered the kiosk under another office than kiosk.toml names (every case would be
   refused) → one warning in the log at start (``kiosk diagnose`` says the same, with the fix).
@@ -92,11 +93,30 @@ class SlipOutcome:
     message: str | None
 
 
+PRINTED = {
+    "en": {
+        "partial": "Your slip only printed in part, and the rest was cancelled.",
+        "nothing": "Nothing was printed.",
+    },
+    "cy": {
+        "partial": "Dim ond rhan o’ch slip a argraffwyd, ac mae’r gweddill wedi’i ganslo.",
+        "nothing": "Ni chafodd dim ei argraffu.",
+    },
+}
+"""What came out of the printer before a fault (DeviceFault.partial), said before the hint."""
+
+
 def fault_sentence(exc: PeripheralError, language: str) -> str:
+    """The citizen's words for a failed print: for a device fault, first what came out — part of
+    the slip (the rest cancelled in the printer) or nothing — then what to do; never "printed"."""
     hints = HINTS.get(language, HINTS["en"])
     faults = getattr(exc, "faults", ()) if isinstance(exc, DeviceFault) else ()
     hint = faults[0].hint if faults else None
-    return hints.get(hint, hints[None])
+    sentence = hints.get(hint, hints[None])
+    if isinstance(exc, DeviceFault):
+        printed = PRINTED.get(language, PRINTED["en"])
+        return f"{printed['partial' if exc.partial else 'nothing']} {sentence}"
+    return sentence
 
 
 class KioskRuntime:

@@ -56,9 +56,14 @@ def test_paper_out_gives_the_citizen_a_sentence_in_their_language(runtime):
     result = runtime.submit(sub)
     runtime.devices.emulator("receipt-printer").host.set_fault("paper_out", True)
     message = runtime.print_receipt(sub, result)
-    assert message == "The printer needs attention. Please ask a member of staff."
+    # the paper was out before the job: nothing printed, and the citizen is told so
+    assert message == (
+        "Nothing was printed. The printer needs attention. Please ask a member of staff."
+    )
     welsh = type(sub)(sub.service_id, "cy", sub.kind, None, sub.answers, ())
-    assert "Gofynnwch i aelod o staff" in runtime.print_receipt(welsh, result)
+    assert runtime.print_receipt(welsh, result) == (
+        "Ni chafodd dim ei argraffu. Mae angen sylw ar yr argraffydd. Gofynnwch i aelod o staff."
+    )
 
 
 def test_central_down_still_gives_a_reference_but_no_phone(runtime, live_central):
