@@ -117,3 +117,27 @@ def test_paper_out_in_the_middle_is_partial_cleared_and_the_reprint_comes_out_on
     finally:
         printer.close()
         host.stop()
+
+
+def test_emulator_with_a_lost_asb_block_paper_out_before_the_job_nothing_held(
+    printer_emulator, printer
+) -> None:
+    """The roll ran out while idle and the ASB block never arrived (emulator switch asb_lost):
+    the status read before the job finds it, the job is not sent, nothing is held in the printer to
+    come out later, and the reprint after the roll is changed comes out once."""
+    from peripherals.conditions import DeviceState
+
+    emu, _host = printer_emulator
+    emu.set_fault("asb_lost")
+    emu.set_fault("paper_out")
+    with pytest.raises(DeviceFault) as err:
+        printer.print_receipt(RECEIPT)
+    assert err.value.partial is False
+    assert b"Ref WXYZ-9876" not in bytes(emu.received) and emu.torn == []
+    emu.set_fault("asb_lost", False)
+    emu.set_fault("paper_out", False)
+    printer.query_status()  # the driver learns the roll is back
+    assert wait_until(lambda: printer.state is DeviceState.IDLE, 1.0)
+    assert emu.receipts == []  # nothing of the refused job appears
+    printer.print_receipt(RECEIPT)
+    assert [r.text().count("Ref WXYZ-9876") for r in emu.receipts] == [1]
