@@ -13,6 +13,10 @@ correctness depends on lives in a process's memory):
   ``INSERT … ON CONFLICT DO UPDATE … WHERE not locked RETURNING`` (PostgreSQL and SQLite ≥ 3.35),
   committed at once. No row back: locked, nothing counted, nothing checked. Parallel requests can
   never get more than ``limit`` attempts through, whatever "check first, count later" would allow.
+* :meth:`AttemptLimiter.hit` counts a failure where nothing secret was checked (a malformed
+  request): the same statement, in the caller's transaction — the route commits it (the request's
+  transaction owner, :mod:`central.deps`). Only :meth:`take` commits by itself: a reservation must
+  hold before the secret is compared, as the group-commit writers own their batches.
 * :meth:`AttemptLimiter.give_back` returns the attempt of a success (and lifts a lock that only the
   success's own attempt had set): callers count *failed* attempts only, so many citizens behind one
   office NAT address are never blocked by each other's successes.
@@ -95,8 +99,19 @@ class AttemptLimiter:
     def take(self, session: Session, key: str, now: datetime | None = None) -> float | None:
         """Reserve one attempt of ``key`` and **commit** (the session must hold nothing else):
         None when taken — check the secret now; else the seconds until one can be, and nothing
-        was counted."""
+        was counted. The one commit in this module: the reservation must hold across processes
+        and nodes before anything secret is compared, whatever the request does next."""
         now = self._now(now)
+        taken = self._count(session, key, now)
+        session.commit()
+        if taken is not None:
+            return None
+        # Refused, even if a give-back has lifted the lock since: nothing was reserved.
+        return self._wait(self.locked_until(session, key, now), now) or 1.0
+
+    def _count(self, session: Session, key: str, now: datetime) -> int | None:
+        """One attempt more for ``key`` unless it is locked (one atomic upsert, not committed):
+        the attempts now counted, or None when it was locked and nothing was counted."""
         digest = self.key_hash(key)
         lock_end = literal(now + timedelta(seconds=self.lockout), UTCDateTime())
         at_now = literal(now, UTCDateTime())
@@ -128,12 +143,8 @@ class AttemptLimiter:
             )
             .returning(c.failures)
         )
-        taken = session.execute(stmt).scalar_one_or_none()
-        session.commit()
-        if taken is not None:
-            return None
-        # Refused, even if a give-back has lifted the lock since: nothing was reserved.
-        return self._wait(self.locked_until(session, key, now), now) or 1.0
+        counted: int | None = session.execute(stmt).scalar_one_or_none()
+        return counted
 
     def give_back(self, session: Session, key: str, now: datetime | None = None) -> None:
         """A success: the attempt :meth:`take` reserved was not a failure. In the session's
@@ -169,8 +180,12 @@ class AttemptLimiter:
 
     def hit(self, session: Session, key: str, now: datetime | None = None) -> float | None:
         """Count one failed attempt that was not reserved first (where nothing secret was
-        checked, e.g. a malformed request); like :meth:`take`, it commits."""
-        return self.take(session, key, now)
+        checked, e.g. a malformed request), in the session's transaction: the caller commits.
+        None when it was counted; else the seconds ``key`` stays locked (nothing counted)."""
+        now = self._now(now)
+        if self._count(session, key, now) is not None:
+            return None
+        return self._wait(self.locked_until(session, key, now), now) or 1.0
 
     @staticmethod
     def _wait(until: datetime | None, now: datetime) -> float | None:

@@ -243,10 +243,11 @@ def redeem(
     (:func:`central.handoff.service.take_attempt`): however many guesses arrive at once, on however
     many processes and nodes, at most ``policy.max_code_attempts`` factors are ever checked. A wrong
     factor keeps its reservation (:class:`WrongCode`, with the tries left as the reservation
-    counted them; :class:`HandoffExpired` for the last one); a right one gives it back, committed
-    too, so it never counts as wrong whatever the caller does next. Raises :class:`FactorError` for
-    a malformed factor (not counted: it cannot be right, and telling the citizen the expected shape
-    is no leak)."""
+    counted them; :class:`HandoffExpired` for the last one); a right one gives it back in the
+    session's transaction — the route, the request's transaction owner (:mod:`central.deps`),
+    commits it as soon as this returns, so it never counts as wrong whatever the route does next.
+    Raises :class:`FactorError` for a malformed factor (not counted: it cannot be right, and telling
+    the citizen the expected shape is no leak)."""
     row = find_resume_code(session, code)
     if row.expires_at <= now:
         raise HandoffExpired(
@@ -264,7 +265,6 @@ def redeem(
             )
         raise WrongCode("That does not match what you chose at the kiosk.", attempts_left=left)
     give_back_attempt(session, RESUME_CODES, row.id)
-    session.commit()
-    session.refresh(row)
+    session.refresh(row)  # the reservation and its give-back were Core statements
     row.last_used_at = now
     return row

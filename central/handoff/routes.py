@@ -410,6 +410,7 @@ def resume_at_kiosk(
     try:
         take_attempt(request, session, key)
         row = resume.redeem(session, body.code, body.factor, now, request.app.state.handoff_policy)
+        session.commit()  # the right factor's give-back holds, whatever follows
         case = lock_case(session, row.case_id)
         if case is None or not resume.kiosk_may_open(principal, case):
             raise HandoffNotFound("We could not find that code.")

@@ -214,6 +214,7 @@ def resume_with_slip(
         try:
             take_attempt(request, session, _client(request))
             row = resume.redeem(session, code, factor, now, policy)
+            session.commit()  # the right factor's give-back holds, whatever follows
             carried = _carried_language(row)
             case = lock_case(session, row.case_id)
             assert case is not None
