@@ -22,7 +22,8 @@ Preferences that travel (issue 19 item 6): a code may carry the citizen's langua
 accessibility settings (``preferences``, checked by ``central.schemas.CarriedPreferences`` at the
 edge). They are stored on the code's row only — not on the case, not in the ``handed_off`` event —
 and given back with the case when the code is redeemed, so the kiosk can show the step in the
-person's language, text size and colours. A web save carries the page's language over what the
+person's language, text size and colours (the web's ``/resume``, ``central.web.claim_routes``, sets
+its page language from them). A web save carries the page's language over what the
 handoff that opened the web session carried (:func:`web_preferences`).
 
 Where a code opens its case (:func:`kiosk_may_open`, the one place this rule lives): at the web's
