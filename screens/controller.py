@@ -370,7 +370,6 @@ class Controller:
                          lambda _r: None, name="phone-answer")  # fmt: skip
 
     def _paper_job(self, method: str, done: Callable[[str | None], None]) -> None:
-        done = self.guide.then_read(done)  # the result it shows is read out too
         submission, result = self.submission, self.result
         trouble = self.ctx.t("Something went wrong") + ". " + self.ctx.t("Ask a member of staff")
         self.workers.run(lambda: getattr(self.backend, method)(submission, result), done,
@@ -381,6 +380,14 @@ class Controller:
 
     def ask_staff(self, done: Callable[[str | None], None]) -> None:
         self._paper_job("ask_staff", done)
+
+    def read_receipt(self) -> None:
+        """ "Read my receipt": the receipt's document as the runtime builds it for the printer,
+        read out in its language (issue 19 item 4); nothing is said when it cannot be made."""
+        submission, result = self.submission, self.result
+        self.workers.run(lambda: self.backend.receipt_speech(submission, result),
+                         lambda sentences: self.ctx.say(" ".join(sentences or ())),
+                         lambda _exc: None, name="receipt_speech")  # fmt: skip
 
     def give_feedback(self, score: int, comment: str | None) -> None:
         """Score (5 very satisfied … 1 very dissatisfied) and comment go to the backend's

@@ -4,6 +4,13 @@ Phone: central gives a QR (the link's secret is after '#') and a display code; t
 (worker thread) until a phone claims it, then asks "is this your phone?" with Confirm and Decline
 side by side and of equal weight. Declining voids the claim and returns to the options. When
 central cannot be reached the screen says so and the other ways stay open.
+
+Audio guidance (issue 19 item 4): a view that changes without a new screen (the phone's code,
+"Printing…", printed or failed, staff told, a code expired) is read out as soon as it is shown,
+like a new screen. The QR code is read as what it is, with the address and code to type spelled a
+character at a time (:mod:`screens.speech_codes`). "Read my receipt" (shown while audio guidance
+is on, when the backend has ``receipt_speech``) reads the receipt's own document, built by the
+runtime as the printer's is; a backend that cannot make it leaves the button out.
 """
 
 from __future__ import annotations
@@ -13,9 +20,10 @@ from typing import Any
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.image import Image
 
-from kiosk.runtime.phone import typed_fallback
+from kiosk.runtime.phone import TYPED_FALLBACK, typed_fallback
 from screens.base import KioskScreen
 from screens.qr import qr_texture
+from screens.speech_codes import QR_CODE, spell, typed_fallback_spoken
 from screens.widgets import KButton, KLabel, Row
 
 __all__ = ["OutcomeScreen"]
@@ -47,6 +55,8 @@ class OutcomeScreen(KioskScreen):
         for key, value in kw.items():
             setattr(self, key, value)
         self.rebuild()
+        if self.controller.current is self:
+            self.controller.guide.read_screen(self)  # a changed view is heard like a new screen
 
     # ---- drawing -------------------------------------------------------------------------------
     def build(self) -> list[Any]:
@@ -108,6 +118,11 @@ class OutcomeScreen(KioskScreen):
         for option in s.outcome_options():
             parts.append(KButton(ctx, labels[option.value], actions[option.value],
                                  primary=False, kid=f"outcome:{option.value}"))  # fmt: skip
+        if ctx.settings.audio and callable(
+            getattr(self.controller.backend, "receipt_speech", None)
+        ):
+            parts.append(KButton(ctx, _("Read my receipt"), self.controller.read_receipt,
+                                 primary=False, kid="outcome:read-receipt"))  # fmt: skip
         parts.append(KButton(ctx, _("Finish"), self.finish, kid="outcome:finish"))
         return parts
 
@@ -128,14 +143,17 @@ class OutcomeScreen(KioskScreen):
         image = Image(texture=qr_texture(offer.url), size_hint=(None, None), size=(side, side),
                       fit_mode="contain")  # fmt: skip
         image.kid = "qr"
+        image.spoken = _(QR_CODE) + "."  # read and touched as what it is (5.1.3.6)
         holder.add_widget(image)
+        typed = KLabel(ctx, typed_fallback(offer, ctx.t), kid="typed-fallback")
+        typed.spoken = typed_fallback_spoken(_(TYPED_FALLBACK), offer.address, offer.display_code,
+                                             ctx.t) + "."  # fmt: skip
         return [
             self.title(_("Continue on your phone")),
             KLabel(ctx, _("Scan this code with your phone camera")),
             holder,
-            KLabel(ctx, typed_fallback(offer, ctx.t), kid="typed-fallback"),
-            KLabel(ctx, offer.display_code, size=ctx.heading * 2, bold=True, halign="center",
-                   kid="display-code"),
+            typed,
+            self._code(offer.display_code),
             KButton(ctx, _("Cancel"), self.cancel_phone, primary=False, kid="phone:cancel"),
         ]  # fmt: skip
 
@@ -145,12 +163,19 @@ class OutcomeScreen(KioskScreen):
         return [
             self.title(_("A phone has opened your case")),
             KLabel(ctx, _("Is this you? Only confirm if you scanned this code")),
-            KLabel(ctx, offer.display_code, size=ctx.heading * 2, bold=True, halign="center",
-                   kid="display-code"),
+            self._code(offer.display_code),
             Row(ctx,
                 KButton(ctx, _("Confirm"), lambda: self.answer_phone(True), kid="phone:confirm"),
                 KButton(ctx, _("Decline"), lambda: self.answer_phone(False), kid="phone:decline")),
         ]  # fmt: skip
+
+    def _code(self, code: str) -> KLabel:
+        """The phone's display code, large; spoken a character at a time."""
+        ctx = self.ctx
+        label = KLabel(ctx, code, size=ctx.heading * 2, bold=True, halign="center",
+                       kid="display-code")  # fmt: skip
+        label.spoken = spell(code) + "."
+        return label
 
     def _build_result(self) -> list[Any]:
         ctx = self.ctx

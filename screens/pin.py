@@ -7,6 +7,9 @@ The pad does not judge the PIN: it hands it to ``on_submit`` and shows the sente
 
 It is an :class:`screens.overlays.Overlay`, so it covers the screen and catches every touch: a
 citizen's screen underneath cannot be touched while a member of staff types their PIN.
+
+With audio guidance on, each key is answered by how many digits are typed ("Digit entered, 3 so
+far"), never the digit (EN 301 549 5.1.3.8); "Checking…" and the sentence it is told are read too.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 from screens.context import UiContext
 from screens.overlays import Overlay
+from screens.speech_codes import digits_entered
 from screens.widgets import KButton, KLabel, Row
 
 __all__ = ["MASK", "MAX_DIGITS", "PinPad"]
@@ -67,16 +71,21 @@ class PinPad(Overlay):
         self._digits = ""
         self.message, self.locked, self.busy = message, locked, False
         self.build()
+        self.ctx.say(message)
 
     # ---- keys ----------------------------------------------------------------------------------
     def press(self, key: str) -> None:
         if self.locked or self.busy:
             return
+        before = len(self._digits)
         if key.isdigit() and len(self._digits) < MAX_DIGITS:
             self._digits += key
         elif key == "delete":
             self._digits = self._digits[:-1]
         self._show_entry()
+        if len(self._digits) != before:
+            self.ctx.say(digits_entered(len(self._digits), None, self.ctx.t,
+                                        deleted=key == "delete"))  # fmt: skip
         if self.on_key is not None:
             self.on_key()
 
@@ -87,6 +96,7 @@ class PinPad(Overlay):
         self.busy = True
         self.message = self.ctx.t("Checking…")
         self.build()
+        self.ctx.say(self.message)
         self.on_submit(pin)
 
     def cancel(self) -> None:

@@ -12,6 +12,9 @@ The slip carries the person's language and accessibility settings (issue 19 item
 handed to the runtime for this case just before printing (``kiosk.runtime.resume.carry_on_slip``)
 and come back when the slip is opened again at a kiosk (:mod:`screens.resume`).
 
+With audio guidance on, each PIN digit typed is answered by "Digit entered, 3 of 4" (never the
+digit: EN 301 549 5.1.3.8), and a refused PIN or a failure is read out as shown.
+
 Not a session state: :func:`attach` registers it; :meth:`SlipFactorScreen.open` shows it.
 """
 
@@ -23,12 +26,15 @@ from kiosk.runtime.resume import carry_on_slip, clean_factor
 from kiosk.ui.i18n import N_
 from kiosk.ui.preferences import carried
 from screens.base import KioskScreen
+from screens.speech_codes import digits_entered
 from screens.widgets import KButton, KInput, KLabel
 
 if TYPE_CHECKING:
     from screens.controller import Controller
 
 __all__ = ["SlipFactorScreen", "attach"]
+
+PIN_LENGTH = 4  # the slip's PIN (kiosk.runtime.resume.clean_factor takes 4 digits)
 
 WORDS: dict[str, str] = {  # msgids of config/locales (English and Welsh there)
     "title": N_("Print a slip to carry on later"),
@@ -62,6 +68,7 @@ class SlipFactorScreen(KioskScreen):
         self.error = ""
         self.outcome: Any = None
         self.pin_box: KInput | None = None
+        self.pin_count = 0
 
     def place(self) -> object:
         return self.phase
@@ -100,14 +107,22 @@ class SlipFactorScreen(KioskScreen):
         ]
         if self.error:
             parts.append(KLabel(ctx, self.error, colour="error", bold=True, kid="slip-error"))
-        self.pin_box = None
+        self.pin_box, self.pin_count = None, 0
         if self.kind == "pin":
             parts.append(KLabel(ctx, self.w("pin_field"), bold=True, kid="label:slip-pin"))
             self.pin_box = KInput(ctx, "", kid="slip-pin", layout="numeric", password=True)
             self.pin_box.on_activate = self.controller.activate_field
+            self.pin_box.bind(text=self._pin_typed)
             parts.append(self.pin_box)
         parts.append(KButton(ctx, self.w("print"), self.print_slip, kid="slip:print"))
         return parts
+
+    def _pin_typed(self, box: KInput, text: str) -> None:
+        """A digit typed or deleted: how many there are, never which (4 is the PIN's length)."""
+        before, self.pin_count = self.pin_count, len(text)
+        if len(text) != before:
+            self.ctx.say(digits_entered(len(text), PIN_LENGTH, self.ctx.t,
+                                        deleted=len(text) < before))  # fmt: skip
 
     def _build_busy(self) -> list[Any]:
         return [self.title(self.w("busy"))]

@@ -25,7 +25,7 @@ reason); the jack's thread reports through ``Clock.schedule_once``, never touchi
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from kivy.clock import Clock
@@ -210,16 +210,6 @@ class SpeechGuide:
             self.announce_welcome()
         else:
             self.ctx.say(read_aloud(screen, self.ctx) or screen.spoken)
-
-    def then_read(self, done: Callable[..., Any]) -> Callable[..., None]:
-        """``done`` (a worker's result handler that redraws the screen), then the screen read out:
-        a result shown without a change of state (printing, staff told) is heard too."""
-
-        def run(*args: Any) -> None:
-            done(*args)
-            self.read_screen(self.host.current)
-
-        return run
 
     def announce_welcome(self) -> None:
         """The welcome screen, in both languages, each in its own voice."""

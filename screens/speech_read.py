@@ -8,7 +8,9 @@ screen, keeps what is heard and what is seen the same by construction, in both l
 Reading order is the order the widgets were added (Kivy keeps ``children`` newest first), which is
 top to bottom and left to right for every column and row of the screens. A button or an option is
 read as itself (its :attr:`spoken`: label, role, state), a field as its label, role and value, a
-label as its text; containers are read through. Nothing here changes a widget.
+label as its text; containers are read through. Nothing here changes a widget. A picture is read
+by its ``spoken`` words when it has them (the phone's QR code); a masked field (a PIN) is read as
+how many characters it holds, never what they are (EN 301 549 5.1.3.8).
 
 :func:`control_at` finds what is under a finger for touch-to-hear: the deepest readable widget at
 that point of the window, ignoring content scrolled out of its view.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
@@ -25,6 +28,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.ui.speech import describe_control
 from screens.context import UiContext
+from screens.speech_codes import masked
 
 __all__ = ["control_at", "read_aloud", "spoken_parts", "spoken_text"]
 
@@ -40,8 +44,13 @@ def spoken_text(widget: Widget, ctx: UiContext) -> str | None:
     """What one widget says when read or touched; None for a container (read its children)."""
     if isinstance(widget, TextInput):
         label = str(getattr(widget, "spoken", "") or widget.hint_text or "")
-        return describe_control(label, "text field", value=widget.text or None, translate=ctx.t)
+        value = widget.text or None
+        if widget.password and value:
+            value = masked(len(value), ctx.t)
+        return describe_control(label, "text field", value=value, translate=ctx.t)
     spoken = getattr(widget, "spoken", None)
+    if isinstance(widget, Image):
+        return spoken if isinstance(spoken, str) and spoken else None
     if isinstance(widget, Label):
         if isinstance(spoken, str) and spoken:
             return spoken  # buttons and options: "Large, option, selected."

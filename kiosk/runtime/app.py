@@ -32,7 +32,7 @@ from catalogue.loader import load_catalogue_strict
 from catalogue.model import Text
 from catalogue.references import normalise_office
 from kiosk.config import KioskConfig
-from kiosk.documents import DocumentError, build_document, print_receipt
+from kiosk.documents import DocumentError, build_document, print_receipt, to_speech
 from kiosk.link import CentralClient, CentralError
 from kiosk.link.registration import compare_office
 from kiosk.outbox import Outbox, Relay, RowCipher, outbox_path
@@ -297,6 +297,22 @@ class KioskRuntime:
 
     def print_receipt(self, submission: Submission, result: SubmitResult) -> str | None:
         return self._print(submission, result, "receipt")
+
+    def receipt_speech(self, submission: Submission, result: SubmitResult) -> tuple[str, ...]:
+        """The receipt as audio guidance reads it ("Read my receipt"): the same document
+        :meth:`print_receipt` prints, as sentences (:func:`kiosk.documents.to_speech`); () when it
+        cannot be made (logged without its content)."""
+        service = self.catalogue.services[submission.service_id]
+        office = Text(self.config.office.name, self.config.office.name)
+        try:
+            doc = build_document(
+                submission, service, "receipt", reference=result.reference, office=office,
+                today=date.today(),
+            )  # fmt: skip
+        except DocumentError as exc:
+            log.error("receipt could not be made to read: %s", type(exc).__name__)
+            return ()
+        return to_speech(doc)
 
     def slip_factor(self, submission: Submission) -> str:
         """Which second factor will protect the slip: "dob", "phone_last3" or "pin" (ask for a
