@@ -23,10 +23,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+
+if TYPE_CHECKING:
+    from live_central import LiveCentral
 
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "kiosk.toml"
 OFFICE = "CARDIFF"
@@ -39,10 +42,25 @@ def _field(page: str, name: str) -> str:
 
 
 @pytest.fixture
-def office(window: Any, tmp_path) -> Iterator[SimpleNamespace]:
-    """A live central, a member of staff of Cardiff, and the kiosk app of a Cardiff kiosk."""
+def central(tmp_path) -> Iterator[LiveCentral]:  # type: ignore[no-untyped-def]
+    """A live central with a member of staff of Cardiff (and a Cardiff kiosk's token)."""
     from live_central import BIN, LiveCentral
 
+    central = LiveCentral(tmp_path, office=OFFICE).start()
+    try:
+        subprocess.run(
+            [str(BIN / "kiosk-central"), "add-staff", "--db", central.db_url, "--username",
+             "alice", "--office", OFFICE, "--password-stdin"],
+            input=PASSWORD + "\n", capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        yield central
+    finally:
+        central.stop()
+
+
+@pytest.fixture
+def office(window: Any, central: LiveCentral, tmp_path) -> Iterator[SimpleNamespace]:  # type: ignore[no-untyped-def]
+    """The kiosk app of a Cardiff kiosk on that central, its scanner emulated."""
     from kiosk.config import load_kiosk_config
     from kiosk.runtime.app import KioskRuntime
     from kiosk.session import Session
@@ -51,12 +69,6 @@ def office(window: Any, tmp_path) -> Iterator[SimpleNamespace]:
     from screens.driver import Driver
     from tests.support.clocks import FakeClock
 
-    central = LiveCentral(tmp_path, office=OFFICE).start()
-    subprocess.run(
-        [str(BIN / "kiosk-central"), "add-staff", "--db", central.db_url, "--username", "alice",
-         "--office", OFFICE, "--password-stdin"],
-        input=PASSWORD + "\n", capture_output=True, text=True, check=True,
-    )  # fmt: skip
     env = {"KIOSK_DATA_DIR": str(tmp_path / "data"), "KIOSK_CENTRAL_URL": central.url,
            "KIOSK_DEVICE_TOKEN": central.token}  # fmt: skip
     config = load_kiosk_config(CONFIG, env=env)
@@ -72,7 +84,6 @@ def office(window: Any, tmp_path) -> Iterator[SimpleNamespace]:
         if flows is not None:
             flows.detach()
         runtime.stop()
-        central.stop()
 
 
 def started_and_saved_on_the_phone(phone: httpx.Client) -> str:
