@@ -4,8 +4,8 @@ phone's side of a staff handoff and the one feedback question.
 
 Kept apart from the lookup (:mod:`central.web.i18n`) so the table can grow without pushing the
 lookup past the module size limit. A key missing a language falls back to English at lookup time;
-a key missing altogether is a ``KeyError`` in the caller's test, never a blank page in production
-(``tests/test_apostrophes.py`` and the page tests read every key).
+a key missing altogether raises ``KeyError`` in ``t()`` — a programming error that the page's own
+tests meet first, never a citizen's input. ``tests/test_apostrophes.py`` reads every sentence here.
 """
 
 from __future__ import annotations
