@@ -12,14 +12,19 @@ cache: a revoked kiosk gets nothing, at once):
 * ``POST /devices/bundle/report``: a bundle the kiosk refused (bad signature, expired, older, wrong
   key) or could not run; audited, and a failure of a canary is judged at once.
 
-Console (``/staff/fleet/bundles``): the rollouts, every kiosk's version, and promote / promote to
-all / halt / roll back for admins, each a POST through the console's CSRF guard, each audited.
+Console (``/staff/fleet/bundles``): the rollouts, every kiosk's version, and publish / promote /
+promote to all / halt / roll back for admins, each a POST through the console's CSRF guard, each
+audited. Publish signs the remote settings chosen in the form (:data:`FORM_SETTINGS`, blank: not
+set) and, when ticked, central's current catalogue (``Settings.catalogue_dir``) as a new version
+through :func:`central.fleet.rollout.publish_from`, the same path as ``kiosk-central bundles
+publish``; a refusal (a value out of range, another rollout open, no key) is shown on the page and
+nothing is stored.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
@@ -42,6 +47,52 @@ api = APIRouter(prefix=PREFIX, tags=["fleet"])
 console = APIRouter(prefix="/staff/fleet", include_in_schema=False)
 CHECK_EVERY = timedelta(seconds=5)
 MAX_VERSION = 2**31 - 1
+
+
+FORM_SETTINGS: tuple[tuple[str, str, str], ...] = (
+    ("idle.warning_after_s", "number", "Seconds without a touch before the kiosk asks"),
+    ("idle.respond_s", "number", "Seconds the citizen has to answer (at least 20)"),
+    ("idle.goodbye_s", "number", "Seconds the goodbye screen shows"),
+    ("services.enabled", "list", "Services offered (ids, separated by spaces)"),
+    ("texts.attract_notice", "bilingual", "Notice on the welcome screen"),
+    ("texts.out_of_hours", "bilingual", "Message outside opening hours"),
+)
+"""The publish form's fields, one per :data:`central.fleet.bundles.REMOTE_KEYS` entry."""
+
+
+def settings_from_form(form: dict[str, str]) -> dict[str, Any]:
+    """The remote settings the admin filled in (blank fields are not set); their checks are
+    :func:`central.fleet.bundles.check_settings`'s, when the bundle is made."""
+    out: dict[str, Any] = {}
+    for key, kind, _label in FORM_SETTINGS:
+        if kind == "number":
+            raw = form.get(key, "").strip()
+            if raw:
+                try:
+                    out[key] = int(raw)
+                except ValueError:
+                    raise BundleRefused(f"{key}: a whole number of seconds") from None
+        elif kind == "list":
+            ids = form.get(key, "").replace(",", " ").split()
+            if ids:
+                out[key] = ids
+        else:
+            texts = {lang: form.get(f"{key}.{lang}", "").strip() for lang in ("en", "cy")}
+            if any(texts.values()):
+                out[key] = texts
+    return out
+
+
+def _publish(request: Request, session: Session, form: dict[str, str], who: str,
+             now: datetime) -> None:  # fmt: skip
+    try:
+        minutes = int(form.get("window_min", "") or 30)
+    except ValueError:
+        raise BundleRefused("the canary window is a whole number of minutes") from None
+    canaries = form.get("canaries", "").replace(",", " ").split() or None
+    folder = request.app.state.settings.catalogue_dir if form.get("catalogue") else None
+    rollout.publish_from(session, signer_of(request), settings_from_form(form), folder, who, now,
+                         canaries, timedelta(minutes=min(max(1, minutes), 24 * 60)))  # fmt: skip
 
 
 def signer_of(request: Request) -> Signer:
@@ -148,6 +199,8 @@ def bundles_page(ctx: StaffCtx, session: SessionDep, clock: ClockDep, request: R
         buckets={k.id: rollout.bucket(k.id) for k in kiosks},
         stages=rollout.STAGES,
         admin=is_admin(ctx),
+        may_publish=newest is None or newest.state not in rollout.OPEN,
+        form_settings=FORM_SETTINGS,
         may_roll_back=newest is not None
         and newest.state != "rolled_back"
         and not (newest.reason or "").startswith("rollback of"),
@@ -163,11 +216,13 @@ def bundle_action(
     request: Request,
 ) -> Response:  # fmt: skip
     if not is_admin(ctx):
-        return forbidden(ctx, "Only an admin promotes, halts or rolls back a rollout.")
+        return forbidden(ctx, "Only an admin publishes, promotes, halts or rolls back a rollout.")
     reason = form.get("reason", "").strip()[:300] or f"by hand ({ctx.user.id})"
     now = clock()
     try:
-        if action == "promote":
+        if action == "publish":
+            _publish(request, session, form, actor(ctx), now)
+        elif action == "promote":
             rollout.promote(session, actor(ctx), now, to_all=form.get("to") == "all")
         elif action == "halt":
             rollout.halt(session, actor(ctx), now, reason)

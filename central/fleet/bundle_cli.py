@@ -112,11 +112,10 @@ def _act(args: argparse.Namespace, action: Any) -> int:
 def run_publish(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
-    from central.fleet import bundles, rollout
+    from central.fleet import rollout
 
     try:
         settings = json.loads(args.settings.read_text(encoding="utf-8"))
-        catalogue = bundles.read_catalogue(args.catalogue) if args.catalogue else None
     except (OSError, ValueError) as exc:
         return fail(f"cannot read the bundle's content: {exc}")
     if not isinstance(settings, dict):
@@ -124,8 +123,8 @@ def run_publish(args: argparse.Namespace) -> int:
     signer = _signer(args)
 
     def act(session: Any, now: Any) -> str:
-        made = rollout.publish(session, signer(), settings, catalogue, "cli", now, args.canary,
-                               timedelta(minutes=max(1, args.window_min)))  # fmt: skip
+        made = rollout.publish_from(session, signer(), settings, args.catalogue, "cli", now,
+                                    args.canary, timedelta(minutes=max(1, args.window_min)))  # fmt: skip
         return f"published version {made.version} to {len(made.canaries)} canary kiosk(s)"
 
     return _act(args, act)

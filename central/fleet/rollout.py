@@ -32,6 +32,7 @@ import json
 import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -172,6 +173,20 @@ def publish(
     audit(session, now, actor, "bundle_published",
           detail={"version": version, "canaries": chosen[:50], "previous": previous})  # fmt: skip
     return rollout
+
+
+def publish_from(
+    session: Session, signer: Signer, settings: dict[str, Any], catalogue_dir: Path | None,
+    actor: str, now: datetime, canaries: list[str] | None = None, window: timedelta = WINDOW,
+) -> FleetRollout:  # fmt: skip
+    """:func:`publish` with the catalogue read from ``catalogue_dir`` (None: no catalogue): the
+    one path of ``kiosk-central bundles publish`` and the console's publish form. An unreadable
+    folder is :class:`BundleRefused`, nothing stored."""
+    try:
+        catalogue = bundles.read_catalogue(catalogue_dir) if catalogue_dir is not None else None
+    except (OSError, ValueError) as exc:
+        raise BundleRefused(f"cannot read the catalogue: {type(exc).__name__}") from None
+    return publish(session, signer, settings, catalogue, actor, now, canaries, window)
 
 
 def _move(session: Session, rollout: FleetRollout, states: tuple[str, ...], **values: Any) -> bool:
