@@ -382,6 +382,9 @@ def sync_for(
 ) -> BundleSync | None:  # fmt: skip
     """The bundle sync of a running kiosk (the fleet agent's ``bundles`` tick), or None — said once
     in the log — when no public key is pinned: such a kiosk takes no bundle at all."""
+    if not (config.data_dir / KEY_FILE).exists():
+        log.info("no configuration bundles: no %s pinned in the data directory", KEY_FILE)
+        return None  # a kiosk managed by its file alone: nothing wrong
     try:
         store = store_for(config)
     except (OSError, ValueError) as exc:
