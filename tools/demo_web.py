@@ -115,7 +115,7 @@ def staff_flow(
     page.wait_for_url(f"{base}/staff/cases/*")
     page.get_by_role("button", name="Assign to me").click()
     page.wait_for_load_state()
-    channels = page.locator("#timeline tbody td.channel").all_inner_texts()
+    channels = _timeline_channels(page)
     shot(page, "staff-02-case-timeline")
     context.close()
     return channels
@@ -170,7 +170,7 @@ def counter_flow(
     shot(ppage, "counter-07-phone-carries-on")
     phone.close()
     page.get_by_role("link", name="Open the case and its history").click()
-    channels = page.locator("#timeline tbody td.channel").all_inner_texts()
+    channels = _timeline_channels(page)
     shot(page, "counter-08-timeline")
     staff.close()
     return channels
@@ -193,3 +193,9 @@ def run(out: Path, body: Callable[[Any, Callable[[Any, str], Path]], Any]) -> An
             return body(browser, shot)
         finally:
             browser.close()
+
+
+def _timeline_channels(page: Any) -> list[str]:
+    """The channel of each event of the case page's timeline, as recorded (kiosk, web, staff…)."""
+    rows = page.locator("#timeline tbody tr")
+    return [str(rows.nth(i).get_attribute("data-channel")) for i in range(rows.count())]

@@ -106,8 +106,11 @@ def test_counter_to_phone_end_to_end(front_door, browser) -> None:  # type: igno
     phone.close()
 
     page.goto(f"{base}/staff/cases/{case_id}")
+    rows = page.locator("#timeline tbody tr")
+    codes = [rows.nth(i).get_attribute("data-channel") for i in range(rows.count())]
+    assert codes[0] == "counter" and "web" in codes and codes[-1] == "counter"
     channels = page.locator("#timeline tbody td.channel").all_inner_texts()
-    assert channels[0] == "counter" and "web" in channels and channels[-1] == "counter"
+    assert channels[0] == "Counter" and "Online" in channels  # in words, for the member of staff
     staff.close()
     assert_accessible(problems)
 

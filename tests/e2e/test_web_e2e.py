@@ -141,9 +141,9 @@ def test_staff_flow(server, browser) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="Pick up").click()
     page.wait_for_url(f"{base}/staff/cases/{case.id}")
     channels = page.locator("#timeline tbody td.channel").all_inner_texts()
-    assert "kiosk" in channels and "web" in channels and channels[-1] == "staff"
+    assert "Kiosk" in channels and "Online" in channels and channels[-1] == "Counter or phone"
     events = page.locator("#timeline tbody tr").all_inner_texts()
-    assert any("answers changed" in e and "web" in e and "citizen" in e for e in events)
+    assert any("Answers changed" in e and "Online" in e and "Citizen" in e for e in events)
     shot(page, "11-staff-timeline", problems)
     context.close()
     assert_accessible(problems)
