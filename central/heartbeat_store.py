@@ -12,8 +12,9 @@ out of order never move a device's status backwards.
 
 The bundle version a beat reports (issue 14 item 3) goes to ``device_bundles`` — the one home of
 what a kiosk runs, also written by its bundle poll (:func:`central.fleet.rollout.record_poll`) — only
-when it differs from the stored one and the beat is not older than the stored report, so a steady
-fleet costs no extra write and a late poll or beat never moves a kiosk's version backwards.
+when it differs from the stored one (read with the tokens, in the same query) and the beat is not
+older than the stored report (the upsert's condition), so a steady fleet costs no extra statement
+and a late poll or beat never moves a kiosk's version backwards.
 
 Core statements on the tables, not ORM objects: no identity map, unit of work or per-row events.
 """
@@ -62,6 +63,8 @@ class Stored:
     device_id: str
     office: str
     commands: tuple[dict[str, Any], ...] = ()
+    running: int | None = None
+    """The bundle version stored for the device before this batch (``device_bundles``)."""
 
 
 Result = Stored | None
@@ -103,7 +106,8 @@ def verify(conn: Connection, tokens: Sequence[str]) -> list[Result]:
     ids = {p[0] for p in parts if p is not None}
     rows = {}
     if ids:
-        query = select(DEVICES.c.id, DEVICES.c.office, DEVICES.c.token_hash, DEVICES.c.revoked_at)
+        query = select(DEVICES.c.id, DEVICES.c.office, DEVICES.c.token_hash, DEVICES.c.revoked_at,
+                       RUNNING.c.version).outerjoin(RUNNING, RUNNING.c.device_id == DEVICES.c.id)  # fmt: skip
         rows = {r.id: r for r in conn.execute(query.where(DEVICES.c.id.in_(ids)))}
     results: list[Result] = []
     for part in parts:
@@ -113,7 +117,8 @@ def verify(conn: Connection, tokens: Sequence[str]) -> list[Result]:
         row = rows.get(part[0])
         ok = secret_matches(part[1], row.token_hash if row is not None else None)
         live = ok and row is not None and row.revoked_at is None
-        results.append(Stored(row.id, row.office) if live and row is not None else None)
+        stored = Stored(row.id, row.office, running=row.version) if live and row else None
+        results.append(stored)
     return results
 
 
@@ -139,7 +144,8 @@ def write_batch(engine: Engine, beats: Sequence[Beat]) -> list[Result]:
             current = latest.get(stored.device_id)
             if current is None or current["received_at"] <= beat.received_at:
                 latest[stored.device_id] = row
-                if beat.bundle_version is not None:
+                running.pop(stored.device_id, None)  # the newest beat's word only
+                if beat.bundle_version is not None and beat.bundle_version != stored.running:
                     running[stored.device_id] = {
                         "device_id": stored.device_id,
                         "version": beat.bundle_version,
