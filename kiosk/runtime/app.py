@@ -171,6 +171,7 @@ class KioskRuntime:
         between sessions; the app then restarts (between sessions) and starts with its settings
         (:func:`kiosk.runtime.bundles.configured`). None when no public key is pinned."""
         self.fleet.bundles = self.bundles.tick if self.bundles is not None else None
+        self.fleet.bundle_version = self.bundles.store.version if self.bundles is not None else None
         self.slips = SlipCodes(self.client, self.desk)
         self._cases: dict[str, SubmittedCase] = {}
         self._last_case: SubmittedCase | None = None

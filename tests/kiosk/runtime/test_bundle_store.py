@@ -280,3 +280,16 @@ def test_a_kiosk_without_a_pinned_key_starts_with_its_file(tmp_path) -> None:  #
     data.mkdir()
     bare = load_kiosk_config(ROOT / "config" / "kiosk.toml", env={"KIOSK_DATA_DIR": str(data)})
     assert configured(bare) == bare
+
+
+def test_the_running_kiosk_wires_its_bundles_into_the_fleet_agent(config, key) -> None:  # type: ignore[no-untyped-def]
+    """KioskRuntime with a pinned key: the agent checks for bundles after each beat and its
+    heartbeat says the version installed (none yet); without a key, neither."""
+    from kiosk.runtime.app import KioskRuntime
+
+    runtime = KioskRuntime(config, token="dev_test.token")  # built, not started: no network
+    assert runtime.bundles is not None and runtime.fleet.bundles == runtime.bundles.tick
+    assert runtime.fleet.bundle_version is not None and runtime.fleet.bundle_version() is None
+    runtime.bundles.store.stage(signed(key, 4, {"idle.respond_s": 40}), CENTRAL_NOW)
+    runtime.bundles.store.apply_pending(in_session=False)
+    assert runtime.fleet.bundle_version() == 4
