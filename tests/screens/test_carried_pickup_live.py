@@ -84,7 +84,10 @@ def scan_and_open(
         d.tap("attract:code")
         d.wait_until(lambda: d.has("resume-code"), timeout=10, what="I have a code")
     assert live.runtime.devices.emulator("scanner").scan(code)
-    d.wait_until(lambda: d.screen == "resume", timeout=20, what="the scanned code's screen")
+    # the scan reaches the screen through the device bus: wait for what it brings (the factor
+    # choice), not for the screen, which "I have a code" already shows
+    d.wait_until(lambda: d.screen == "resume" and d.has(f"factor:{factor}"), timeout=20,
+                 what="the scanned code's factor step")  # fmt: skip
     d.tap(f"factor:{factor}")
     if isinstance(value, dict):
         for part, typed in value.items():

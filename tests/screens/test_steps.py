@@ -21,7 +21,10 @@ def test_errors_are_shown_next_to_their_field_and_spoken(ui):
     assert error.y > field.top - 1  # directly above its input
     assert d.has("error:ni_number") and not d.has("error:date_of_birth:day")
     assert d.find("field:ni_number").text == "123"  # what was typed stays, to be corrected
-    assert ui.speaker.said[-1] == ("Enter your full name", "en")
+    # the error summary is read as shown: the heading, then every error in the screen's order
+    spoken, lang = ui.speaker.said[-1]
+    assert lang == "en" and spoken.startswith("There is a problem. Enter your full name. ")
+    assert spoken.index("Enter your full name") < spoken.index("National Insurance")
     d.tap("field:full_name")
     assert ui.speaker.said[-1] == ("Full name", "en")  # the field's label, on touch
 
