@@ -209,8 +209,11 @@ def test_save_with_a_pin_and_come_back_where_you_left(front_door, browser) -> No
     page.get_by_label("Your PIN, date of birth or last 3 digits of your phone number").fill("4821")
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{base}/case/step/new-address")
-    assert page.get_by_role("heading", level=1).inner_text() == "Your new address"
-    shot(page, "45-resumed-en", problems)
+    # the code carries the language it was saved in (issue 19 item 6): Welsh again, on an
+    # English page; the language link is there to change it
+    assert page.get_attribute("html", "lang") == "cy"
+    assert page.get_by_role("heading", level=1).inner_text() == "Eich cyfeiriad newydd"
+    shot(page, "45-resumed-in-welsh", problems)
     other.close()
     assert_accessible(problems)
 
