@@ -2,9 +2,9 @@
 
 attract → language → choose_service → step … → check_answers → submitting → outcome → feedback →
 goodbye → attract; or attract → diagnostics → attract for a technician. The transition table is
-:data:`kiosk.session.machine.TRANSITIONS`; time comes from an injected :class:`kiosk.clock.Clock`.
+:data:`kiosk.session.transitions.TRANSITIONS`; time comes from an injected :class:`kiosk.clock.Clock`.
 
-Modules: ``machine`` (the :class:`Session` and its table), ``states`` (enums), ``events`` (what
+Modules: ``machine`` (the :class:`Session`), ``transitions`` (its table), ``states`` (enums), ``events`` (what
 subscribers hear), ``idle`` (warning/wipe timer), ``answers`` (answer records), ``device_input``
 (buffered swipes/scans), ``drafts`` (submission, case draft, feedback), ``journey`` (step order
 with conditional steps skipped), ``funnel`` (funnel events from the transitions: no answers).
@@ -37,8 +37,9 @@ from kiosk.session.errors import (
     UnsupportedLanguage,
 )
 from kiosk.session.events import Event, IdleWarning, IdleWarningCleared, StateChanged, Wiped
-from kiosk.session.machine import PERSON_STATES, TRANSITIONS, Session
+from kiosk.session.machine import Session
 from kiosk.session.states import Action, ActorType, OutcomeKind, SessionKind, State
+from kiosk.session.transitions import PERSON_STATES, TRANSITIONS
 
 __all__ = [
     "PERSON_STATES",

@@ -22,7 +22,7 @@ from catalogue.outcomes import outcome_for
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import IdleConfig, KioskConfig
 from kiosk.session.answers import AnswerRecord, AnswerStore
-from kiosk.session.device_input import DeviceInputBuffer
+from kiosk.session.device_input import DeviceInput, DeviceInputBuffer
 from kiosk.session.drafts import CaseDraft
 from kiosk.session.errors import UnknownLifeEvent
 from kiosk.session.events import Event
@@ -278,6 +278,11 @@ class SessionBase:
         if service.documents:
             options.append(OutcomeKind.PRINT)
         return (*options, OutcomeKind.STAFF)
+
+    @public_action
+    def take_device_input(self) -> list[DeviceInput]:
+        """The swipes and scans kept for the person since the last call (the buffer empties)."""
+        return self._device_input.take()
 
     def snapshot(self) -> dict[str, Any]:
         """A plain dict of everything a screen (or a test) may show."""

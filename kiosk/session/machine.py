@@ -1,7 +1,7 @@
 """The session state machine: one person at the kiosk, from the attract screen to goodbye.
 
 Every state change goes through :meth:`Session._go`, which checks the move against
-:data:`TRANSITIONS`, logs it (never an answer), notifies subscribers and tells the funnel recorder
+:data:`~kiosk.session.transitions.TRANSITIONS`, logs it (never an answer), notifies subscribers and tells the funnel recorder
 (:mod:`kiosk.session.funnel`: its own table says what each move means for measurement). An action
 that the current state does not allow raises :class:`IllegalTransition` naming the state, the
 action and where it is allowed — a UI bug then says exactly what went wrong instead of corrupting a
@@ -48,67 +48,15 @@ from kiosk.session.errors import (
 from kiosk.session.events import Event, IdleWarning, IdleWarningCleared, StateChanged, Wiped
 from kiosk.session.idle import IdleSignal
 from kiosk.session.states import Action, ActorType, OutcomeKind, SessionKind, State
+from kiosk.session.transitions import TIMED, TRANSITIONS
 
 if TYPE_CHECKING:
     from kiosk.session.resume import ResumedCaseLike
 
-__all__ = ["PERSON_STATES", "TRANSITIONS", "Session"]
+__all__ = ["Session"]
 
 log = logging.getLogger("kiosk.session")
 S = State
-PERSON_STATES = frozenset(
-    {
-        S.LANGUAGE, S.CHOOSE_SERVICE, S.STEP, S.CHECK_ANSWERS, S.NOT_ELIGIBLE, S.SUBMITTING,
-        S.OUTCOME, S.FEEDBACK,
-    }
-)  # fmt: skip
-_TIMED = frozenset((PERSON_STATES - {S.SUBMITTING}) | {S.DIAGNOSTICS})
-
-TRANSITIONS: Mapping[Action, Mapping[State, frozenset[State]]] = {
-    Action.START: {
-        s: frozenset({S.LANGUAGE, S.CHOOSE_SERVICE, S.DIAGNOSTICS}) for s in (S.ATTRACT, S.GOODBYE)
-    },
-    Action.CHOOSE_LANGUAGE: {
-        S.LANGUAGE: frozenset({S.CHOOSE_SERVICE}),
-        **{
-            s: frozenset({s})
-            for s in (
-                S.CHOOSE_SERVICE,
-                S.STEP,
-                S.CHECK_ANSWERS,
-                S.NOT_ELIGIBLE,
-                S.OUTCOME,
-                S.FEEDBACK,
-            )  # fmt: skip
-        },
-    },
-    Action.CHOOSE_SERVICE: {S.CHOOSE_SERVICE: frozenset({S.STEP, S.CHECK_ANSWERS})},
-    Action.ANSWER: {S.STEP: frozenset({S.STEP, S.CHECK_ANSWERS, S.NOT_ELIGIBLE})},
-    Action.BACK: {
-        S.CHOOSE_SERVICE: frozenset({S.LANGUAGE}),
-        S.STEP: frozenset({S.STEP, S.CHOOSE_SERVICE, S.CHECK_ANSWERS}),
-        S.CHECK_ANSWERS: frozenset({S.STEP, S.CHOOSE_SERVICE}),
-        S.NOT_ELIGIBLE: frozenset({S.STEP}),
-    },
-    Action.EDIT: {S.CHECK_ANSWERS: frozenset({S.STEP})},
-    Action.CONFIRM_ANSWERS: {S.CHECK_ANSWERS: frozenset({S.SUBMITTING, S.STEP})},
-    Action.ASK_HELP: {s: frozenset({S.SUBMITTING}) for s in (S.STEP, S.CHECK_ANSWERS)},
-    Action.SUBMISSION_SUCCEEDED: {S.SUBMITTING: frozenset({S.OUTCOME})},
-    Action.SUBMISSION_FAILED: {S.SUBMITTING: frozenset({S.CHECK_ANSWERS})},
-    Action.CHOOSE_OUTCOME: {S.OUTCOME: frozenset({S.FEEDBACK})},
-    Action.FINISH: {S.OUTCOME: frozenset({S.FEEDBACK})},
-    Action.GIVE_FEEDBACK: {S.FEEDBACK: frozenset({S.GOODBYE})},
-    Action.SKIP_FEEDBACK: {S.FEEDBACK: frozenset({S.GOODBYE})},
-    Action.END: {
-        **{s: frozenset({S.GOODBYE}) for s in PERSON_STATES - {S.SUBMITTING}},
-        S.DIAGNOSTICS: frozenset({S.ATTRACT}),
-        S.GOODBYE: frozenset({S.ATTRACT}),
-    },
-    Action.GOODBYE_TIMEOUT: {S.GOODBYE: frozenset({S.ATTRACT})},
-    Action.WIPE: {s: frozenset({S.ATTRACT}) for s in State},
-    Action.MORE_TIME: {s: frozenset({s}) for s in _TIMED | {S.SUBMITTING}},
-}
-"""action → {state it may be taken in → states it may lead to}."""
 
 
 class Session(SessionBase):
@@ -126,7 +74,7 @@ class Session(SessionBase):
         if target not in TRANSITIONS[action].get(old, frozenset()):
             raise IllegalTransition(old, action, sorted(TRANSITIONS[action]), f"not to '{target}'")
         self._state = target
-        if target in _TIMED:
+        if target in TIMED:
             self._timer.restart()
         else:
             self._timer.stop()
@@ -138,7 +86,7 @@ class Session(SessionBase):
     def _activity(self) -> None:
         if self._timer.warning:
             self._pending.append(IdleWarningCleared())
-        if self._state in _TIMED:
+        if self._state in TIMED:
             self._timer.restart()
 
     def today(self) -> date:
@@ -467,7 +415,7 @@ class Session(SessionBase):
     @public_action
     def touch(self) -> None:
         """Any touch on the screen: counts as activity (and dismisses the idle warning)."""
-        if self._state in _TIMED:
+        if self._state in TIMED:
             self._activity()
 
     @public_action
@@ -497,7 +445,3 @@ class Session(SessionBase):
         self._activity()
         self._device_input.add(DeviceInput(source, data, self._clock.now()))
         return True
-
-    @public_action
-    def take_device_input(self) -> list[DeviceInput]:
-        return self._device_input.take()

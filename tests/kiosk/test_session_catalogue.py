@@ -58,7 +58,7 @@ def test_the_public_surface_is_all() -> None:
     exported = set(kiosk.session.__all__)
     assert exported == {n for n in dir(kiosk.session) if not n.startswith("_")} - {
         "answers", "base", "device_input", "drafts", "errors", "events", "funnel", "idle",
-        "journey", "machine", "resume", "states",
+        "journey", "machine", "resume", "states", "transitions",
     }  # fmt: skip
     for name in exported:
         assert getattr(kiosk.session, name) is not None

@@ -16,8 +16,8 @@ from catalogue import outcome_for
 from catalogue.loader import load_catalogue_strict
 from kiosk.session import Session, State
 from kiosk.session.errors import IllegalTransition
-from kiosk.session.machine import TRANSITIONS
 from kiosk.session.states import Action
+from kiosk.session.transitions import TRANSITIONS
 from tests.support.clocks import FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
