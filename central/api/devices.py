@@ -26,14 +26,14 @@ office has every case create refused (422).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from central.api import PREFIX
+from central.api.body import json_body
 from central.api.http import json_response, stored_or_503
 from central.auth.devices import authenticate_device, bearer_token, split_token, unauthorised
 from central.auth.principal import Principal
@@ -67,36 +67,8 @@ async def _well_formed_bearer(request: Request) -> str:
     return token
 
 
-async def _heartbeat_body(request: Request) -> HeartbeatIn:
-    """The body, read and validated only now — after the token was looked at."""
-    try:
-        return HeartbeatIn.model_validate_json(await request.body())
-    except ValidationError as exc:
-        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
-        raise RequestValidationError(errors) from None
-
-
-def _inlined(schema: Any, defs: dict[str, Any] | None = None) -> Any:
-    """``schema`` with every ``#/$defs/...`` reference replaced by its definition: it is placed
-    in the OpenAPI document by hand, where such a reference would not resolve."""
-    if defs is None and isinstance(schema, dict):
-        defs = schema.get("$defs", {})
-    if isinstance(schema, dict):
-        ref = schema.get("$ref", "")
-        if isinstance(ref, str) and ref.startswith("#/$defs/") and defs is not None:
-            return _inlined(defs[ref.removeprefix("#/$defs/")], defs)
-        return {k: _inlined(v, defs) for k, v in schema.items() if k != "$defs"}
-    if isinstance(schema, list):
-        return [_inlined(v, defs) for v in schema]
-    return schema
-
-
-_HEARTBEAT_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": _inlined(HeartbeatIn.model_json_schema())}},
-    }
-}
+HeartbeatBody, _HEARTBEAT_BODY = json_body(HeartbeatIn)
+"""The body, read and validated only after the token was looked at (:mod:`central.api.body`)."""
 
 
 TokenDep = Annotated[str, Depends(_bearer)]
@@ -111,9 +83,9 @@ TokenDep = Annotated[str, Depends(_bearer)]
 async def heartbeat(
     request: Request,
     token: Annotated[str, Depends(_well_formed_bearer)],
+    body: Annotated[HeartbeatIn, HeartbeatBody],
     clock: ClockDep,
 ) -> Response:
-    body = await _heartbeat_body(request)
     writer: GroupCommit[Beat, Result] = request.app.state.heartbeat_writer
     now = clock()
     activity = body.activity.model_dump() if body.activity is not None else None
