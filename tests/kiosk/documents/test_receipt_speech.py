@@ -72,7 +72,9 @@ def test_every_printed_line_is_spoken_in_order_with_codes_spelled(
     words = [line for line in lines if line not in codes]
     assert len(words) == len(lines) - len(codes)  # each code is printed on a line of its own
     assert heard_in_order(words, spoken) == []
-    squeezed = "".join(ch for ch in spoken if ch.isalnum())
+    # without the pauses spell() puts between characters and groups; a reference's check
+    # symbol may be one of * $ = (catalogue.references): it is heard too
+    squeezed = "".join(ch for ch in spoken if not ch.isspace() and ch != ",")
     for code in codes:
         assert code.replace("-", "") in squeezed  # every character of the code is heard
         for group in code.split("-"):
